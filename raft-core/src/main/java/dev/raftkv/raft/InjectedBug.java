@@ -1,0 +1,30 @@
+package dev.raftkv.raft;
+
+/**
+ * Deliberate protocol bugs that exist only to prove the simulator's checkers can fail.
+ * Never set outside tests and {@code raftkv sim --inject-bug}.
+ */
+public enum InjectedBug {
+    /** The leader commits an entry of an earlier term by counting replicas (Raft paper, Figure 8). */
+    COMMIT_PREVIOUS_TERM,
+    /** A vote is never made durable: after a crash the node may vote again in the same term. */
+    FORGET_VOTE,
+    /** A leader answers reads from its own state without confirming its leadership (no ReadIndex). */
+    STALE_READ,
+    /** A follower keeps a conflicting suffix instead of truncating it. */
+    NO_TRUNCATE,
+    /** A leader never steps down when it loses contact with its majority. */
+    NO_CHECK_QUORUM;
+
+    public String flag() {
+        return name().toLowerCase().replace('_', '-');
+    }
+
+    public static InjectedBug fromFlag(String flag) {
+        for (InjectedBug b : values()) {
+            if (b.flag().equals(flag)) return b;
+        }
+        throw new IllegalArgumentException("unknown bug '" + flag + "'; known: " + java.util.Arrays.toString(
+                java.util.Arrays.stream(values()).map(InjectedBug::flag).toArray()));
+    }
+}

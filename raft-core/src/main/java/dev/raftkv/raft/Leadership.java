@@ -1,0 +1,241 @@
+package dev.raftkv.raft;
+
+import dev.raftkv.raft.Message.AppendEntries;
+import dev.raftkv.raft.Message.AppendResponse;
+import dev.raftkv.raft.Message.Heartbeat;
+import dev.raftkv.raft.Message.HeartbeatResponse;
+import dev.raftkv.raft.Message.InstallSnapshot;
+import dev.raftkv.raft.Message.TimeoutNow;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * What a node holds only while it leads one term: per-follower progress, pending ReadIndex
+ * requests, check-quorum bookkeeping and a leadership transfer. Created by {@link RaftNode} when it
+ * wins an election and dropped when it steps down, so no leader state outlives its term.
+ */
+final class Leadership {
+    /** A ReadIndex request waiting for a quorum to confirm that we still lead. */
+    private record PendingRead(long requestId, long index, long seq, Set<String> acks) {
+    }
+
+    private final RaftNode node;
+    private final RaftLog log;
+    private final long term;
+    private final Map<String, Progress> progress = new TreeMap<>();
+
+    private int heartbeatElapsed;
+    private boolean broadcastPending;
+    private boolean heartbeatPending;
+
+    private long readSeq;
+    private final ArrayDeque<PendingRead> pendingReads = new ArrayDeque<>();
+    /** Reads that arrived before this term's no-op committed: until then our commit index may be behind. */
+    private final List<Long> readsBeforeNoop = new ArrayList<>();
+
+    private String transferTarget;
+    private int transferElapsed;
+
+    Leadership(RaftNode node) {
+        this.node = node;
+        this.log = node.log;
+        this.term = node.currentTerm();
+        for (String peer : node.members.members()) {
+            if (!peer.equals(node.id)) progress.put(peer, new Progress(log.lastIndex() + 1, node.cfg.maxInflight(), node.now));
+        }
+    }
+
+    String transferTarget() {
+        return transferTarget;
+    }
+
+    // ---------------------------------------------------------------- time
+
+    void tick() {
+        if (++heartbeatElapsed >= node.cfg.heartbeatTicks()) {
+            heartbeatElapsed = 0;
+            heartbeatPending = true;
+        }
+        if (transferTarget != null && ++transferElapsed >= node.cfg.electionTicks()) {
+            transferTarget = null; // the target did not take over in time; lead on
+        }
+        if (!node.cfg.has(InjectedBug.NO_CHECK_QUORUM) && !quorumRecentlyActive()) {
+            // cut off from the majority: stop serving and let the majority elect a leader of its own
+            node.becomeFollower(term, null);
+        }
+    }
+
+    /** True if a majority of voters (counting us) was heard from within the last election timeout. */
+    private boolean quorumRecentlyActive() {
+        Set<String> active = new HashSet<>();
+        active.add(node.id);
+        progress.forEach((peer, pr) -> {
+            if (node.now - pr.lastHeardTick < node.cfg.electionTicks()) active.add(peer);
+        });
+        return Quorum.isQuorum(node.members.voters(), active);
+    }
+
+    // ---------------------------------------------------------------- replication
+
+    void entriesAppended() {
+        broadcastPending = true;
+        maybeCommit(); // a single voter commits alone
+    }
+
+    /** Sends what inputs since the last Ready asked for, once, so a burst of proposals becomes few messages. */
+    void flush() {
+        if (heartbeatPending) {
+            heartbeatPending = false;
+            for (Map.Entry<String, Progress> e : progress.entrySet()) {
+                Progress pr = e.getValue();
+                node.send(new Heartbeat(node.id, e.getKey(), term, Math.min(pr.match, log.committed()), readSeq));
+                // a heartbeat also gives a stalled probe another chance
+                if (pr.state == Progress.State.PROBE) pr.probeSent = false;
+            }
+            broadcastPending = true;
+        }
+        if (broadcastPending) {
+            broadcastPending = false;
+            for (String peer : progress.keySet()) sendAppend(peer, false);
+        }
+    }
+
+    /** Sends the follower what it lacks; with {@code evenIfEmpty}, an empty append carries the new commit index. */
+    private void sendAppend(String peer, boolean evenIfEmpty) {
+        Progress pr = progress.get(peer);
+        while (!pr.isPaused()) {
+            long prev = pr.next - 1;
+            long prevTerm = log.term(prev);
+            if (prevTerm < 0) {
+                sendSnapshot(peer, pr);
+                return;
+            }
+            List<Entry> entries = log.slice(pr.next, log.lastIndex(), node.cfg.maxEntriesPerMessage());
+            if (entries.isEmpty() && !evenIfEmpty && pr.state == Progress.State.REPLICATE) return;
+            node.send(new AppendEntries(node.id, peer, term, prev, prevTerm, entries, log.committed()));
+            pr.sentEntries(prev + entries.size(), entries.size());
+            if (entries.isEmpty() || pr.state != Progress.State.REPLICATE) return;
+            evenIfEmpty = false;
+        }
+    }
+
+    private void sendSnapshot(String peer, Progress pr) {
+        SnapshotMeta snap = node.latestSnapshot();
+        node.send(new InstallSnapshot(node.id, peer, term, snap));
+        pr.becomeSnapshot(snap.index());
+    }
+
+    void onAppendResponse(AppendResponse r) {
+        Progress pr = progress.get(r.from());
+        if (pr == null) return;
+        pr.lastHeardTick = node.now;
+        if (!r.success()) {
+            if (pr.maybeDecreaseTo(r.matchIndex(), r.rejectHint())) {
+                if (pr.state == Progress.State.REPLICATE) pr.becomeProbe();
+                sendAppend(r.from(), false);
+            }
+            return;
+        }
+        boolean updated = pr.maybeUpdate(r.matchIndex());
+        if (pr.state == Progress.State.SNAPSHOT && pr.match >= pr.pendingSnapshot) pr.becomeProbe();
+        if (pr.state == Progress.State.PROBE && updated) pr.becomeReplicate();
+        if (updated && maybeCommit()) {
+            for (String peer : progress.keySet()) sendAppend(peer, true); // tell everyone the new commit index
+        } else {
+            sendAppend(r.from(), false);
+        }
+        if (r.from().equals(transferTarget) && pr.match == log.lastIndex()) {
+            node.send(new TimeoutNow(node.id, transferTarget, term));
+        }
+    }
+
+    void onHeartbeatResponse(HeartbeatResponse r) {
+        Progress pr = progress.get(r.from());
+        if (pr == null) return;
+        pr.lastHeardTick = node.now;
+        if (pr.match < log.lastIndex()) sendAppend(r.from(), false);
+        for (PendingRead read : pendingReads) {
+            if (read.seq() <= r.readSeq()) read.acks().add(r.from());
+        }
+        releaseConfirmedReads();
+    }
+
+    /** Advances the commit index to what a majority holds durably, counting only entries of our own term. */
+    boolean maybeCommit() {
+        long candidate = Quorum.committedIndex(node.members.voters(),
+                peer -> peer.equals(node.id) ? log.persisted() : progress.get(peer).match);
+        if (candidate <= log.committed()) return false;
+        if (log.term(candidate) != term && !node.cfg.has(InjectedBug.COMMIT_PREVIOUS_TERM)) return false;
+        log.commitTo(candidate);
+        if (committedInThisTerm() && !readsBeforeNoop.isEmpty()) {
+            List<Long> waiting = List.copyOf(readsBeforeNoop);
+            readsBeforeNoop.clear();
+            waiting.forEach(this::readIndex);
+        }
+        return true;
+    }
+
+    private boolean committedInThisTerm() {
+        return log.term(log.committed()) == term;
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    void readIndex(long requestId) {
+        if (node.cfg.has(InjectedBug.STALE_READ)) {
+            node.reads.add(new ReadState(requestId, log.committed()));
+            return;
+        }
+        if (!committedInThisTerm()) {
+            readsBeforeNoop.add(requestId);
+            return;
+        }
+        Set<String> acks = new HashSet<>();
+        acks.add(node.id);
+        pendingReads.addLast(new PendingRead(requestId, log.committed(), ++readSeq, acks));
+        heartbeatPending = true;
+        releaseConfirmedReads();
+    }
+
+    /** Reads are confirmed in order: a quorum that acked a later heartbeat also confirms every earlier read. */
+    private void releaseConfirmedReads() {
+        PendingRead last = null;
+        for (PendingRead read : pendingReads) {
+            if (Quorum.isQuorum(node.members.voters(), read.acks())) last = read;
+        }
+        if (last == null) return;
+        while (true) {
+            PendingRead read = pendingReads.removeFirst();
+            node.reads.add(new ReadState(read.requestId(), read.index()));
+            if (read == last) return;
+        }
+    }
+
+    // ---------------------------------------------------------------- transfer and stepping down
+
+    void transferTo(String target) {
+        transferTarget = target;
+        transferElapsed = 0;
+        Progress pr = progress.get(target);
+        if (pr.match == log.lastIndex()) node.send(new TimeoutNow(node.id, target, term));
+        else sendAppend(target, false);
+    }
+
+    /** Refuses every read still waiting: this node can no longer promise it leads. */
+    void stepDown() {
+        for (PendingRead read : pendingReads) node.reads.add(new ReadState(read.requestId(), -1));
+        for (long id : readsBeforeNoop) node.reads.add(new ReadState(id, -1));
+        pendingReads.clear();
+        readsBeforeNoop.clear();
+    }
+
+    Map<String, Progress> progress() {
+        return progress;
+    }
+}

@@ -1,0 +1,131 @@
+package dev.raftkv.raft.server;
+
+import dev.raftkv.raft.ClusterConfig;
+import dev.raftkv.raft.Entry;
+import dev.raftkv.raft.EntryType;
+import dev.raftkv.raft.SnapshotMeta;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * Owns the state machine: applies committed entries in order, completes the futures of the
+ * proposals they answer, serves reads once their read index is applied, and takes snapshots.
+ * Every method runs on the apply executor, one task at a time.
+ */
+final class Applier {
+    private record Expected(long term, CompletableFuture<Object> future) {
+    }
+
+    private record WaitingRead(long index, long seq, byte[] query, CompletableFuture<Object> future) {
+    }
+
+    private final StateMachine machine;
+    private final SnapshotStore snapshots;
+    private final long snapshotEvery;
+    private final Consumer<SnapshotMeta> onSnapshot;
+
+    private final Map<Long, Expected> expected = new HashMap<>();
+    private final PriorityQueue<WaitingRead> waitingReads = new PriorityQueue<>(
+            (a, b) -> a.index != b.index ? Long.compare(a.index, b.index) : Long.compare(a.seq, b.seq));
+    private long readSeq;
+    private long applied;
+    private long appliedTerm;
+    private long lastSnapshotIndex;
+
+    /**
+     * @param snapshotEvery take a snapshot after this many applied entries (0: never)
+     * @param onSnapshot    told of each snapshot once it is durable, so the log before it can go
+     */
+    Applier(StateMachine machine, SnapshotStore snapshots, long snapshotEvery, Consumer<SnapshotMeta> onSnapshot) {
+        this.machine = machine;
+        this.snapshots = snapshots;
+        this.snapshotEvery = snapshotEvery;
+        this.onSnapshot = onSnapshot;
+    }
+
+    long applied() {
+        return applied;
+    }
+
+    void expect(long index, long term, CompletableFuture<Object> future) {
+        expected.put(index, new Expected(term, future));
+    }
+
+    void apply(List<Entry> entries, ClusterConfig members) {
+        for (Entry e : entries) {
+            if (e.index() != applied + 1) {
+                throw new IllegalStateException("applying " + e + " after " + applied + ": entries must come in order");
+            }
+            Object result = e.type() == EntryType.NORMAL ? machine.apply(e.index(), e.data()) : null;
+            applied = e.index();
+            appliedTerm = e.term();
+            Expected x = expected.remove(e.index());
+            if (x != null) {
+                if (x.term() == e.term()) x.future().complete(result);
+                else x.future().completeExceptionally(new NotAppliedException(
+                        "entry " + e.index() + " was replaced after a leader change", null));
+            }
+        }
+        releaseReads();
+        if (snapshotEvery > 0 && applied - lastSnapshotIndex >= snapshotEvery) takeSnapshot(members);
+    }
+
+    private void takeSnapshot(ClusterConfig members) {
+        SnapshotMeta meta = new SnapshotMeta(applied, appliedTerm, members);
+        snapshots.save(new Snapshot(meta, machine.snapshot()));
+        lastSnapshotIndex = applied;
+        onSnapshot.accept(meta);
+    }
+
+    /** Replaces the whole state by a snapshot from the leader. */
+    void restore(Snapshot snapshot) {
+        machine.restore(snapshot.data());
+        applied = snapshot.meta().index();
+        appliedTerm = snapshot.meta().term();
+        lastSnapshotIndex = applied;
+        // proposals the snapshot swallowed may or may not be in it
+        for (Iterator<Map.Entry<Long, Expected>> it = expected.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Long, Expected> x = it.next();
+            if (x.getKey() <= applied) {
+                x.getValue().future().completeExceptionally(new OutcomeUnknownException(
+                        "entry " + x.getKey() + " was covered by a snapshot from the leader"));
+                it.remove();
+            }
+        }
+        releaseReads();
+    }
+
+    void readAt(long index, byte[] query, CompletableFuture<Object> future) {
+        waitingReads.add(new WaitingRead(index, readSeq++, query, future));
+        releaseReads();
+    }
+
+    void readNow(byte[] query, CompletableFuture<Object> future) {
+        future.complete(machine.query(query));
+    }
+
+    private void releaseReads() {
+        while (!waitingReads.isEmpty() && waitingReads.peek().index() <= applied) {
+            WaitingRead r = waitingReads.poll();
+            r.future().complete(machine.query(r.query()));
+        }
+    }
+
+    /** The server stopped: nobody will answer what is still waiting. */
+    void failAll() {
+        List<CompletableFuture<Object>> proposals = new ArrayList<>();
+        expected.values().forEach(x -> proposals.add(x.future()));
+        expected.clear();
+        proposals.forEach(f -> f.completeExceptionally(new OutcomeUnknownException("the node stopped")));
+        while (!waitingReads.isEmpty()) {
+            waitingReads.poll().future().completeExceptionally(new NotAppliedException("the node stopped", null));
+        }
+    }
+}

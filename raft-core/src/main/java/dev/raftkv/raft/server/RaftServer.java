@@ -1,0 +1,306 @@
+package dev.raftkv.raft.server;
+
+import dev.raftkv.raft.ClusterConfig;
+import dev.raftkv.raft.Entry;
+import dev.raftkv.raft.Message;
+import dev.raftkv.raft.ProposeResult;
+import dev.raftkv.raft.RaftConfig;
+import dev.raftkv.raft.RaftNode;
+import dev.raftkv.raft.ReadState;
+import dev.raftkv.raft.Ready;
+import dev.raftkv.raft.Role;
+import dev.raftkv.raft.SnapshotMeta;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * Runs one {@link RaftNode}: feeds it ticks, messages and requests on the event loop, and carries
+ * out each {@link Ready} in the order DESIGN.md states — persist (on the log writer), then send what
+ * depended on it; apply committed entries on the apply executor; answer clients.
+ *
+ * <p>Every field is owned by the event loop thread; the public methods only post tasks to it.
+ */
+public final class RaftServer {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftServer.class);
+
+    /**
+     * @param tickMillis           wall (or virtual) time per core tick
+     * @param snapshotEveryEntries take a snapshot after this many applied entries (0: never)
+     */
+    public record Options(RaftConfig raft, ClusterConfig members, long tickMillis, long snapshotEveryEntries) {
+    }
+
+    /** A write handed to the log writer, with the messages that may leave once it is durable. */
+    private static final class PendingWrite {
+        final long lastIndex;
+        final long lastTerm;
+        final List<Message> messages;
+
+        PendingWrite(long lastIndex, long lastTerm, List<Message> messages) {
+            this.lastIndex = lastIndex;
+            this.lastTerm = lastTerm;
+            this.messages = new ArrayList<>(messages);
+        }
+    }
+
+    private record PendingRead(byte[] query, CompletableFuture<Object> future) {
+    }
+
+    private final Options options;
+    private final LogStorage storage;
+    private final SnapshotStore snapshots;
+    private final Transport transport;
+    private final EventLoop loop;
+    private final Executor applyExecutor;
+    private final Random random;
+    private final Applier applier;
+
+    private RaftNode node;
+    private EventLoop.Cancellable ticker;
+    private boolean stopped;
+    private final ArrayDeque<PendingWrite> pendingWrites = new ArrayDeque<>();
+    private final Map<Long, PendingRead> pendingReads = new HashMap<>();
+    private long nextReadId;
+    private Snapshot incomingSnapshot;
+    private Role lastRole;
+    private long lastTerm;
+
+    public RaftServer(Options options, StateMachine machine, LogStorage storage, SnapshotStore snapshots,
+                      Transport transport, EventLoop loop, Executor applyExecutor, Random random) {
+        this.options = options;
+        this.storage = storage;
+        this.snapshots = snapshots;
+        this.transport = transport;
+        this.loop = loop;
+        this.applyExecutor = applyExecutor;
+        this.random = random;
+        this.applier = new Applier(machine, snapshots, options.snapshotEveryEntries(),
+                meta -> loop.execute(() -> onSnapshotTaken(meta)));
+    }
+
+    /** Loads durable state and starts ticking. Must be called before anything else. */
+    public void start() {
+        loop.execute(() -> {
+            Snapshot snap = snapshots.latest();
+            long snapIndex = snap == null ? 0 : snap.meta().index();
+            LogStorage.Recovered rec = storage.load(snap == null ? null : snap.meta());
+            if (snap != null) applyExecutor.execute(() -> applier.restore(snap));
+            node = new RaftNode(options.raft(), options.members(), random, rec.hardState(),
+                    snap == null ? null : snap.meta(), rec.entries());
+            lastRole = node.role();
+            lastTerm = node.term();
+            LOG.info("{} started: term {}, log {}..{}, snapshot at {}", node.id(), node.term(),
+                    node.firstIndex(), node.lastIndex(), snapIndex);
+            ticker = loop.every(options.tickMillis(), this::tick);
+        });
+    }
+
+    /** Stops ticking and answering; whatever is waiting fails. Durable state stays as it is. */
+    public void stop() {
+        loop.execute(() -> {
+            if (stopped) return;
+            stopped = true;
+            if (ticker != null) ticker.cancel();
+            failPendingReads("the node stopped");
+            applyExecutor.execute(applier::failAll);
+        });
+    }
+
+    // ---------------------------------------------------------------- requests (any thread)
+
+    /** Proposes a command; completes with the state machine's result once it is applied here. */
+    public CompletableFuture<Object> propose(byte[] command) {
+        CompletableFuture<Object> future = new CompletableFuture<>();
+        loop.execute(() -> {
+            if (refuseIfStopped(future)) return;
+            ProposeResult result = node.propose(command);
+            if (result instanceof ProposeResult.Accepted a) {
+                applyExecutor.execute(() -> applier.expect(a.index(), a.term(), future));
+            } else if (result instanceof ProposeResult.Rejected r) {
+                future.completeExceptionally(new NotAppliedException(r.reason(), r.leaderHint()));
+            }
+            process();
+        });
+        return future;
+    }
+
+    /** A linearizable read (ReadIndex): answered once the leader confirmed its leadership and this node applied far enough. */
+    public CompletableFuture<Object> read(byte[] query) {
+        CompletableFuture<Object> future = new CompletableFuture<>();
+        loop.execute(() -> {
+            if (refuseIfStopped(future)) return;
+            long id = ++nextReadId;
+            pendingReads.put(id, new PendingRead(query, future));
+            node.readIndex(id);
+            process();
+        });
+        return future;
+    }
+
+    /** A read of this node's own state, possibly stale (the demo's {@code local_get}). */
+    public CompletableFuture<Object> readLocal(byte[] query) {
+        CompletableFuture<Object> future = new CompletableFuture<>();
+        applyExecutor.execute(() -> applier.readNow(query, future));
+        return future;
+    }
+
+    /** Asks the leader to hand over to {@code target}; completes when the handover started, or fails with why not. */
+    public CompletableFuture<Void> transferLeadership(String target) {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        loop.execute(() -> {
+            if (stopped) {
+                future.completeExceptionally(new NotAppliedException("the node stopped", null));
+                return;
+            }
+            String refusal = node.transferLeadership(target);
+            if (refusal == null) future.complete(null);
+            else future.completeExceptionally(new NotAppliedException(refusal, node.leader()));
+            process();
+        });
+        return future;
+    }
+
+    // ---------------------------------------------------------------- transport (any thread)
+
+    public void receive(Message message) {
+        loop.execute(() -> {
+            if (stopped || node == null) return;
+            node.step(message);
+            process();
+        });
+    }
+
+    public void receiveSnapshot(Message.InstallSnapshot message, Snapshot snapshot) {
+        loop.execute(() -> {
+            if (stopped || node == null) return;
+            incomingSnapshot = snapshot;
+            node.step(message);
+            incomingSnapshot = null;
+            process();
+        });
+    }
+
+    // ---------------------------------------------------------------- the loop
+
+    private void tick() {
+        if (stopped) return;
+        node.tick();
+        process();
+    }
+
+    private void process() {
+        Ready r = node.ready();
+        logRoleChange();
+        if (r.isEmpty()) return;
+        r.messages().forEach(this::send);
+
+        if (r.snapshot() != null) {
+            Snapshot received = incomingSnapshot;
+            if (received == null || received.meta().index() != r.snapshot().index()) {
+                throw new IllegalStateException("core installed snapshot " + r.snapshot() + " that did not arrive");
+            }
+            snapshots.save(received);
+            applyExecutor.execute(() -> applier.restore(received));
+        }
+        if (r.needsPersist() || r.snapshot() != null) {
+            Entry last = r.entries().isEmpty() ? null : r.entries().get(r.entries().size() - 1);
+            PendingWrite w = new PendingWrite(last == null ? 0 : last.index(), last == null ? 0 : last.term(),
+                    r.messagesAfterPersist());
+            pendingWrites.addLast(w);
+            storage.write(new LogStorage.Batch(r.hardState(), r.snapshot(), r.entries()),
+                    error -> loop.execute(() -> onDurable(w, error)));
+        } else if (!r.messagesAfterPersist().isEmpty()) {
+            // nothing new to persist, but what these messages promise may still be on its way to disk
+            if (pendingWrites.isEmpty()) r.messagesAfterPersist().forEach(this::send);
+            else pendingWrites.peekLast().messages.addAll(r.messagesAfterPersist());
+        }
+
+        if (!r.committed().isEmpty()) {
+            List<Entry> committed = r.committed();
+            ClusterConfig members = node.members();
+            applyExecutor.execute(() -> applier.apply(committed, members));
+        }
+        for (ReadState rs : r.reads()) {
+            PendingRead read = pendingReads.remove(rs.requestId());
+            if (read == null) continue;
+            if (rs.refused()) {
+                read.future().completeExceptionally(new NotAppliedException("not the leader", node.leader()));
+            } else {
+                applyExecutor.execute(() -> applier.readAt(rs.index(), read.query(), read.future()));
+            }
+        }
+    }
+
+    private void onDurable(PendingWrite w, Throwable error) {
+        if (stopped) return;
+        if (error != null) {
+            // an fsync that failed may have lost data we cannot name: stop rather than carry on (fsyncgate)
+            LOG.error("{}: the log writer failed; stopping this node", node.id(), error);
+            stop();
+            return;
+        }
+        if (pendingWrites.pollFirst() != w) throw new IllegalStateException("writes completed out of order");
+        if (w.lastIndex > 0) node.persisted(w.lastIndex, w.lastTerm);
+        w.messages.forEach(this::send);
+        process();
+    }
+
+    private void onSnapshotTaken(SnapshotMeta meta) {
+        if (stopped) return;
+        node.snapshotTaken(meta);
+        storage.compact(meta.index());
+    }
+
+    private void send(Message m) {
+        if (m instanceof Message.InstallSnapshot s) {
+            Snapshot snap = snapshots.latest();
+            transport.sendSnapshot(new Message.InstallSnapshot(s.from(), s.to(), s.term(), snap.meta()), snap);
+        } else {
+            transport.send(m);
+        }
+    }
+
+    private boolean refuseIfStopped(CompletableFuture<Object> future) {
+        if (!stopped && node != null) return false;
+        future.completeExceptionally(new NotAppliedException("the node is not running", null));
+        return true;
+    }
+
+    private void failPendingReads(String why) {
+        pendingReads.values().forEach(r -> r.future().completeExceptionally(new NotAppliedException(why, null)));
+        pendingReads.clear();
+    }
+
+    private void logRoleChange() {
+        if (node.role() != lastRole || node.term() != lastTerm) {
+            LOG.info("{} is {} in term {} (leader: {})", node.id(), node.role().label(), node.term(),
+                    node.leader() == null ? "unknown" : node.leader());
+            lastRole = node.role();
+            lastTerm = node.term();
+        }
+    }
+
+    // ---------------------------------------------------------------- views (event loop thread only)
+
+    /** The core, for status pages and the simulator's checkers. Only on the event loop thread. */
+    public RaftNode core() {
+        return node;
+    }
+
+    public boolean isStopped() {
+        return stopped;
+    }
+
+    public Options options() {
+        return options;
+    }
+}

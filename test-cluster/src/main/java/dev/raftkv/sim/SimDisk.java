@@ -1,0 +1,147 @@
+package dev.raftkv.sim;
+
+import dev.raftkv.raft.Entry;
+import dev.raftkv.raft.HardState;
+import dev.raftkv.raft.SnapshotMeta;
+import dev.raftkv.raft.server.LogStorage;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A node's disk in virtual time. A batch becomes durable after a random fsync delay, in order;
+ * {@link #crash} throws away every batch not yet durable, as a power cut would.
+ * Before anything is written, each entry is shown to {@link LogRegistry} so Log Matching is checked
+ * on every write any node makes.
+ */
+final class SimDisk implements LogStorage {
+    private record Pending(Batch batch, Consumer<Throwable> done) {
+    }
+
+    private final String node;
+    private final SimWorld world;
+    private final LogRegistry registry;
+    private final int maxFsyncMillis;
+
+    private HardState hardState = HardState.INITIAL;
+    private long snapshotIndex;
+    private long snapshotTerm;
+    private final ArrayList<Entry> entries = new ArrayList<>(); // durable, after snapshotIndex
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private long generation;
+    private long busyUntil;
+
+    /** The log as the node's writes describe it (durable plus queued), for the Log Matching check. */
+    private final ArrayList<Long> writtenTerms = new ArrayList<>();
+    private long writtenBase;
+    private long writtenBaseTerm;
+
+    SimDisk(String node, SimWorld world, LogRegistry registry, int maxFsyncMillis) {
+        this.node = node;
+        this.world = world;
+        this.registry = registry;
+        this.maxFsyncMillis = maxFsyncMillis;
+    }
+
+    @Override
+    public Recovered load(SnapshotMeta snapshot) {
+        if (snapshot != null && snapshot.index() > snapshotIndex) {
+            // the snapshot store is ahead of the log (a crash came between the two)
+            boolean holdsIt = entries.stream().anyMatch(e -> e.index() == snapshot.index() && e.term() == snapshot.term());
+            if (!holdsIt) entries.clear();
+            compactDurable(snapshot.index());
+            snapshotTerm = snapshot.term();
+        }
+        List<Entry> out = new ArrayList<>(entries);
+        resetWrittenView();
+        return new Recovered(hardState, out);
+    }
+
+    @Override
+    public void write(Batch batch, Consumer<Throwable> done) {
+        checkAgainstRegistry(batch);
+        pending.addLast(new Pending(batch, done));
+        long gen = generation;
+        busyUntil = Math.max(busyUntil, world.now()) + 1 + world.random().nextInt(maxFsyncMillis);
+        world.at(busyUntil, () -> {
+            if (gen != generation) return; // lost in a crash
+            Pending p = pending.pollFirst();
+            makeDurable(p.batch());
+            p.done().accept(null);
+        });
+    }
+
+    @Override
+    public void compact(long index) {
+        compactDurable(index);
+    }
+
+    /** Power cut: whatever was not yet durable is gone. */
+    void crash() {
+        generation++;
+        pending.clear();
+        busyUntil = 0;
+        resetWrittenView();
+    }
+
+    private void makeDurable(Batch b) {
+        if (b.hardState() != null) hardState = b.hardState();
+        if (b.installedSnapshot() != null) {
+            entries.clear();
+            snapshotIndex = b.installedSnapshot().index();
+            snapshotTerm = b.installedSnapshot().term();
+        }
+        for (Entry e : b.entries()) {
+            while (!entries.isEmpty() && entries.get(entries.size() - 1).index() >= e.index()) {
+                entries.remove(entries.size() - 1);
+            }
+            long expect = snapshotIndex + entries.size() + 1;
+            if (e.index() != expect) throw new IllegalStateException(node + ": gap writing " + e + ", expected " + expect);
+            entries.add(e);
+        }
+    }
+
+    private void compactDurable(long index) {
+        if (index <= snapshotIndex) return;
+        long newTerm = -1;
+        for (Entry e : entries) {
+            if (e.index() == index) newTerm = e.term();
+        }
+        entries.removeIf(e -> e.index() <= index);
+        snapshotTerm = newTerm;
+        snapshotIndex = index;
+    }
+
+    // ---------------------------------------------------------------- log matching
+
+    private void resetWrittenView() {
+        writtenTerms.clear();
+        writtenBase = snapshotIndex;
+        writtenBaseTerm = snapshotTerm;
+        for (Entry e : entries) writtenTerms.add(e.term());
+    }
+
+    /** Tells the registry each entry together with the term of the entry before it, as this node's log has them. */
+    private void checkAgainstRegistry(Batch b) {
+        if (b.installedSnapshot() != null) {
+            writtenTerms.clear();
+            writtenBase = b.installedSnapshot().index();
+            writtenBaseTerm = b.installedSnapshot().term();
+        }
+        for (Entry e : b.entries()) {
+            int pos = (int) (e.index() - writtenBase - 1);
+            if (pos < 0) continue;
+            while (writtenTerms.size() > pos) writtenTerms.remove(writtenTerms.size() - 1);
+            if (writtenTerms.size() != pos) continue; // a gap would be caught by makeDurable
+            long prevTerm = pos == 0 ? writtenBaseTerm : writtenTerms.get(pos - 1);
+            registry.written(node, e, prevTerm);
+            writtenTerms.add(e.term());
+        }
+    }
+
+    long durableEntries() {
+        return entries.size();
+    }
+}

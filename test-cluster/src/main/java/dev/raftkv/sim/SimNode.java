@@ -1,0 +1,149 @@
+package dev.raftkv.sim;
+
+import dev.raftkv.kv.KvStateMachine;
+import dev.raftkv.raft.Message;
+import dev.raftkv.raft.RaftNode;
+import dev.raftkv.raft.server.RaftServer;
+import dev.raftkv.raft.server.Snapshot;
+import dev.raftkv.raft.server.StateMachine;
+import dev.raftkv.raft.server.Transport;
+
+import java.util.Random;
+import java.util.function.Function;
+
+/**
+ * One simulated machine: its disk and snapshot store outlive crashes; its event loop, Raft server
+ * and key-value state machine are made anew at every start.
+ */
+final class SimNode {
+    final String id;
+    private final SimWorld world;
+    private final SimNetwork network;
+    private final RaftServer.Options options;
+    private final Function<String, SimNode> peers;
+    private final LogRegistry registry;
+    final SimDisk disk;
+    private final SimSnapshotStore snapshots = new SimSnapshotStore();
+
+    private SimLoop loop;
+    private RaftServer server;
+    private int incarnation;
+
+    SimNode(String id, SimWorld world, SimNetwork network, RaftServer.Options options,
+            Function<String, SimNode> peers, LogRegistry registry, int maxFsyncMillis) {
+        this.id = id;
+        this.world = world;
+        this.network = network;
+        this.options = options;
+        this.peers = peers;
+        this.registry = registry;
+        this.disk = new SimDisk(id, world, registry, maxFsyncMillis);
+    }
+
+    void start() {
+        incarnation++;
+        loop = new SimLoop(world);
+        StateMachine machine = new CheckedMachine(new KvStateMachine());
+        server = new RaftServer(options, machine, disk, snapshots, new SimTransport(), loop, loop::execute,
+                new Random(world.random().nextLong()));
+        server.start();
+        world.trace(id + " starts (incarnation " + incarnation + ")");
+    }
+
+    void crash() {
+        if (!isUp()) return;
+        loop.kill();
+        disk.crash();
+        server = null;
+        world.trace(id + " crashes");
+    }
+
+    void pause() {
+        if (isUp() && !loop.isPaused()) {
+            loop.pause();
+            world.trace(id + " pauses");
+        }
+    }
+
+    void resume() {
+        if (isUp() && loop.isPaused()) {
+            loop.resume();
+            world.trace(id + " resumes");
+        }
+    }
+
+    boolean isUp() {
+        return server != null;
+    }
+
+    boolean isPaused() {
+        return isUp() && loop.isPaused();
+    }
+
+    /** Up, not paused, and started. */
+    boolean isRunning() {
+        return isUp() && !loop.isPaused() && server.core() != null;
+    }
+
+    RaftServer server() {
+        return server;
+    }
+
+    RaftNode core() {
+        return server == null ? null : server.core();
+    }
+
+    /** The state machine wrapper that tells the registry what every node applies. */
+    private final class CheckedMachine implements StateMachine {
+        private final StateMachine inner;
+
+        CheckedMachine(StateMachine inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public Object apply(long index, byte[] command) {
+            registry.applied(id, index, 0, command);
+            return inner.apply(index, command);
+        }
+
+        @Override
+        public Object query(byte[] query) {
+            return inner.query(query);
+        }
+
+        @Override
+        public byte[] snapshot() {
+            return inner.snapshot();
+        }
+
+        @Override
+        public void restore(byte[] snapshot) {
+            inner.restore(snapshot);
+        }
+    }
+
+    private final class SimTransport implements Transport {
+        @Override
+        public void send(Message message) {
+            deliver(message, null);
+        }
+
+        @Override
+        public void sendSnapshot(Message.InstallSnapshot message, Snapshot snapshot) {
+            deliver(message, snapshot);
+        }
+
+        private void deliver(Message m, Snapshot snapshot) {
+            for (long delay : network.deliveries(m.from(), m.to())) {
+                world.after(delay, () -> {
+                    SimNode target = peers.apply(m.to());
+                    if (target == null || !target.isUp()) return;
+                    world.trace("deliver " + m);
+                    if (snapshot != null) target.server.receiveSnapshot((Message.InstallSnapshot) m, snapshot);
+                    else target.server.receive(m);
+                });
+            }
+        }
+    }
+}

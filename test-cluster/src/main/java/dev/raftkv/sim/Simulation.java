@@ -1,0 +1,371 @@
+package dev.raftkv.sim;
+
+import dev.raftkv.check.CheckResult;
+import dev.raftkv.check.LinearizabilityChecker;
+import dev.raftkv.check.LostWriteChecker;
+import dev.raftkv.check.Op;
+import dev.raftkv.check.Outcome;
+import dev.raftkv.check.Verdict;
+import dev.raftkv.kv.KvCodec;
+import dev.raftkv.kv.KvCommand;
+import dev.raftkv.kv.KvResult;
+import dev.raftkv.raft.ClusterConfig;
+import dev.raftkv.raft.InjectedBug;
+import dev.raftkv.raft.RaftConfig;
+import dev.raftkv.raft.RaftNode;
+import dev.raftkv.raft.Role;
+import dev.raftkv.raft.server.RaftServer;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One seeded run of N real {@link RaftServer}s over a simulated network and simulated disks, in
+ * virtual time, on this thread. Faults run while clients write and read; then everything heals,
+ * the cluster must elect a leader and commit a write within a bound, every key is read, and the
+ * history must be linearizable with no acknowledged write lost. Checkers run after every event.
+ */
+public final class Simulation {
+    static final long TICK_MILLIS = 10;
+    static final int ELECTION_TICKS = 10;
+    /** After healing, a leader must be elected and a write committed within this much virtual time. */
+    static final long RECOVERY_BOUND_MILLIS = 5_000;
+    static final long CLIENT_TIMEOUT_MILLIS = 500;
+
+    /**
+     * @param ticks    length of the faulty phase, in ticks of {@value #TICK_MILLIS} virtual ms
+     * @param schedule the faults to inject, or null to draw them from the seed
+     */
+    public record Params(long seed, int nodes, int ticks, Set<InjectedBug> bugs, List<Fault.At> schedule,
+                         int clients, int keys) {
+        public static Params of(long seed, int nodes, int ticks) {
+            return new Params(seed, nodes, ticks, Set.of(), null, 4, 3);
+        }
+
+        public Params withBugs(Set<InjectedBug> b) {
+            return new Params(seed, nodes, ticks, b, schedule, clients, keys);
+        }
+
+        public Params withSchedule(List<Fault.At> s) {
+            return new Params(seed, nodes, ticks, bugs, s, clients, keys);
+        }
+    }
+
+    /** What a run found. {@code trace} holds the last events before the end or the first violation. */
+    public record Result(long seed, List<String> violations, String trace, long traceHash, int ops, int faults,
+                         long events, List<Fault.At> schedule) {
+        public boolean ok() {
+            return violations.isEmpty();
+        }
+
+        public String report() {
+            StringBuilder sb = new StringBuilder();
+            sb.append("seed ").append(seed).append(": ").append(ok() ? "ok" : "VIOLATION").append('\n');
+            violations.forEach(v -> sb.append("  ").append(v).append('\n'));
+            if (!ok()) {
+                sb.append("  schedule: ").append(schedule).append('\n');
+                sb.append("  replay: bin/raftkv sim --seeds 1 --start ").append(seed).append('\n');
+                sb.append("  last events:\n").append(trace.indent(4));
+            }
+            return sb.toString();
+        }
+    }
+
+    /** Thrown to end a run at its first safety violation. */
+    private static final class Violation extends RuntimeException {
+        Violation(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private final Params params;
+    private final SimWorld world;
+    private final SimNetwork network;
+    private final LogRegistry registry;
+    private final List<SimNode> nodes = new ArrayList<>();
+    private final Map<String, SimNode> byId = new LinkedHashMap<>();
+    private final SimHistory history = new SimHistory();
+    private final List<SimClient> clients = new ArrayList<>();
+    private final List<String> violations = new ArrayList<>();
+    private final Map<String, Long> lastCommitChecked = new HashMap<>();
+    private final Map<String, Long> isolatedSince = new HashMap<>();
+    private final List<Fault.At> schedule;
+    private int faultsRun;
+
+    private Simulation(Params params) {
+        this.params = params;
+        this.world = new SimWorld(params.seed(), 60);
+        Random r = world.random();
+        SimNetwork.Conditions conditions = new SimNetwork.Conditions(
+                r.nextInt(4) == 0 ? 0 : r.nextDouble() * 0.1, r.nextDouble() * 0.05, 1, 2 + r.nextInt(20));
+        this.network = new SimNetwork(new Random(r.nextLong()), conditions);
+        this.registry = new LogRegistry(this::violated);
+        this.schedule = params.schedule() != null ? params.schedule()
+                : FaultSchedules.random(new Random(r.nextLong()), params.nodes(), params.ticks() * TICK_MILLIS);
+
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= params.nodes(); i++) ids.add("n" + i);
+        ClusterConfig members = new ClusterConfig(Set.copyOf(ids), Set.of());
+        int maxInflight = 1 + r.nextInt(8);
+        int maxEntries = 1 + r.nextInt(4);
+        long snapshotEvery = r.nextInt(3) == 0 ? 0 : 10 + r.nextInt(60);
+        for (String id : ids) {
+            RaftConfig cfg = new RaftConfig(id, ELECTION_TICKS, 1, maxInflight, maxEntries, params.bugs());
+            SimNode node = new SimNode(id, world, network,
+                    new RaftServer.Options(cfg, members, TICK_MILLIS, snapshotEvery), byId::get, registry, 5);
+            nodes.add(node);
+            byId.put(id, node);
+        }
+        world.trace("conditions " + conditions + ", maxInflight " + maxInflight + ", maxEntries " + maxEntries
+                + ", snapshotEvery " + snapshotEvery);
+    }
+
+    public static Result run(Params params) {
+        return new Simulation(params).run();
+    }
+
+    private Result run() {
+        try {
+            nodes.forEach(SimNode::start);
+            for (Fault.At f : schedule) world.at(f.millis(), () -> inject(f.fault()));
+            for (int i = 0; i < params.clients(); i++) {
+                SimClient c = new SimClient(i, world, nodes, history, params.keys(), CLIENT_TIMEOUT_MILLIS);
+                clients.add(c);
+                c.start();
+            }
+            monitorLeaders();
+            long end = params.ticks() * TICK_MILLIS;
+            world.runUntil(end, this::checkAfterEvent);
+
+            clients.forEach(SimClient::stop);
+            healEverything();
+            recover(end);
+            checkHistory();
+        } catch (Violation v) {
+            // recorded already; the run ends at its first safety violation
+        }
+        return new Result(params.seed(), List.copyOf(violations), world.recentTrace(), world.traceHash(),
+                history.ops().size(), faultsRun, world.eventsRun(), schedule);
+    }
+
+    // ---------------------------------------------------------------- faults
+
+    private void inject(Fault fault) {
+        faultsRun++;
+        world.trace("nemesis " + fault);
+        if (fault instanceof Fault.Isolate f) {
+            SimNode n = resolve(f.node());
+            Map<String, Integer> groups = new HashMap<>();
+            groups.put(n.id, 1);
+            network.partition(groups);
+        } else if (fault instanceof Fault.Partition p) {
+            Map<String, Integer> groups = new HashMap<>();
+            for (int g = 0; g < p.groups().size(); g++) {
+                for (int i : p.groups().get(g)) groups.put(nodes.get(i).id, g + 1);
+            }
+            network.partition(groups);
+        } else if (fault instanceof Fault.Bridge b) {
+            bridge(b.bridge());
+        } else if (fault instanceof Fault.Heal) {
+            network.heal();
+        } else if (fault instanceof Fault.Crash c) {
+            resolve(c.node()).crash();
+        } else if (fault instanceof Fault.RestartAll) {
+            for (SimNode n : nodes) {
+                if (!n.isUp()) n.start();
+            }
+        } else if (fault instanceof Fault.Pause p) {
+            resolve(p.node()).pause();
+        } else if (fault instanceof Fault.ResumeAll) {
+            nodes.forEach(SimNode::resume);
+        }
+    }
+
+    /**
+     * A bridge cannot be a plain grouping (it needs non-transitive links), so it is approximated by
+     * alternating which half the bridge node belongs to every tick while the halves stay apart.
+     */
+    private void bridge(int bridgeNode) {
+        String bridgeId = nodes.get(bridgeNode).id;
+        Map<String, Integer> left = new HashMap<>();
+        Map<String, Integer> right = new HashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            if (i == bridgeNode) continue;
+            int group = i < nodes.size() / 2 ? 1 : 2;
+            left.put(nodes.get(i).id, group);
+            right.put(nodes.get(i).id, group);
+        }
+        left.put(bridgeId, 1);
+        right.put(bridgeId, 2);
+        network.partition(left);
+        int faultNo = faultsRun;
+        flipBridge(left, right, faultNo, true);
+    }
+
+    private void flipBridge(Map<String, Integer> left, Map<String, Integer> right, int faultNo, boolean toRight) {
+        world.after(TICK_MILLIS * 3, () -> {
+            if (faultsRun != faultNo) return; // another fault replaced the bridge
+            network.partition(toRight ? right : left);
+            flipBridge(left, right, faultNo, !toRight);
+        });
+    }
+
+    private SimNode resolve(int node) {
+        if (node != Fault.LEADER) return nodes.get(node);
+        SimNode best = null;
+        for (SimNode n : nodes) {
+            RaftNode c = n.core();
+            if (n.isRunning() && c.role() == Role.LEADER && (best == null || c.term() > best.core().term())) best = n;
+        }
+        return best != null ? best : nodes.get(world.random().nextInt(nodes.size()));
+    }
+
+    private void healEverything() {
+        faultsRun++; // also ends a bridge
+        world.trace("nemesis heals everything");
+        network.heal();
+        for (SimNode n : nodes) {
+            if (!n.isUp()) n.start();
+            n.resume();
+        }
+    }
+
+    // ---------------------------------------------------------------- checkers
+
+    private void violated(String what) {
+        String line = "t=" + world.now() + "ms " + what;
+        violations.add(line);
+        world.trace("VIOLATION " + what);
+        throw new Violation(line);
+    }
+
+    /** Safety after every event: one leader per term; committed entries never change. */
+    private void checkAfterEvent() {
+        for (SimNode n : nodes) {
+            RaftNode c = n.core();
+            if (c == null) continue;
+            if (c.role() == Role.LEADER) registry.leader(n.id, c.term());
+            // a restarted node starts from a lower commit index and must be checked again from there
+            long checked = Math.min(lastCommitChecked.getOrDefault(n.id, 0L), c.commitIndex());
+            long from = Math.max(checked + 1, c.firstIndex());
+            for (long i = from; i <= c.commitIndex(); i++) registry.committed(n.id, c.entryAt(i));
+            lastCommitChecked.put(n.id, c.commitIndex());
+        }
+    }
+
+    /**
+     * Check-quorum, every tick: a leader cut off from its majority (by partition, crashes or pauses)
+     * must step down within one election timeout, plus the longest a message already in flight can
+     * take to arrive, plus a tick of rounding on each side.
+     */
+    private void monitorLeaders() {
+        long bound = ELECTION_TICKS * TICK_MILLIS + network.conditions().maxDelayMillis() + 3 * TICK_MILLIS;
+        world.after(TICK_MILLIS, () -> {
+            for (SimNode n : nodes) {
+                RaftNode c = n.core();
+                if (!n.isRunning() || c.role() != Role.LEADER || reachesMajority(n)) {
+                    isolatedSince.remove(n.id);
+                    continue;
+                }
+                String key = n.id;
+                long since = isolatedSince.computeIfAbsent(key, k -> world.now());
+                if (world.now() - since > bound) {
+                    violated("check-quorum: " + n.id + " still leads term " + c.term() + " " + (world.now() - since)
+                            + "ms after it was cut off from its majority (bound " + bound + "ms)");
+                }
+            }
+            monitorLeaders();
+        });
+    }
+
+    private boolean reachesMajority(SimNode leader) {
+        int reachable = 0;
+        for (SimNode n : nodes) {
+            if (n == leader || (n.isRunning() && network.connected(leader.id, n.id))) reachable++;
+        }
+        return reachable > nodes.size() / 2;
+    }
+
+    /** Liveness after healing: a leader, and a write that commits, within {@link #RECOVERY_BOUND_MILLIS}. */
+    private void recover(long healedAt) {
+        long deadline = healedAt + RECOVERY_BOUND_MILLIS;
+        // let the clients' last requests finish or time out
+        world.runUntil(healedAt + CLIENT_TIMEOUT_MILLIS + 50, this::checkAfterEvent);
+        boolean committed = false;
+        while (!committed && world.now() < deadline) {
+            SimNode leader = currentLeader();
+            if (leader == null) {
+                world.runUntil(world.now() + TICK_MILLIS, this::checkAfterEvent);
+                continue;
+            }
+            KvCommand probe = new KvCommand.Put("recovery", world.now(), "recovery-probe", new byte[]{1});
+            CompletableFuture<Object> f = leader.server().propose(KvCodec.encode(probe));
+            long until = Math.min(deadline, world.now() + 20 * TICK_MILLIS);
+            while (!f.isDone() && world.now() < until) world.runUntil(world.now() + TICK_MILLIS, this::checkAfterEvent);
+            committed = f.isDone() && !f.isCompletedExceptionally();
+        }
+        if (!committed) {
+            violated("liveness: no write committed within " + RECOVERY_BOUND_MILLIS + "ms after every fault healed; "
+                    + describeNodes());
+        }
+    }
+
+    private SimNode currentLeader() {
+        SimNode best = null;
+        for (SimNode n : nodes) {
+            RaftNode c = n.core();
+            if (n.isRunning() && c.role() == Role.LEADER && (best == null || c.term() > best.core().term())) best = n;
+        }
+        return best;
+    }
+
+    /** Reads every key through the leader, then checks linearizability and lost writes. */
+    private void checkHistory() {
+        Map<String, String> finalValues = new TreeMap<>();
+        int process = history.newProcess();
+        for (int k = 0; k < params.keys(); k++) {
+            String key = "k" + k;
+            long deadline = world.now() + RECOVERY_BOUND_MILLIS;
+            while (true) {
+                SimNode leader = currentLeader();
+                long invoke = world.now();
+                if (leader != null) {
+                    CompletableFuture<Object> f = leader.server().read(KvCodec.encodeGet(key));
+                    long until = world.now() + 20 * TICK_MILLIS;
+                    while (!f.isDone() && world.now() < until) world.runUntil(world.now() + TICK_MILLIS, this::checkAfterEvent);
+                    if (f.isDone() && !f.isCompletedExceptionally()) {
+                        String value = SimClient.str(((KvResult.Value) f.join()).value());
+                        history.add(Op.get(process, key, value, invoke, world.now(), Outcome.OK));
+                        finalValues.put(key, value);
+                        break;
+                    }
+                } else {
+                    world.runUntil(world.now() + TICK_MILLIS, this::checkAfterEvent);
+                }
+                if (world.now() > deadline) violated("liveness: could not read " + key + " after healing");
+            }
+        }
+        CheckResult lin = LinearizabilityChecker.check(history.ops(), 20_000);
+        if (lin.verdict() == Verdict.NOT_LINEARIZABLE) {
+            violated("history not linearizable for key " + lin.key() + ":\n" + lin.explanation());
+        }
+        for (String lost : LostWriteChecker.check(history.ops(), finalValues)) {
+            violated("lost acknowledged write: " + lost);
+        }
+    }
+
+    private String describeNodes() {
+        StringBuilder sb = new StringBuilder();
+        for (SimNode n : nodes) {
+            sb.append(n.core() == null ? n.id + "[down]" : n.core().toString()).append(' ');
+        }
+        return sb.toString().trim();
+    }
+}
