@@ -119,6 +119,7 @@ final class Leadership {
             List<Entry> entries = log.slice(pr.next, log.lastIndex(), node.cfg.maxEntriesPerMessage());
             if (entries.isEmpty() && !evenIfEmpty && pr.state == Progress.State.REPLICATE) return;
             node.send(new AppendEntries(node.id, peer, term, prev, prevTerm, entries, log.committed()));
+            if (pr.inflights.count() == 0) pr.lastProgressTick = node.now; // the stall clock starts with the first message out
             pr.sentEntries(prev + entries.size(), entries.size());
             if (entries.isEmpty() || pr.state != Progress.State.REPLICATE) return;
             evenIfEmpty = false;
@@ -128,7 +129,7 @@ final class Leadership {
     private void sendSnapshot(String peer, Progress pr) {
         SnapshotMeta snap = node.latestSnapshot();
         node.send(new InstallSnapshot(node.id, peer, term, snap));
-        pr.becomeSnapshot(snap.index());
+        pr.becomeSnapshot(snap.index(), node.now);
     }
 
     void onAppendResponse(AppendResponse r) {
@@ -143,8 +144,9 @@ final class Leadership {
             return;
         }
         boolean updated = pr.maybeUpdate(r.matchIndex());
+        if (updated) pr.lastProgressTick = node.now;
         if (pr.state == Progress.State.SNAPSHOT && pr.match >= pr.pendingSnapshot) pr.becomeProbe();
-        if (pr.state == Progress.State.PROBE && updated) pr.becomeReplicate();
+        if (pr.state == Progress.State.PROBE && updated) pr.becomeReplicate(node.now);
         if (updated && maybeCommit()) {
             for (String peer : progress.keySet()) sendAppend(peer, true); // tell everyone the new commit index
         } else {
@@ -159,6 +161,7 @@ final class Leadership {
         Progress pr = progress.get(r.from());
         if (pr == null) return;
         pr.lastHeardTick = node.now;
+        if (pr.isStalled(node.now, node.cfg.electionTicks())) pr.becomeProbe();
         if (pr.match < log.lastIndex()) sendAppend(r.from(), false);
         for (PendingRead read : pendingReads) {
             if (read.seq() <= r.readSeq()) read.acks().add(r.from());

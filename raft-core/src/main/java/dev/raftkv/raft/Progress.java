@@ -15,6 +15,8 @@ final class Progress {
     /** In PROBE, a message is out and we wait for its answer (or a heartbeat response) before sending another. */
     boolean probeSent;
     long pendingSnapshot;
+    /** Logical tick of the last time this follower's replication moved (state change or new ack). */
+    long lastProgressTick;
     /** Logical tick of the last message from this follower; check-quorum reads it. */
     long lastHeardTick;
     final Inflights inflights;
@@ -34,15 +36,17 @@ final class Progress {
         inflights.reset();
     }
 
-    void becomeReplicate() {
+    void becomeReplicate(long nowTick) {
         state = State.REPLICATE;
+        lastProgressTick = nowTick;
         next = match + 1;
         probeSent = false;
         inflights.reset();
     }
 
-    void becomeSnapshot(long snapshotIndex) {
+    void becomeSnapshot(long snapshotIndex, long nowTick) {
         state = State.SNAPSHOT;
+        lastProgressTick = nowTick;
         pendingSnapshot = snapshotIndex;
         probeSent = false;
         inflights.reset();
@@ -75,6 +79,15 @@ final class Progress {
         next = Math.max(match + 1, Math.min(rejected, hint));
         probeSent = false;
         return true;
+    }
+
+    /**
+     * True if messages are out (entries or a snapshot) but nothing came back for {@code ticks}, while
+     * the follower answers heartbeats: what we sent was lost, and only a fresh probe will find out.
+     */
+    boolean isStalled(long nowTick, int ticks) {
+        boolean waiting = state == State.SNAPSHOT || (state == State.REPLICATE && inflights.count() > 0);
+        return waiting && nowTick - lastProgressTick >= ticks;
     }
 
     boolean isPaused() {

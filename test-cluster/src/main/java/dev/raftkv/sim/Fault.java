@@ -29,6 +29,29 @@ public sealed interface Fault {
     record Crash(int node) implements Fault {
     }
 
+    /** Power cut now, and the machine boots again {@code downMillis} later. */
+    record CrashRestart(int node, long downMillis) implements Fault {
+    }
+
+    /**
+     * Waits for the next leader to be elected, then cuts its power {@code afterMillis} later and boots it
+     * {@code downMillis} after that: leaders that die young leave the half-replicated logs that
+     * Figure 8 of the Raft paper is about.
+     */
+    record CrashNextLeader(long afterMillis, long downMillis) implements Fault {
+    }
+
+    /**
+     * For {@code forMillis}, every newly elected leader loses power within a few dozen milliseconds
+     * and boots again soon after: a storm of short terms and half-replicated entries.
+     */
+    record KillLeaders(long forMillis) implements Fault {
+    }
+
+    /** For {@code forMillis}, the node loses power and boots again every few milliseconds, mid-election included. */
+    record Flap(int node, long forMillis) implements Fault {
+    }
+
     /** Starts every crashed node again. */
     record RestartAll() implements Fault {
     }

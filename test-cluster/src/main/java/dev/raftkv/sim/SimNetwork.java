@@ -17,6 +17,8 @@ final class SimNetwork {
     private final Random random;
     private final Conditions conditions;
     private final Map<String, Integer> groupOf = new HashMap<>();
+    /** A node that still talks to every group (a bridge partition), or null. */
+    private String bridge;
 
     SimNetwork(Random random, Conditions conditions) {
         this.random = random;
@@ -30,13 +32,22 @@ final class SimNetwork {
     void partition(Map<String, Integer> groups) {
         groupOf.clear();
         groupOf.putAll(groups);
+        bridge = null;
+    }
+
+    /** Groups that cannot see each other, except through {@code bridgeNode}, which sees everyone. */
+    void bridge(Map<String, Integer> groups, String bridgeNode) {
+        partition(groups);
+        bridge = bridgeNode;
     }
 
     void heal() {
         groupOf.clear();
+        bridge = null;
     }
 
     boolean connected(String a, String b) {
+        if (a.equals(bridge) || b.equals(bridge)) return true;
         return groupOf.getOrDefault(a, 0).equals(groupOf.getOrDefault(b, 0));
     }
 

@@ -98,13 +98,17 @@ public final class Simulation {
     private final Map<String, Long> isolatedSince = new HashMap<>();
     private final List<Fault.At> schedule;
     private int faultsRun;
+    private Fault.CrashNextLeader armedLeaderCrash;
+    private long killLeadersUntil;
+    private boolean healed;
+    private long highestLeaderTerm;
 
     private Simulation(Params params) {
         this.params = params;
         this.world = new SimWorld(params.seed(), 60);
         Random r = world.random();
         SimNetwork.Conditions conditions = new SimNetwork.Conditions(
-                r.nextInt(4) == 0 ? 0 : r.nextDouble() * 0.1, r.nextDouble() * 0.05, 1, 2 + r.nextInt(20));
+                r.nextInt(4) == 0 ? 0 : r.nextDouble() * 0.1, r.nextDouble() * 0.05, 1, 2 + r.nextInt(r.nextBoolean() ? 20 : 60));
         this.network = new SimNetwork(new Random(r.nextLong()), conditions);
         this.registry = new LogRegistry(this::violated);
         this.schedule = params.schedule() != null ? params.schedule()
@@ -114,7 +118,8 @@ public final class Simulation {
         for (int i = 1; i <= params.nodes(); i++) ids.add("n" + i);
         ClusterConfig members = new ClusterConfig(Set.copyOf(ids), Set.of());
         int maxInflight = 1 + r.nextInt(8);
-        int maxEntries = 1 + r.nextInt(4);
+        // one entry per message half the time: then a new leader's old-term entries and its no-op travel apart
+        int maxEntries = r.nextBoolean() ? 1 : 1 + r.nextInt(8);
         long snapshotEvery = r.nextInt(3) == 0 ? 0 : 10 + r.nextInt(60);
         for (String id : ids) {
             RaftConfig cfg = new RaftConfig(id, ELECTION_TICKS, 1, maxInflight, maxEntries, params.bugs());
@@ -177,6 +182,18 @@ public final class Simulation {
             network.heal();
         } else if (fault instanceof Fault.Crash c) {
             resolve(c.node()).crash();
+        } else if (fault instanceof Fault.CrashRestart c) {
+            SimNode n = resolve(c.node());
+            n.crash();
+            world.after(c.downMillis(), () -> {
+                if (!n.isUp()) n.start();
+            });
+        } else if (fault instanceof Fault.CrashNextLeader c) {
+            armedLeaderCrash = c;
+        } else if (fault instanceof Fault.KillLeaders k) {
+            killLeadersUntil = world.now() + k.forMillis();
+        } else if (fault instanceof Fault.Flap f) {
+            flap(nodes.get(f.node()), world.now() + f.forMillis());
         } else if (fault instanceof Fault.RestartAll) {
             for (SimNode n : nodes) {
                 if (!n.isUp()) n.start();
@@ -188,33 +205,13 @@ public final class Simulation {
         }
     }
 
-    /**
-     * A bridge cannot be a plain grouping (it needs non-transitive links), so it is approximated by
-     * alternating which half the bridge node belongs to every tick while the halves stay apart.
-     */
+    /** The bridge node sees both halves; the halves do not see each other. */
     private void bridge(int bridgeNode) {
-        String bridgeId = nodes.get(bridgeNode).id;
-        Map<String, Integer> left = new HashMap<>();
-        Map<String, Integer> right = new HashMap<>();
+        Map<String, Integer> groups = new HashMap<>();
         for (int i = 0; i < nodes.size(); i++) {
-            if (i == bridgeNode) continue;
-            int group = i < nodes.size() / 2 ? 1 : 2;
-            left.put(nodes.get(i).id, group);
-            right.put(nodes.get(i).id, group);
+            if (i != bridgeNode) groups.put(nodes.get(i).id, i < nodes.size() / 2 ? 1 : 2);
         }
-        left.put(bridgeId, 1);
-        right.put(bridgeId, 2);
-        network.partition(left);
-        int faultNo = faultsRun;
-        flipBridge(left, right, faultNo, true);
-    }
-
-    private void flipBridge(Map<String, Integer> left, Map<String, Integer> right, int faultNo, boolean toRight) {
-        world.after(TICK_MILLIS * 3, () -> {
-            if (faultsRun != faultNo) return; // another fault replaced the bridge
-            network.partition(toRight ? right : left);
-            flipBridge(left, right, faultNo, !toRight);
-        });
+        network.bridge(groups, nodes.get(bridgeNode).id);
     }
 
     private SimNode resolve(int node) {
@@ -228,7 +225,8 @@ public final class Simulation {
     }
 
     private void healEverything() {
-        faultsRun++; // also ends a bridge
+        healed = true;
+        armedLeaderCrash = null;
         world.trace("nemesis heals everything");
         network.heal();
         for (SimNode n : nodes) {
@@ -251,13 +249,46 @@ public final class Simulation {
         for (SimNode n : nodes) {
             RaftNode c = n.core();
             if (c == null) continue;
-            if (c.role() == Role.LEADER) registry.leader(n.id, c.term());
+            if (c.role() == Role.LEADER) {
+                registry.leader(n.id, c.term());
+                if (c.term() > highestLeaderTerm) {
+                    highestLeaderTerm = c.term();
+                    onNewLeader(n);
+                }
+            }
             // a restarted node starts from a lower commit index and must be checked again from there
             long checked = Math.min(lastCommitChecked.getOrDefault(n.id, 0L), c.commitIndex());
             long from = Math.max(checked + 1, c.firstIndex());
             for (long i = from; i <= c.commitIndex(); i++) registry.committed(n.id, c.entryAt(i));
             lastCommitChecked.put(n.id, c.commitIndex());
         }
+    }
+
+    private void flap(SimNode node, long until) {
+        if (world.now() >= until || healed) return;
+        node.crash();
+        world.after(world.random().nextInt(10), () -> {
+            if (!node.isUp()) node.start();
+            world.after(world.random().nextInt(30), () -> flap(node, until));
+        });
+    }
+
+    private void onNewLeader(SimNode leader) {
+        Fault.CrashNextLeader armed = armedLeaderCrash;
+        if (armed == null && world.now() < killLeadersUntil && !healed) {
+            armed = new Fault.CrashNextLeader(world.random().nextInt(30), world.random().nextInt(100));
+        }
+        if (armed == null) return;
+        armedLeaderCrash = null;
+        Fault.CrashNextLeader c = armed;
+        world.after(c.afterMillis(), () -> {
+            if (healed) return;
+            world.trace("nemesis crashes new leader " + leader.id);
+            leader.crash();
+            world.after(c.downMillis(), () -> {
+                if (!leader.isUp()) leader.start();
+            });
+        });
     }
 
     /**

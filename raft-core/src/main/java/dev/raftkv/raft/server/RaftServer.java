@@ -184,8 +184,8 @@ public final class RaftServer {
             if (stopped || node == null) return;
             incomingSnapshot = snapshot;
             node.step(message);
-            incomingSnapshot = null;
             process();
+            incomingSnapshot = null;
         });
     }
 
