@@ -48,6 +48,13 @@ public sealed interface Fault {
     record KillLeaders(long forMillis) implements Fault {
     }
 
+    /**
+     * For {@code forMillis}, every newly elected leader is cut off from all others a few milliseconds
+     * after it wins (Jepsen's "partition the leader"); the previous cut heals.
+     */
+    record IsolateLeaders(long forMillis) implements Fault {
+    }
+
     /** For {@code forMillis}, the node loses power and boots again every few milliseconds, mid-election included. */
     record Flap(int node, long forMillis) implements Fault {
     }

@@ -24,17 +24,18 @@ public final class FaultSchedules {
     private static Fault pick(Random random, int nodes) {
         int who = random.nextInt(3) == 0 ? Fault.LEADER : random.nextInt(nodes);
         int roll = random.nextInt(100);
-        if (roll < 14) return new Fault.Isolate(who);
-        if (roll < 22) return new Fault.Partition(List.of(minority(random, nodes)));
-        if (roll < 27) return new Fault.Bridge(random.nextInt(nodes));
-        if (roll < 42) return new Fault.Heal();
-        if (roll < 50) return new Fault.Crash(who);
+        if (roll < 8) return new Fault.Isolate(who);
+        if (roll < 24) return new Fault.IsolateLeaders(300 + random.nextInt(2000));
+        if (roll < 30) return new Fault.Partition(List.of(minority(random, nodes)));
+        if (roll < 34) return new Fault.Bridge(random.nextInt(nodes));
+        if (roll < 46) return new Fault.Heal();
+        if (roll < 52) return new Fault.Crash(who);
         if (roll < 60) return new Fault.CrashRestart(who, random.nextInt(60));
-        if (roll < 66) return new Fault.CrashNextLeader(random.nextInt(25), random.nextInt(80));
+        if (roll < 64) return new Fault.CrashNextLeader(random.nextInt(25), random.nextInt(80));
         if (roll < 72) return new Fault.KillLeaders(300 + random.nextInt(1500));
         if (roll < 76) return new Fault.Flap(random.nextInt(nodes), 100 + random.nextInt(500));
-        if (roll < 80) return new Fault.RestartAll();
-        if (roll < 90) return new Fault.Pause(who);
+        if (roll < 82) return new Fault.RestartAll();
+        if (roll < 91) return new Fault.Pause(who);
         return new Fault.ResumeAll();
     }
 

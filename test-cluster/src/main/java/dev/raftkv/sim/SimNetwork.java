@@ -7,7 +7,8 @@ import java.util.Random;
 /**
  * Links between nodes in virtual time: each message may be dropped, duplicated and delayed by a random
  * amount (so reordered). A partition assigns nodes to groups; only nodes in the same group can talk.
- * The partition is checked when a message is sent; what is already in flight still arrives.
+ * The partition is checked when a message is sent and again when it arrives: a cut also loses what
+ * was on the wire.
  */
 final class SimNetwork {
     /** Loss, duplication and delay of this run. */

@@ -138,7 +138,7 @@ final class SimNode {
             for (long delay : network.deliveries(m.from(), m.to())) {
                 world.after(delay, () -> {
                     SimNode target = peers.apply(m.to());
-                    if (target == null || !target.isUp()) return;
+                    if (target == null || !target.isUp() || !network.connected(m.from(), m.to())) return;
                     world.trace("deliver " + m);
                     if (snapshot != null) target.server.receiveSnapshot((Message.InstallSnapshot) m, snapshot);
                     else target.server.receive(m);

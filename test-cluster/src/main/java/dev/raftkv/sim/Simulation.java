@@ -100,6 +100,7 @@ public final class Simulation {
     private int faultsRun;
     private Fault.CrashNextLeader armedLeaderCrash;
     private long killLeadersUntil;
+    private long isolateLeadersUntil;
     private boolean healed;
     private long highestLeaderTerm;
 
@@ -190,6 +191,8 @@ public final class Simulation {
             });
         } else if (fault instanceof Fault.CrashNextLeader c) {
             armedLeaderCrash = c;
+        } else if (fault instanceof Fault.IsolateLeaders k) {
+            isolateLeadersUntil = world.now() + k.forMillis();
         } else if (fault instanceof Fault.KillLeaders k) {
             killLeadersUntil = world.now() + k.forMillis();
         } else if (fault instanceof Fault.Flap f) {
@@ -274,6 +277,14 @@ public final class Simulation {
     }
 
     private void onNewLeader(SimNode leader) {
+        if (world.now() < isolateLeadersUntil && !healed) {
+            // within a few round trips: sometimes before its first appends land, sometimes just after
+            world.after(world.random().nextInt(1 + 6 * network.conditions().maxDelayMillis()), () -> {
+                if (healed) return;
+                world.trace("nemesis isolates new leader " + leader.id);
+                network.partition(Map.of(leader.id, 1));
+            });
+        }
         Fault.CrashNextLeader armed = armedLeaderCrash;
         if (armed == null && world.now() < killLeadersUntil && !healed) {
             armed = new Fault.CrashNextLeader(world.random().nextInt(30), world.random().nextInt(100));

@@ -1,0 +1,30 @@
+package dev.raftkv.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.util.ServiceLoader;
+
+/** {@code bin/raftkv}: one launcher for everything. */
+@Command(name = "raftkv", mixinStandardHelpOptions = true, version = "raftkv 0.1.0",
+        description = "A replicated key-value store on Raft.",
+        subcommandsRepeatable = false)
+public final class RaftkvCli implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new RaftkvCli());
+        for (CliSubcommand sub : ServiceLoader.load(CliSubcommand.class)) cli.addSubcommand(sub.command());
+        return cli;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}

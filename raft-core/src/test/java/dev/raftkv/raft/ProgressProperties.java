@@ -1,0 +1,111 @@
+package dev.raftkv.raft;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+import java.util.ArrayDeque;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@link Progress} and {@link Inflights} against a naive model: a list of in-flight last indexes,
+ * and match/next moved by the plain rules. Random sequences of sends, acks and rejections.
+ */
+class ProgressProperties {
+    sealed interface Action {
+    }
+
+    record Send(int count) implements Action {
+    }
+
+    record Ack(int back) implements Action {
+    }
+
+    record Reject(int back, int hint) implements Action {
+    }
+
+    @Provide
+    Arbitrary<List<Action>> actions() {
+        Arbitrary<Action> send = Arbitraries.integers().between(0, 5).map(Send::new);
+        Arbitrary<Action> ack = Arbitraries.integers().between(0, 8).map(Ack::new);
+        Arbitrary<Action> reject = Arbitraries.integers().between(0, 8).flatMap(b ->
+                Arbitraries.integers().between(0, 30).map(h -> new Reject(b, h)));
+        return Arbitraries.oneOf(send, ack, reject).list().ofMaxSize(60);
+    }
+
+    @Property
+    void progressFollowsTheNaiveModel(@ForAll("actions") List<Action> actions) {
+        int capacity = 4;
+        Progress pr = new Progress(11, capacity, 0);
+        pr.match = 10;
+        pr.becomeReplicate(0);
+        long match = 10;
+        long next = 11;
+        ArrayDeque<Long> inflight = new ArrayDeque<>();
+        for (Action a : actions) {
+            if (a instanceof Send s) {
+                if (pr.isPaused()) {
+                    assertThat(inflight).as("paused only when the window is full").hasSize(capacity);
+                    continue;
+                }
+                long last = next - 1 + s.count();
+                pr.sentEntries(last, s.count());
+                if (s.count() > 0) {
+                    inflight.addLast(last);
+                    next = last + 1;
+                }
+            } else if (a instanceof Ack k) {
+                long index = Math.max(0, next - 1 - k.back());
+                boolean naiveUpdated = index > match;
+                assertThat(pr.maybeUpdate(index)).isEqualTo(naiveUpdated);
+                match = Math.max(match, index);
+                next = Math.max(next, index + 1);
+                while (!inflight.isEmpty() && inflight.peekFirst() <= index) inflight.removeFirst();
+            } else if (a instanceof Reject r) {
+                long rejected = Math.max(0, next - 1 - r.back());
+                boolean naiveTaken = rejected > match;
+                assertThat(pr.maybeDecreaseTo(rejected, r.hint())).isEqualTo(naiveTaken);
+                if (naiveTaken) {
+                    next = Math.max(match + 1, Math.min(rejected, r.hint()));
+                    assertThat(pr.next).isEqualTo(next);
+                    // a real rejection sends the leader back to probing, and the next ack to replicating
+                    pr.becomeProbe();
+                    pr.becomeReplicate(0);
+                    next = match + 1;
+                    inflight.clear();
+                }
+            }
+            assertThat(pr.match).isEqualTo(match);
+            assertThat(pr.next).isEqualTo(next);
+            assertThat(pr.inflights.count()).isEqualTo(inflight.size());
+            assertThat(pr.next).isGreaterThan(pr.match);
+        }
+    }
+
+    @Property
+    void probeSendsOneMessageAtATime(@ForAll("actions") List<Action> actions) {
+        Progress pr = new Progress(1, 4, 0);
+        boolean waiting = false;
+        for (Action a : actions) {
+            if (a instanceof Send s) {
+                assertThat(pr.isPaused()).isEqualTo(waiting);
+                if (!waiting) {
+                    pr.sentEntries(pr.next - 1 + s.count(), s.count());
+                    waiting = true;
+                }
+            } else {
+                // any answer, stale or not, may unblock the probe only if it was for the probe; a heartbeat
+                // response does it in Leadership; here an ack at or above next-1 does
+                long index = Math.max(0, pr.next - 1);
+                if (a instanceof Ack) {
+                    pr.maybeUpdate(index);
+                    waiting = false;
+                }
+            }
+        }
+    }
+}
