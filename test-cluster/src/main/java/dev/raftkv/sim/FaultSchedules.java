@@ -5,38 +5,61 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
-/** Random nemesis schedules: a fault every few hundred virtual milliseconds, ending healed. */
+/**
+ * Random nemesis schedules, by swarm testing (Groce et al., ISSTA 2012): each seed switches on a
+ * random subset of the fault kinds and draws only from those, so some seeds hammer one kind of fault
+ * hard instead of every seed diluting all of them. Recoveries (heal, restart, resume) are always on.
+ */
 public final class FaultSchedules {
+    private enum Kind { ISOLATE, ISOLATE_LEADERS, PARTITION, BRIDGE, CRASH, CRASH_RESTART, CRASH_NEXT_LEADER,
+        KILL_LEADERS, FLAP, PAUSE }
+
+    private enum Recovery { HEAL, RESTART_ALL, RESUME_ALL }
+
     private FaultSchedules() {
     }
 
     public static List<Fault.At> random(Random random, int nodes, long durationMillis) {
+        List<Kind> enabled = new ArrayList<>();
+        for (Kind k : Kind.values()) {
+            if (random.nextBoolean()) enabled.add(k);
+        }
+        if (enabled.isEmpty()) enabled.add(Kind.values()[random.nextInt(Kind.values().length)]);
         List<Fault.At> out = new ArrayList<>();
         long t = 300; // give the first election a chance
         while (true) {
             t += 50 + random.nextInt(600);
             if (t >= durationMillis) break;
-            out.add(new Fault.At(t, pick(random, nodes)));
+            Fault f = random.nextInt(3) == 0
+                    ? recovery(Recovery.values()[random.nextInt(Recovery.values().length)])
+                    : fault(enabled.get(random.nextInt(enabled.size())), random, nodes);
+            out.add(new Fault.At(t, f));
         }
         return out;
     }
 
-    private static Fault pick(Random random, int nodes) {
+    private static Fault recovery(Recovery r) {
+        return switch (r) {
+            case HEAL -> new Fault.Heal();
+            case RESTART_ALL -> new Fault.RestartAll();
+            case RESUME_ALL -> new Fault.ResumeAll();
+        };
+    }
+
+    private static Fault fault(Kind kind, Random random, int nodes) {
         int who = random.nextInt(3) == 0 ? Fault.LEADER : random.nextInt(nodes);
-        int roll = random.nextInt(100);
-        if (roll < 8) return new Fault.Isolate(who);
-        if (roll < 24) return new Fault.IsolateLeaders(300 + random.nextInt(2000));
-        if (roll < 30) return new Fault.Partition(List.of(minority(random, nodes)));
-        if (roll < 34) return new Fault.Bridge(random.nextInt(nodes));
-        if (roll < 46) return new Fault.Heal();
-        if (roll < 52) return new Fault.Crash(who);
-        if (roll < 60) return new Fault.CrashRestart(who, random.nextInt(60));
-        if (roll < 64) return new Fault.CrashNextLeader(random.nextInt(25), random.nextInt(80));
-        if (roll < 72) return new Fault.KillLeaders(300 + random.nextInt(1500));
-        if (roll < 76) return new Fault.Flap(random.nextInt(nodes), 100 + random.nextInt(500));
-        if (roll < 82) return new Fault.RestartAll();
-        if (roll < 91) return new Fault.Pause(who);
-        return new Fault.ResumeAll();
+        return switch (kind) {
+            case ISOLATE -> new Fault.Isolate(who);
+            case ISOLATE_LEADERS -> new Fault.IsolateLeaders(300 + random.nextInt(2000));
+            case PARTITION -> new Fault.Partition(List.of(minority(random, nodes)));
+            case BRIDGE -> new Fault.Bridge(random.nextInt(nodes));
+            case CRASH -> new Fault.Crash(who);
+            case CRASH_RESTART -> new Fault.CrashRestart(who, random.nextInt(60));
+            case CRASH_NEXT_LEADER -> new Fault.CrashNextLeader(random.nextInt(25), random.nextInt(80));
+            case KILL_LEADERS -> new Fault.KillLeaders(300 + random.nextInt(1500));
+            case FLAP -> new Fault.Flap(random.nextBoolean() ? Fault.LEADER : who, 100 + random.nextInt(500));
+            case PAUSE -> new Fault.Pause(who);
+        };
     }
 
     private static List<Integer> minority(Random random, int nodes) {

@@ -109,7 +109,8 @@ public final class Simulation {
         this.world = new SimWorld(params.seed(), 60);
         Random r = world.random();
         SimNetwork.Conditions conditions = new SimNetwork.Conditions(
-                r.nextInt(4) == 0 ? 0 : r.nextDouble() * 0.1, r.nextDouble() * 0.05, 1, 2 + r.nextInt(r.nextBoolean() ? 20 : 60));
+                r.nextInt(4) == 0 ? 0 : r.nextDouble() * 0.1, r.nextDouble() * 0.05, 1,
+                2 + r.nextInt(new int[]{5, 20, 60, 100}[r.nextInt(4)]));
         this.network = new SimNetwork(new Random(r.nextLong()), conditions);
         this.registry = new LogRegistry(this::violated);
         this.schedule = params.schedule() != null ? params.schedule()
@@ -196,7 +197,7 @@ public final class Simulation {
         } else if (fault instanceof Fault.KillLeaders k) {
             killLeadersUntil = world.now() + k.forMillis();
         } else if (fault instanceof Fault.Flap f) {
-            flap(nodes.get(f.node()), world.now() + f.forMillis());
+            flap(resolve(f.node()), world.now() + f.forMillis());
         } else if (fault instanceof Fault.RestartAll) {
             for (SimNode n : nodes) {
                 if (!n.isUp()) n.start();

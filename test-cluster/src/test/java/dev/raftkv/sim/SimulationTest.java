@@ -1,0 +1,73 @@
+package dev.raftkv.sim;
+
+import dev.raftkv.raft.InjectedBug;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The simulator as part of {@code mvn test}: a bounded number of seeds must pass, a seed must replay
+ * byte for byte, and every deliberate bug must be caught (else the checkers prove nothing).
+ */
+class SimulationTest {
+    static final int TICKS = 1500;
+
+    @Test
+    void threeNodeSeedsHaveNoViolations() {
+        SimRunner.Summary s = SimRunner.run(1, 150, 3, TICKS, Set.of(), false, System.out);
+        System.out.println(s.line());
+        assertThat(s.violations()).isZero();
+        assertThat(s.ops()).as("clients did work").isGreaterThan(150 * 100);
+    }
+
+    @Test
+    void fiveNodeSeedsHaveNoViolations() {
+        SimRunner.Summary s = SimRunner.run(1001, 50, 5, TICKS, Set.of(), false, System.out);
+        System.out.println(s.line());
+        assertThat(s.violations()).isZero();
+    }
+
+    @Test
+    void aSeedReplaysByteForByte() {
+        Simulation.Result a = Simulation.run(Simulation.Params.of(42, 3, 600));
+        Simulation.Result b = Simulation.run(Simulation.Params.of(42, 3, 600));
+        assertThat(b.traceHash()).isEqualTo(a.traceHash());
+        assertThat(b.trace()).isEqualTo(a.trace());
+        assertThat(b.events()).isEqualTo(a.events());
+        Simulation.Result c = Simulation.run(Simulation.Params.of(43, 3, 600));
+        assertThat(c.traceHash()).as("another seed, another run").isNotEqualTo(a.traceHash());
+    }
+
+    @ParameterizedTest
+    @EnumSource(InjectedBug.class)
+    void everyInjectedBugIsCaughtWithin500Seeds(InjectedBug bug) {
+        SimRunner.Summary s = SimRunner.run(1, 500, 3, TICKS, Set.of(bug), true, System.out);
+        System.out.println(bug.flag() + ": " + s.line() + ", first at seed " + s.firstFailingSeed());
+        assertThat(s.violations()).as(bug.flag() + " must be caught").isEqualTo(1);
+    }
+
+    @Test
+    void aScheduledIsolationOfTheLeaderIsSurvived() {
+        List<Fault.At> schedule = List.of(
+                new Fault.At(500, new Fault.Isolate(Fault.LEADER)),
+                new Fault.At(2_000, new Fault.Heal()),
+                new Fault.At(2_500, new Fault.Crash(Fault.LEADER)),
+                new Fault.At(3_500, new Fault.RestartAll()));
+        Simulation.Result r = Simulation.run(Simulation.Params.of(7, 3, 400).withSchedule(schedule));
+        assertThat(r.violations()).isEmpty();
+        assertThat(r.faults()).isEqualTo(4);
+    }
+
+    @Test
+    void noCheckQuorumIsCaughtByTheIsolatedLeaderMonitor() {
+        List<Fault.At> schedule = List.of(new Fault.At(1_000, new Fault.Isolate(Fault.LEADER)));
+        Simulation.Result r = Simulation.run(Simulation.Params.of(7, 3, 400).withSchedule(schedule)
+                .withBugs(Set.of(InjectedBug.NO_CHECK_QUORUM)));
+        assertThat(r.violations()).singleElement().asString().contains("check-quorum");
+    }
+}
