@@ -3,12 +3,14 @@ package dev.raftkv.sim;
 import java.util.List;
 
 /**
- * One thing the nemesis does. Nodes are named by position (0-based) or, with {@link #LEADER}, by
- * "whoever leads when this happens", so a schedule can be written (or generated, or shrunk)
- * before the run.
+ * One thing the nemesis does. Nodes are named by position (0-based) or, with {@link #LEADER} and
+ * {@link #FOLLOWER}, by their role when it happens, so a schedule can be written (or generated, or
+ * shrunk) before the run.
  */
 public sealed interface Fault {
     int LEADER = -1;
+    /** "The first node that does not lead when this happens." */
+    int FOLLOWER = -2;
 
     /** Splits the cluster; {@code groups} lists node positions per group; nodes not listed form one more group. */
     record Partition(List<List<Integer>> groups) implements Fault {

@@ -60,7 +60,7 @@ public final class Simulation {
 
     /** What a run found. {@code trace} holds the last events before the end or the first violation. */
     public record Result(long seed, List<String> violations, String trace, long traceHash, int ops, int faults,
-                         long events, List<Fault.At> schedule) {
+                         long events, List<Fault.At> schedule, long maxTerm) {
         public boolean ok() {
             return violations.isEmpty();
         }
@@ -158,8 +158,9 @@ public final class Simulation {
         } catch (Violation v) {
             // recorded already; the run ends at its first safety violation
         }
+        long maxTerm = nodes.stream().filter(n -> n.core() != null).mapToLong(n -> n.core().term()).max().orElse(0);
         return new Result(params.seed(), List.copyOf(violations), world.recentTrace(), world.traceHash(),
-                history.ops().size(), faultsRun, world.eventsRun(), schedule);
+                history.ops().size(), faultsRun, world.eventsRun(), schedule, maxTerm);
     }
 
     // ---------------------------------------------------------------- faults
@@ -219,6 +220,10 @@ public final class Simulation {
     }
 
     private SimNode resolve(int node) {
+        if (node == Fault.FOLLOWER) {
+            SimNode leader = currentLeader();
+            return nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
+        }
         if (node != Fault.LEADER) return nodes.get(node);
         SimNode best = null;
         for (SimNode n : nodes) {

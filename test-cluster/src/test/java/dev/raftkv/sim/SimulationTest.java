@@ -63,6 +63,19 @@ class SimulationTest {
         assertThat(r.faults()).isEqualTo(4);
     }
 
+    /** Pre-vote: a follower cut off for 50 election timeouts comes back without raising anyone's term. */
+    @Test
+    void aLongIsolatedFollowerDoesNotRaiseTheTermWhenItReturns() {
+        Simulation.Params quiet = new Simulation.Params(11, 3, 800, Set.of(), List.of(), 1, 1);
+        long termWithoutFault = Simulation.run(quiet).maxTerm();
+        List<Fault.At> schedule = List.of(
+                new Fault.At(1_000, new Fault.Isolate(Fault.FOLLOWER)),
+                new Fault.At(6_000, new Fault.Heal()));
+        Simulation.Result r = Simulation.run(quiet.withSchedule(schedule));
+        assertThat(r.violations()).isEmpty();
+        assertThat(r.maxTerm()).isEqualTo(termWithoutFault);
+    }
+
     @Test
     void noCheckQuorumIsCaughtByTheIsolatedLeaderMonitor() {
         List<Fault.At> schedule = List.of(new Fault.At(1_000, new Fault.Isolate(Fault.LEADER)));
