@@ -197,7 +197,8 @@ final class LogWriter {
                 // entries before the hard state: a crash between the two then leaves a commit hint
                 // that never points past the durable log
                 log.sync();
-                if (unsyncedHardState != null) {
+                // the core may hand over a hard state that did not change; rewriting it costs two fsyncs
+                if (unsyncedHardState != null && !unsyncedHardState.equals(durableHardState)) {
                     hardStateFile.write(unsyncedHardState);
                     durableHardState = unsyncedHardState;
                 }

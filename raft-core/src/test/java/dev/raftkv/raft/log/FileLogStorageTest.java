@@ -100,6 +100,21 @@ class FileLogStorageTest {
     }
 
     @Test
+    void anUnchangedHardStateIsNotWrittenAgain() throws Exception {
+        TestSyncer syncer = TestSyncer.counting();
+        FileLogStorage storage = open(new FileLogStorage.Options(SegmentedLog.DEFAULT_SEGMENT_BYTES, syncer));
+        storage.load(null);
+        Outcomes first = new Outcomes(1);
+        storage.write(new Batch(new HardState(1, "a", 0), null, entries(1, 1, 1)), first.next());
+        first.awaitAllSucceeded();
+        int forces = syncer.forces.get();
+        Outcomes second = new Outcomes(1);
+        storage.write(new Batch(new HardState(1, "a", 0), null, List.of()), second.next());
+        second.awaitAllSucceeded();
+        assertThat(syncer.forces.get()).isEqualTo(forces);
+    }
+
+    @Test
     void aFailedSyncFailsThatWriteAndEveryLaterOneAndTheStorageWritesNoMore() throws Exception {
         TestSyncer syncer = TestSyncer.counting();
         FileLogStorage storage = open(new FileLogStorage.Options(SegmentedLog.DEFAULT_SEGMENT_BYTES, syncer));
