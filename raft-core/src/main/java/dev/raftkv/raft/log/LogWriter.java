@@ -79,6 +79,8 @@ final class LogWriter {
 
     /** Runs {@code work} on the writer thread after everything queued before it is durable, and waits for it. */
     <T> T call(Callable<T> work) throws IOException {
+        // from a done callback this would wait for itself
+        if (Thread.currentThread() == thread) throw new IllegalStateException("called on the log writer thread");
         CompletableFuture<Object> result = new CompletableFuture<>();
         if (!submit(new Call(work, result))) throw new IllegalStateException("the log storage is closed");
         try {
@@ -109,6 +111,7 @@ final class LogWriter {
             closed = true;
             queue.add(new Stop());
         }
+        if (Thread.currentThread() == thread) return; // closed from a done callback: the loop ends after this group
         boolean interrupted = false;
         while (thread.isAlive()) {
             try {
