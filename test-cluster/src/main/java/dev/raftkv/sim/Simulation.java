@@ -123,15 +123,16 @@ public final class Simulation {
         // one entry per message half the time: then a new leader's old-term entries and its no-op travel apart
         int maxEntries = r.nextBoolean() ? 1 : 1 + r.nextInt(8);
         long snapshotEvery = r.nextInt(3) == 0 ? 0 : 10 + r.nextInt(60);
+        long snapshotBytes = r.nextInt(3) == 0 ? 500 + r.nextInt(2000) : 0;
         for (String id : ids) {
             RaftConfig cfg = new RaftConfig(id, ELECTION_TICKS, 1, maxInflight, maxEntries, params.bugs());
             SimNode node = new SimNode(id, world, network,
-                    new RaftServer.Options(cfg, members, TICK_MILLIS, snapshotEvery), byId::get, registry, 5);
+                    new RaftServer.Options(cfg, members, TICK_MILLIS, snapshotEvery, snapshotBytes), byId::get, registry, 5);
             nodes.add(node);
             byId.put(id, node);
         }
         world.trace("conditions " + conditions + ", maxInflight " + maxInflight + ", maxEntries " + maxEntries
-                + ", snapshotEvery " + snapshotEvery);
+                + ", snapshotEvery " + snapshotEvery + " entries / " + snapshotBytes + " bytes");
     }
 
     public static Result run(Params params) {

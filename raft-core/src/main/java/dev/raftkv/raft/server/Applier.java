@@ -29,6 +29,8 @@ final class Applier {
     private final StateMachine machine;
     private final SnapshotStore snapshots;
     private final long snapshotEvery;
+    private final long snapshotEveryBytes;
+    private long bytesSinceSnapshot;
     private final Consumer<SnapshotMeta> onSnapshot;
 
     private final Map<Long, Expected> expected = new HashMap<>();
@@ -40,13 +42,16 @@ final class Applier {
     private long lastSnapshotIndex;
 
     /**
-     * @param snapshotEvery take a snapshot after this many applied entries (0: never)
-     * @param onSnapshot    told of each snapshot once it is durable, so the log before it can go
+     * @param snapshotEvery      take a snapshot after this many applied entries (0: never)
+     * @param snapshotEveryBytes ... or after this many bytes of applied commands (0: never)
+     * @param onSnapshot         told of each snapshot once it is durable, so the log before it can go
      */
-    Applier(StateMachine machine, SnapshotStore snapshots, long snapshotEvery, Consumer<SnapshotMeta> onSnapshot) {
+    Applier(StateMachine machine, SnapshotStore snapshots, long snapshotEvery, long snapshotEveryBytes,
+            Consumer<SnapshotMeta> onSnapshot) {
         this.machine = machine;
         this.snapshots = snapshots;
         this.snapshotEvery = snapshotEvery;
+        this.snapshotEveryBytes = snapshotEveryBytes;
         this.onSnapshot = onSnapshot;
     }
 
@@ -66,6 +71,7 @@ final class Applier {
             Object result = e.type() == EntryType.NORMAL ? machine.apply(e.index(), e.data()) : null;
             applied = e.index();
             appliedTerm = e.term();
+            bytesSinceSnapshot += e.data().length;
             Expected x = expected.remove(e.index());
             if (x != null) {
                 if (x.term() == e.term()) x.future().complete(result);
@@ -74,13 +80,16 @@ final class Applier {
             }
         }
         releaseReads();
-        if (snapshotEvery > 0 && applied - lastSnapshotIndex >= snapshotEvery) takeSnapshot(members);
+        boolean byCount = snapshotEvery > 0 && applied - lastSnapshotIndex >= snapshotEvery;
+        boolean byBytes = snapshotEveryBytes > 0 && bytesSinceSnapshot >= snapshotEveryBytes;
+        if (byCount || byBytes) takeSnapshot(members);
     }
 
     private void takeSnapshot(ClusterConfig members) {
         SnapshotMeta meta = new SnapshotMeta(applied, appliedTerm, members);
         snapshots.save(new Snapshot(meta, machine.snapshot()));
         lastSnapshotIndex = applied;
+        bytesSinceSnapshot = 0;
         onSnapshot.accept(meta);
     }
 
@@ -90,6 +99,7 @@ final class Applier {
         applied = snapshot.meta().index();
         appliedTerm = snapshot.meta().term();
         lastSnapshotIndex = applied;
+        bytesSinceSnapshot = 0;
         // proposals the snapshot swallowed may or may not be in it
         for (Iterator<Map.Entry<Long, Expected>> it = expected.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Long, Expected> x = it.next();

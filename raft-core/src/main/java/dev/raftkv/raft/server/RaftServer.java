@@ -35,8 +35,10 @@ public final class RaftServer {
     /**
      * @param tickMillis           wall (or virtual) time per core tick
      * @param snapshotEveryEntries take a snapshot after this many applied entries (0: never)
+     * @param snapshotEveryBytes   ... or after this many bytes of applied commands (0: never)
      */
-    public record Options(RaftConfig raft, ClusterConfig members, long tickMillis, long snapshotEveryEntries) {
+    public record Options(RaftConfig raft, ClusterConfig members, long tickMillis, long snapshotEveryEntries,
+                          long snapshotEveryBytes) {
     }
 
     /** A write handed to the log writer, with the messages that may leave once it is durable. */
@@ -71,6 +73,8 @@ public final class RaftServer {
     private final Map<Long, PendingRead> pendingReads = new HashMap<>();
     private long nextReadId;
     private Snapshot incomingSnapshot;
+    /** The log on disk is kept back to the snapshot before the latest, so that one can stand in if the latest is damaged. */
+    private long previousSnapshotIndex;
     private Role lastRole;
     private long lastTerm;
 
@@ -83,7 +87,7 @@ public final class RaftServer {
         this.loop = loop;
         this.applyExecutor = applyExecutor;
         this.random = random;
-        this.applier = new Applier(machine, snapshots, options.snapshotEveryEntries(),
+        this.applier = new Applier(machine, snapshots, options.snapshotEveryEntries(), options.snapshotEveryBytes(),
                 meta -> loop.execute(() -> onSnapshotTaken(meta)));
     }
 
@@ -93,6 +97,7 @@ public final class RaftServer {
             Snapshot snap = snapshots.latest();
             long snapIndex = snap == null ? 0 : snap.meta().index();
             LogStorage.Recovered rec = storage.load(snap == null ? null : snap.meta());
+            previousSnapshotIndex = snapIndex;
             if (snap != null) applyExecutor.execute(() -> applier.restore(snap));
             node = new RaftNode(options.raft(), options.members(), random, rec.hardState(),
                     snap == null ? null : snap.meta(), rec.entries());
@@ -209,6 +214,7 @@ public final class RaftServer {
                 throw new IllegalStateException("core installed snapshot " + r.snapshot() + " that did not arrive");
             }
             snapshots.save(received);
+            previousSnapshotIndex = received.meta().index(); // the log restarts after it
             applyExecutor.execute(() -> applier.restore(received));
         }
         if (r.needsPersist() || r.snapshot() != null) {
@@ -257,7 +263,8 @@ public final class RaftServer {
     private void onSnapshotTaken(SnapshotMeta meta) {
         if (stopped) return;
         node.snapshotTaken(meta);
-        storage.compact(meta.index());
+        if (previousSnapshotIndex > 0) storage.compact(previousSnapshotIndex);
+        previousSnapshotIndex = meta.index();
     }
 
     private void send(Message m) {
