@@ -19,7 +19,7 @@ public record KvLimits(int maxKeyBytes, int maxValueBytes) {
     public static final class Violation extends RuntimeException {
         private final boolean tooLarge;
 
-        Violation(String message, boolean tooLarge) {
+        public Violation(String message, boolean tooLarge) {
             super(message);
             this.tooLarge = tooLarge;
         }

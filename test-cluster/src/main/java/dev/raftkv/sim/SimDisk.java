@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  * on every write any node makes.
  */
 final class SimDisk implements LogStorage {
-    private record Pending(Batch batch, Consumer<Throwable> done) {
+    private record Pending(Batch batch, Consumer<Throwable> done, List<Long> compactAfter) {
     }
 
     private final String node;
@@ -62,20 +62,26 @@ final class SimDisk implements LogStorage {
     @Override
     public void write(Batch batch, Consumer<Throwable> done) {
         checkAgainstRegistry(batch);
-        pending.addLast(new Pending(batch, done));
+        pending.addLast(new Pending(batch, done, new ArrayList<>()));
         long gen = generation;
         busyUntil = Math.max(busyUntil, world.now()) + 1 + world.random().nextInt(maxFsyncMillis);
         world.at(busyUntil, () -> {
             if (gen != generation) return; // lost in a crash
             Pending p = pending.pollFirst();
             makeDurable(p.batch());
+            p.compactAfter().forEach(this::compactDurable);
             p.done().accept(null);
         });
     }
 
+    /** Like the real log writer, compaction waits behind the writes queued before it. */
     @Override
     public void compact(long index) {
-        compactDurable(index);
+        if (pending.isEmpty()) {
+            compactDurable(index);
+        } else {
+            pending.peekLast().compactAfter().add(index);
+        }
     }
 
     /** Power cut: whatever was not yet durable is gone. */

@@ -29,6 +29,7 @@ public final class SimRunner {
         long events = 0;
         for (long seed = start; seed < start + seeds; seed++) {
             Simulation.Result r = Simulation.run(Simulation.Params.of(seed, nodes, ticks).withBugs(bugs));
+            // an exception is a finding like any other: report it with its seed and go on
             ran++;
             ops += r.ops();
             events += r.events();

@@ -158,6 +158,12 @@ public final class Simulation {
             checkHistory();
         } catch (Violation v) {
             // recorded already; the run ends at its first safety violation
+        } catch (RuntimeException e) {
+            // a node (or the simulator) threw: as much a finding as a violation, and it has a seed too
+            java.io.StringWriter stack = new java.io.StringWriter();
+            e.printStackTrace(new java.io.PrintWriter(stack));
+            violations.add("t=" + world.now() + "ms exception: " + stack.toString().lines().limit(12)
+                    .reduce((a, b) -> a + "\n    " + b).orElse(e.toString()));
         }
         long maxTerm = nodes.stream().filter(n -> n.core() != null).mapToLong(n -> n.core().term()).max().orElse(0);
         return new Result(params.seed(), List.copyOf(violations), world.recentTrace(), world.traceHash(),

@@ -263,6 +263,7 @@ public final class RaftServer {
     private void onSnapshotTaken(SnapshotMeta meta) {
         if (stopped) return;
         node.snapshotTaken(meta);
+        if (meta.index() <= previousSnapshotIndex) return; // a snapshot from the leader overtook this one
         if (previousSnapshotIndex > 0) storage.compact(previousSnapshotIndex);
         previousSnapshotIndex = meta.index();
     }
@@ -294,6 +295,25 @@ public final class RaftServer {
             lastRole = node.role();
             lastTerm = node.term();
         }
+    }
+
+    /** What the node knows of itself, read on the event loop. */
+    public record Status(String id, Role role, long term, String leader, long commitIndex, long appliedIndex,
+                         ClusterConfig members) {
+    }
+
+    /** A consistent view of the node's state, from any thread. */
+    public CompletableFuture<Status> status() {
+        CompletableFuture<Status> future = new CompletableFuture<>();
+        loop.execute(() -> {
+            if (node == null) {
+                future.completeExceptionally(new NotAppliedException("the node is not running", null));
+                return;
+            }
+            future.complete(new Status(node.id(), stopped ? Role.FOLLOWER : node.role(), node.term(), node.leader(),
+                    node.commitIndex(), node.appliedIndex(), node.members()));
+        });
+        return future;
     }
 
     // ---------------------------------------------------------------- views (event loop thread only)

@@ -1,0 +1,251 @@
+package dev.raftkv.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.raftkv.kv.KvLimits;
+import dev.raftkv.kv.KvResult;
+import dev.raftkv.raft.server.NotAppliedException;
+import dev.raftkv.raft.server.OutcomeUnknownException;
+import dev.raftkv.raft.server.RaftServer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * The HTTP/JSON API for people and curl (README, "HTTP API"). Writes and linearizable reads that
+ * reach a follower are forwarded to the leader; errors are JSON {@code {"error","message"}} with
+ * 400 (bad request), 413 (too large), 503 (not applied) and 504 (outcome unknown).
+ */
+public final class HttpApi implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+    static final String FORWARDED = "X-Raftkv-Forwarded";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final KvService kv;
+    private final Function<String, String> httpAddressOf;
+    private final HttpClient forwarder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final Channel channel;
+
+    /**
+     * @param httpAddressOf a member id's HTTP address ("host:port"), or null if unknown
+     */
+    public HttpApi(InetSocketAddress bind, KvService kv, Function<String, String> httpAddressOf) throws InterruptedException {
+        this.kv = kv;
+        this.httpAddressOf = httpAddressOf;
+        int maxBody = kv.limits().maxValueBytes() + 64 * 1024;
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(maxBody), new Handler());
+                    }
+                });
+        this.channel = b.bind(bind).sync().channel();
+    }
+
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        channel.close().awaitUninterruptibly();
+        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+
+    /** An answer: status, content type and body. */
+    record Reply(int status, String contentType, byte[] body) {
+        static Reply json(int status, Object value) {
+            try {
+                return new Reply(status, "application/json", JSON.writeValueAsBytes(value));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        static Reply error(int status, String code, String message) {
+            return json(status, Map.of("error", code, "message", message == null ? code : message));
+        }
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            boolean keepAlive = HttpUtil.isKeepAlive(req);
+            byte[] body = ByteBufUtil.getBytes(req.content());
+            HttpMethod method = req.method();
+            String uri = req.uri();
+            boolean forwarded = req.headers().contains(FORWARDED);
+            CompletableFuture<Reply> reply;
+            try {
+                reply = route(method, uri, body, forwarded);
+            } catch (RuntimeException e) {
+                reply = CompletableFuture.completedFuture(errorReply(e));
+            }
+            reply.exceptionally(HttpApi.this::errorReply).thenAccept(r -> write(ctx, r, keepAlive));
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.warn("HTTP connection from {} closed: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        }
+    }
+
+    private static void write(ChannelHandlerContext ctx, Reply r, boolean keepAlive) {
+        FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
+                Unpooled.wrappedBuffer(r.body()));
+        resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+        resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+        if (keepAlive) {
+            resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(resp);
+        } else {
+            ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    CompletableFuture<Reply> route(HttpMethod method, String uri, byte[] body, boolean forwarded) {
+        QueryStringDecoder q = new QueryStringDecoder(uri, StandardCharsets.UTF_8);
+        String path = q.path();
+        if (path.equals("/v1/status") && method.equals(HttpMethod.GET)) return status();
+        if (!path.startsWith("/v1/kv/")) return done(Reply.error(404, "not_found", "no such endpoint: " + path));
+        String rest = path.substring("/v1/kv/".length());
+        boolean cas = rest.endsWith("/cas") && method.equals(HttpMethod.POST);
+        String key = cas ? rest.substring(0, rest.length() - "/cas".length()) : rest;
+        CompletableFuture<Reply> local;
+        if (cas) {
+            local = cas(key, body);
+        } else if (method.equals(HttpMethod.PUT)) {
+            local = kv.put(key, body).thenApply(r -> Reply.json(200, Map.of("index", ((KvResult.Written) r).index())));
+        } else if (method.equals(HttpMethod.DELETE)) {
+            local = kv.delete(key).thenApply(r -> Reply.json(200, Map.of("deleted", ((KvResult.Deleted) r).existed())));
+        } else if (method.equals(HttpMethod.GET)) {
+            String c = q.parameters().containsKey("consistency") ? q.parameters().get("consistency").get(0) : null;
+            local = kv.get(key, KvService.Consistency.parse(c)).thenApply(v -> v.value() == null
+                    ? Reply.error(404, "not_found", "no value for key '" + key + "'")
+                    : new Reply(200, "application/octet-stream", v.value()));
+        } else {
+            return done(Reply.error(405, "method_not_allowed", method + " is not supported on " + path));
+        }
+        return local.handle((r, e) -> r == null ? maybeForward(method, uri, body, forwarded, KvService.unwrap(e)) : done(r))
+                .thenCompose(f -> f);
+    }
+
+    private CompletableFuture<Reply> cas(String key, byte[] body) {
+        JsonNode json;
+        try {
+            json = JSON.readTree(body);
+        } catch (Exception e) {
+            return done(Reply.error(400, "bad_request", "the body must be JSON {\"expect\":STRING|null,\"value\":STRING}"));
+        }
+        if (json == null || !json.isObject() || !json.has("value") || !json.get("value").isTextual()
+                || (json.has("expect") && !json.get("expect").isNull() && !json.get("expect").isTextual())) {
+            return done(Reply.error(400, "bad_request", "the body must be JSON {\"expect\":STRING|null,\"value\":STRING}"));
+        }
+        byte[] expect = json.hasNonNull("expect") ? json.get("expect").asText().getBytes(StandardCharsets.UTF_8) : null;
+        byte[] value = json.get("value").asText().getBytes(StandardCharsets.UTF_8);
+        return kv.cas(key, expect, value).thenApply(r -> {
+            KvResult.CasDone c = (KvResult.CasDone) r;
+            if (c.ok()) return Reply.json(200, Map.of("ok", true));
+            ObjectNode out = JSON.createObjectNode().put("ok", false);
+            if (c.current() == null) out.putNull("current");
+            else out.put("current", new String(c.current(), StandardCharsets.UTF_8));
+            return Reply.json(409, out);
+        });
+    }
+
+    private CompletableFuture<Reply> status() {
+        return kv.status().thenApply(s -> Reply.json(200, statusJson(s)));
+    }
+
+    private ObjectNode statusJson(RaftServer.Status s) {
+        ObjectNode out = JSON.createObjectNode();
+        out.put("id", s.id()).put("role", s.role().label()).put("term", s.term());
+        if (s.leader() == null) out.putNull("leader");
+        else out.put("leader", s.leader());
+        out.put("commitIndex", s.commitIndex()).put("appliedIndex", s.appliedIndex());
+        var members = out.putArray("members");
+        for (String id : s.members().members()) {
+            ObjectNode m = members.addObject().put("id", id);
+            String http = httpAddressOf.apply(id);
+            if (http == null) m.putNull("http");
+            else m.put("http", http);
+            m.put("voter", s.members().isVoter(id));
+        }
+        return out;
+    }
+
+    /** A follower that knows the leader's HTTP address passes the request on, once. */
+    private CompletableFuture<Reply> maybeForward(HttpMethod method, String uri, byte[] body, boolean forwarded, Throwable error) {
+        if (!(error instanceof NotAppliedException n) || forwarded || n.leaderHint() == null) return done(errorReply(error));
+        String leaderHttp = httpAddressOf.apply(n.leaderHint());
+        if (leaderHttp == null) return done(errorReply(error));
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + leaderHttp + uri))
+                .timeout(Duration.ofSeconds(10))
+                .header(FORWARDED, "1")
+                .method(method.name(), HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
+        return forwarder.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray())
+                .thenApply(resp -> new Reply(resp.statusCode(),
+                        resp.headers().firstValue("content-type").orElse("application/octet-stream"), resp.body()))
+                .exceptionally(e -> Reply.error(503, "not_applied", "the leader " + n.leaderHint() + " at " + leaderHttp
+                        + " did not answer: " + KvService.unwrap(e).getMessage()));
+    }
+
+    Reply errorReply(Throwable e) {
+        Throwable t = KvService.unwrap(e);
+        if (t instanceof KvLimits.Violation v) return Reply.error(v.tooLarge() ? 413 : 400, v.tooLarge() ? "too_large" : "bad_request", v.getMessage());
+        if (t instanceof NotAppliedException n) {
+            return Reply.error(503, "not_applied", n.getMessage() + (n.leaderHint() == null ? "" : "; the leader is " + n.leaderHint()));
+        }
+        if (t instanceof OutcomeUnknownException) return Reply.error(504, "outcome_unknown", t.getMessage());
+        LOG.error("unexpected error answering an HTTP request", t);
+        return Reply.error(500, "internal", t.toString());
+    }
+
+    private static CompletableFuture<Reply> done(Reply r) {
+        return CompletableFuture.completedFuture(r);
+    }
+}

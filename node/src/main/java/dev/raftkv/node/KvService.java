@@ -1,0 +1,116 @@
+package dev.raftkv.node;
+
+import dev.raftkv.kv.KvCodec;
+import dev.raftkv.kv.KvCommand;
+import dev.raftkv.kv.KvLimits;
+import dev.raftkv.kv.KvResult;
+import dev.raftkv.raft.server.NotAppliedException;
+import dev.raftkv.raft.server.OutcomeUnknownException;
+import dev.raftkv.raft.server.RaftServer;
+
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Key-value operations on one node, with the two failure kinds clients must tell apart:
+ * {@link NotAppliedException} (definitely not applied: retry is safe) and
+ * {@link OutcomeUnknownException} (proposed, no answer in time: it may still commit).
+ */
+public final class KvService {
+    public enum Consistency {
+        /** ReadIndex through the leader. */
+        LINEARIZABLE,
+        /** Served as LINEARIZABLE until lease reads exist; never weaker than asked. */
+        LEASE,
+        /** This node's own state, possibly stale (the demo's local_get). */
+        LOCAL;
+
+        public static Consistency parse(String s) {
+            if (s == null || s.isEmpty()) return LINEARIZABLE;
+            for (Consistency c : values()) {
+                if (c.name().equalsIgnoreCase(s)) return c;
+            }
+            throw new KvLimits.Violation("consistency must be linearizable, lease or local, not '" + s + "'", false);
+        }
+    }
+
+    private final RaftServer server;
+    private final KvLimits limits;
+    private final Duration timeout;
+    /** Requests made through this service share one client identity; each gets the next sequence number. */
+    private final String clientId = "node-" + UUID.randomUUID();
+    private final AtomicLong seq = new AtomicLong();
+
+    public KvService(RaftServer server, KvLimits limits, Duration timeout) {
+        this.server = server;
+        this.limits = limits;
+        this.timeout = timeout;
+    }
+
+    public KvLimits limits() {
+        return limits;
+    }
+
+    public CompletableFuture<KvResult> put(String key, byte[] value) {
+        return write(new KvCommand.Put(clientId, seq.incrementAndGet(), key, value));
+    }
+
+    public CompletableFuture<KvResult> delete(String key) {
+        return write(new KvCommand.Delete(clientId, seq.incrementAndGet(), key));
+    }
+
+    public CompletableFuture<KvResult> cas(String key, byte[] expect, byte[] value) {
+        return write(new KvCommand.Cas(clientId, seq.incrementAndGet(), key, expect, value));
+    }
+
+    /** Proposes a command; a command that was proposed but got no answer in time completes with OutcomeUnknown. */
+    public CompletableFuture<KvResult> write(KvCommand command) {
+        limits.check(command);
+        return server.propose(KvCodec.encode(command))
+                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((result, error) -> {
+                    if (error == null) return (KvResult) result;
+                    Throwable cause = unwrap(error);
+                    if (cause instanceof TimeoutException) {
+                        throw new OutcomeUnknownException("no answer within " + timeout.toMillis()
+                                + " ms; the write may still commit");
+                    }
+                    throw asUnchecked(cause);
+                });
+    }
+
+    public CompletableFuture<KvResult.Value> get(String key, Consistency consistency) {
+        limits.checkKey(key);
+        byte[] query = KvCodec.encodeGet(key);
+        CompletableFuture<Object> read = consistency == Consistency.LOCAL ? server.readLocal(query) : server.read(query);
+        return read.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((result, error) -> {
+                    if (error == null) return (KvResult.Value) result;
+                    Throwable cause = unwrap(error);
+                    if (cause instanceof TimeoutException) {
+                        // a read changes nothing, so a read that timed out was simply not served
+                        throw new NotAppliedException("no answer within " + timeout.toMillis()
+                                + " ms (no leader, or no quorum)", null);
+                    }
+                    throw asUnchecked(cause);
+                });
+    }
+
+    public CompletableFuture<RaftServer.Status> status() {
+        return server.status();
+    }
+
+    static Throwable unwrap(Throwable t) {
+        while (t instanceof CompletionException && t.getCause() != null) t = t.getCause();
+        return t;
+    }
+
+    private static RuntimeException asUnchecked(Throwable t) {
+        return t instanceof RuntimeException r ? r : new CompletionException(t);
+    }
+}
