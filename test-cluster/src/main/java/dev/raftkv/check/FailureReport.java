@@ -16,22 +16,25 @@ final class FailureReport {
 
     static String explain(String key, RegisterHistory history, RegisterSearch.Result result) {
         int stuck = result.stuckOp();
+        if (stuck < 0) {
+            return "key " + Op.quote(key) + " is not linearizable";
+        }
         Op x = history.ops.get(stuck);
         long from = history.invoke(stuck);
-        long to = history.complete(stuck);
+        long to = history.deadline(stuck);
 
         List<Integer> before = new ArrayList<>();
         List<Integer> window = new ArrayList<>();
         for (int op = 0; op < history.size(); op++) {
-            if (history.complete(op) < from) {
+            if (end(history.ops.get(op)) < from) {
                 before.add(op);
             } else if (history.invoke(op) <= to) {
                 window.add(op);
             }
         }
-        before.sort(Comparator.comparingLong(history::complete).reversed());
+        before.sort(Comparator.comparingLong((Integer op) -> end(history.ops.get(op))).reversed());
         window.addAll(before.subList(0, Math.min(PRECEDING, before.size())));
-        window.sort(Comparator.<Integer>comparingLong(history::invoke).thenComparingLong(history::complete));
+        window.sort(Comparator.<Integer>comparingLong(history::invoke).thenComparingLong(op -> end(history.ops.get(op))));
 
         StringBuilder sb = new StringBuilder();
         sb.append("key ").append(Op.quote(key)).append(" is not linearizable: no order of the ops explains the result of\n")
@@ -48,5 +51,9 @@ final class FailureReport {
             sb.append(op == stuck ? " >> " : "    ").append(history.ops.get(op).describe()).append('\n');
         }
         return sb.toString();
+    }
+
+    private static long end(Op op) {
+        return op.isPending() ? Long.MAX_VALUE : op.complete();
     }
 }

@@ -18,6 +18,10 @@ import java.util.Map;
  *       invoke, or never. If it takes effect, a CAS swaps only when state == expect.</li>
  *   <li>An op completing at time t is concurrent with an op invoked at t; real-time order needs complete &lt; invoke.</li>
  * </ul>
+ *
+ * <p>Histories that are linearizable are usually confirmed in time linear in their length. Proving that one is not
+ * can take time exponential in the number of ops that overlap, pending ops above all (they overlap everything after
+ * their invoke); that is what the budget is for.
  */
 public final class LinearizabilityChecker {
 

@@ -1,6 +1,8 @@
 package dev.raftkv.check;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +15,9 @@ final class RegisterHistory {
 
     static final int ABSENT = 0;
     static final int ILLEGAL = -1;
+    private static final int UNOBSERVABLE = 1;
 
-    private static final byte WRITE = 0;        // PUT, or a pending PUT
+    private static final byte WRITE = 0;        // PUT, answered or not
     private static final byte READ = 1;         // GET that returned
     private static final byte CAS_SWAPPED = 2;  // CAS that returned "swapped"
     private static final byte CAS_REFUSED = 3;  // CAS that returned "not swapped"
@@ -25,50 +28,70 @@ final class RegisterHistory {
     private final int[] value;
     private final int[] expect;
     private final boolean[] optional;
+    private final long[] deadline;
+    private final int[] twinBefore;
     private final List<String> names = new ArrayList<>();
 
-    private RegisterHistory(List<Op> kept) {
+    private RegisterHistory(List<Op> kept, List<PendingWrites.Plan> plans, PendingWrites analysis) {
         int n = kept.size();
         this.ops = List.copyOf(kept);
         this.kind = new byte[n];
         this.value = new int[n];
         this.expect = new int[n];
         this.optional = new boolean[n];
+        this.deadline = new long[n];
         Map<String, Integer> ids = new HashMap<>();
         names.add(null);
+        names.add(null); // UNOBSERVABLE
         for (int i = 0; i < n; i++) {
             Op op = kept.get(i);
-            optional[i] = op.isPending();
-            value[i] = intern(op.value(), ids);
-            expect[i] = intern(op.expect(), ids);
+            optional[i] = plans.get(i).optional();
+            deadline[i] = plans.get(i).deadline();
+            value[i] = intern(op.value(), ids, analysis);
+            expect[i] = intern(op.expect(), ids, analysis);
             kind[i] = switch (op.kind()) {
                 case PUT -> WRITE;
                 case GET -> READ;
-                case CAS -> optional[i] ? CAS_MAYBE : op.casSucceeded() ? CAS_SWAPPED : CAS_REFUSED;
+                case CAS -> op.isPending() ? CAS_MAYBE : op.casSucceeded() ? CAS_SWAPPED : CAS_REFUSED;
             };
         }
+        this.twinBefore = findTwins();
     }
 
     /**
-     * Drops what cannot constrain the history: FAIL ops never happened, and a read without an answer has no
-     * effect and no result to explain.
+     * Drops what cannot constrain the history: FAIL ops never happened, a read without an answer has no effect and
+     * no result to explain, and some pending writes provably do not matter (see {@link PendingWrites}).
      */
     static RegisterHistory of(List<Op> opsOfOneKey) {
-        List<Op> kept = new ArrayList<>();
+        List<Op> candidates = new ArrayList<>();
         for (Op op : opsOfOneKey) {
             Outcome outcome = op.effectiveOutcome();
             boolean failed = outcome == Outcome.FAIL;
             boolean unansweredRead = op.kind() == OpKind.GET && outcome == Outcome.UNKNOWN;
             if (!failed && !unansweredRead) {
-                kept.add(op);
+                candidates.add(op);
             }
         }
-        return new RegisterHistory(kept);
+        PendingWrites analysis = new PendingWrites(candidates);
+        List<Op> kept = new ArrayList<>();
+        List<PendingWrites.Plan> plans = new ArrayList<>();
+        for (Op op : candidates) {
+            PendingWrites.Plan plan = analysis.planFor(op);
+            if (plan.keep()) {
+                kept.add(op);
+                plans.add(plan);
+            }
+        }
+        return new RegisterHistory(kept, plans, analysis);
     }
 
-    private int intern(String v, Map<String, Integer> ids) {
+    /** Values that no op compares the state with all behave alike, so they share one id (and cache entries). */
+    private int intern(String v, Map<String, Integer> ids, PendingWrites analysis) {
         if (v == null) {
             return ABSENT;
+        }
+        if (!analysis.isObservable(v)) {
+            return UNOBSERVABLE;
         }
         return ids.computeIfAbsent(v, s -> {
             names.add(s);
@@ -76,11 +99,36 @@ final class RegisterHistory {
         });
     }
 
+    /**
+     * Optional ops with the same effect and deadline are interchangeable: in a linearization that uses one while an
+     * earlier-invoked twin is unused, swapping the two keeps it valid. So the search only uses twins in invoke
+     * order, which collapses 2^k subsets of k twins to k + 1.
+     */
+    private int[] findTwins() {
+        int n = size();
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.<Integer>comparingLong(this::invoke).thenComparingInt(i -> i));
+        int[] twins = new int[n];
+        Arrays.fill(twins, -1);
+        Map<List<Long>, Integer> lastOfKind = new HashMap<>();
+        for (int op : order) {
+            if (optional[op]) {
+                List<Long> effect = List.of((long) kind[op], (long) value[op], (long) expect[op], deadline[op]);
+                Integer previous = lastOfKind.put(effect, op);
+                twins[op] = previous == null ? -1 : previous;
+            }
+        }
+        return twins;
+    }
+
     int size() {
         return ops.size();
     }
 
-    /** Pending ops may take effect at any time after their invoke, or never; nothing waits for their return. */
+    /** An optional op may be linearized, or left out once its deadline has passed. */
     boolean isOptional(int op) {
         return optional[op];
     }
@@ -89,12 +137,17 @@ final class RegisterHistory {
         return ops.get(op).invoke();
     }
 
-    /** Pending ops return "at infinity", which places them after every other event. */
-    long complete(int op) {
-        return optional[op] ? Long.MAX_VALUE : ops.get(op).complete();
+    /** When the op must have taken effect by: its completion, or a bound derived for a pending op (maybe never). */
+    long deadline(int op) {
+        return deadline[op];
     }
 
-    /** Applies {@code op} to register state {@code state}; returns the new state, or ILLEGAL if the op's result is impossible. */
+    /** An interchangeable optional op invoked earlier, which the search must use first; -1 if none. */
+    int twinBefore(int op) {
+        return twinBefore[op];
+    }
+
+    /** Applies {@code op} to register state {@code state}: the new state, or ILLEGAL if the op's result is impossible. */
     int step(int state, int op) {
         return switch (kind[op]) {
             case WRITE -> value[op];
@@ -107,6 +160,6 @@ final class RegisterHistory {
     }
 
     String valueName(int state) {
-        return Op.quote(names.get(state));
+        return state == UNOBSERVABLE ? "a value that no op reads or expects" : Op.quote(names.get(state));
     }
 }
