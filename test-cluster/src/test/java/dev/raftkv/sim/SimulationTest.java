@@ -19,15 +19,15 @@ class SimulationTest {
 
     @Test
     void threeNodeSeedsHaveNoViolations() {
-        SimRunner.Summary s = SimRunner.run(1, 150, 3, TICKS, Set.of(), false, System.out);
+        SimRunner.Summary s = SimRunner.run(1, 400, 3, TICKS, Set.of(), false, System.out);
         System.out.println(s.line());
         assertThat(s.violations()).isZero();
-        assertThat(s.ops()).as("clients did work").isGreaterThan(150 * 100);
+        assertThat(s.ops()).as("clients did work").isGreaterThan(400 * 100);
     }
 
     @Test
     void fiveNodeSeedsHaveNoViolations() {
-        SimRunner.Summary s = SimRunner.run(1001, 50, 5, TICKS, Set.of(), false, System.out);
+        SimRunner.Summary s = SimRunner.run(1001, 150, 5, TICKS, Set.of(), false, System.out);
         System.out.println(s.line());
         assertThat(s.violations()).isZero();
     }

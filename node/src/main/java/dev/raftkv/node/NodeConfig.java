@@ -1,0 +1,53 @@
+package dev.raftkv.node;
+
+import dev.raftkv.kv.KvLimits;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Everything one node needs to run. {@code peers} maps every member id (this node included) to its
+ * Raft address; {@code peerHttp} maps member ids to HTTP addresses where known (for forwarding).
+ */
+public record NodeConfig(String id, InetSocketAddress raft, InetSocketAddress http, Map<String, InetSocketAddress> peers,
+                         Map<String, String> peerHttp, Path dataDir, String cookie, long tickMillis, int electionTicks,
+                         long snapshotEveryEntries, KvLimits limits, Duration requestTimeout) {
+    public NodeConfig {
+        if (id == null || id.isBlank()) throw new IllegalArgumentException("--id is required");
+        if (!peers.containsKey(id)) {
+            throw new IllegalArgumentException("--peers must name this node (" + id + ") too; got " + peers.keySet());
+        }
+        peers = Map.copyOf(peers);
+        peerHttp = Map.copyOf(peerHttp);
+        if (tickMillis < 1 || electionTicks < 2) throw new IllegalArgumentException("tick must be >= 1 ms and election >= 2 ticks");
+    }
+
+    /** Parses {@code n1=127.0.0.1:7001,n2=127.0.0.1:7002}. */
+    public static Map<String, InetSocketAddress> parsePeers(String spec) {
+        Map<String, InetSocketAddress> out = new LinkedHashMap<>();
+        for (String part : spec.split(",")) {
+            String p = part.trim();
+            if (p.isEmpty()) continue;
+            int eq = p.indexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException("a peer is ID=HOST:PORT, got '" + p + "'");
+            out.put(p.substring(0, eq), parseAddress(p.substring(eq + 1)));
+        }
+        if (out.isEmpty()) throw new IllegalArgumentException("--peers is empty");
+        return out;
+    }
+
+    public static InetSocketAddress parseAddress(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0) throw new IllegalArgumentException("an address is HOST:PORT, got '" + hostPort + "'");
+        try {
+            int port = Integer.parseInt(hostPort.substring(colon + 1));
+            if (port < 0 || port > 65535) throw new NumberFormatException();
+            return new InetSocketAddress(hostPort.substring(0, colon), port);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad port in '" + hostPort + "'");
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.raftkv.node;
+
+import dev.raftkv.kv.KvStateMachine;
+import dev.raftkv.raft.ClusterConfig;
+import dev.raftkv.raft.Message;
+import dev.raftkv.raft.RaftConfig;
+import dev.raftkv.raft.log.FileLogStorage;
+import dev.raftkv.raft.server.ExecutorEventLoop;
+import dev.raftkv.raft.server.RaftServer;
+import dev.raftkv.raft.server.Snapshot;
+import dev.raftkv.raft.server.Transport;
+import dev.raftkv.raft.snapshot.FileSnapshotStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One running raftkv node: storage in its data directory, the key-value machine, the Raft server on
+ * its event loop, an apply thread, and the HTTP API.
+ */
+public final class RaftkvNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftkvNode.class);
+
+    /** Builds the transport to the other members, given where inbound messages go. */
+    public interface TransportFactory {
+        Transport open(NodeConfig config, RaftServer inbound) throws Exception;
+    }
+
+    private final NodeConfig config;
+    private final FileLogStorage storage;
+    private final ExecutorEventLoop loop;
+    private final ExecutorService applyThread;
+    private final RaftServer server;
+    private final Transport transport;
+    private final HttpApi http;
+
+    private RaftkvNode(NodeConfig config, TransportFactory transports) throws Exception {
+        this.config = config;
+        this.storage = FileLogStorage.open(config.dataDir());
+        FileSnapshotStore snapshots = FileSnapshotStore.open(config.dataDir());
+        this.loop = new ExecutorEventLoop("raft-" + config.id());
+        this.applyThread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "apply-" + config.id());
+            t.setDaemon(true);
+            return t;
+        });
+        RaftConfig raft = new RaftConfig(config.id(), config.electionTicks(), 1, 64, 256, Set.of());
+        ClusterConfig members = new ClusterConfig(config.peers().keySet(), Set.of());
+        Transport[] late = new Transport[1];
+        // the server needs the transport and the transport needs the server: the first sends through the second
+        Transport forwarding = new Transport() {
+            @Override
+            public void send(Message message) {
+                late[0].send(message);
+            }
+
+            @Override
+            public void sendSnapshot(Message.InstallSnapshot message, Snapshot snapshot) {
+                late[0].sendSnapshot(message, snapshot);
+            }
+        };
+        this.server = new RaftServer(new RaftServer.Options(raft, members, config.tickMillis(), config.snapshotEveryEntries(), 0),
+                new KvStateMachine(), storage, snapshots, forwarding, loop, applyThread, new Random());
+        this.transport = transports.open(config, server);
+        late[0] = transport;
+        server.start();
+        KvService kv = new KvService(server, config.limits(), config.requestTimeout());
+        this.http = new HttpApi(config.http(), kv, config.peerHttp()::get);
+        LOG.info("{} serving HTTP on {} with data in {}", config.id(), config.http(), config.dataDir());
+    }
+
+    public static RaftkvNode start(NodeConfig config, TransportFactory transports) throws Exception {
+        return new RaftkvNode(config, transports);
+    }
+
+    public int httpPort() {
+        return http.port();
+    }
+
+    public RaftServer server() {
+        return server;
+    }
+
+    @Override
+    public void close() {
+        http.close();
+        server.stop();
+        if (transport instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("closing the transport: {}", e.toString());
+            }
+        }
+        loop.close();
+        applyThread.shutdown();
+        try {
+            applyThread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        storage.close();
+        LOG.info("{} stopped", config.id());
+    }
+}
