@@ -20,6 +20,8 @@ public final class RaftkvCli implements Runnable {
 
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new RaftkvCli());
+        cli.addSubcommand(new ClusterCommand());
+        for (Class<?> c : ClientCommands.all()) cli.addSubcommand(c);
         for (CliSubcommand sub : ServiceLoader.load(CliSubcommand.class)) cli.addSubcommand(sub.command());
         return cli;
     }

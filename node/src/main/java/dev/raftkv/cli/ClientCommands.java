@@ -1,0 +1,125 @@
+package dev.raftkv.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code raftkv put|get|delete|cas|status}: the HTTP API from the command line. */
+final class ClientCommands {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ClientCommands() {
+    }
+
+    /** Options every client command shares. */
+    static class Target {
+        @Option(names = "--cluster", split = ",", paramLabel = "HOST:PORT",
+                description = "Members' HTTP addresses (default: the local cluster in ./raftkv-cluster, else 127.0.0.1:8001-8003).")
+        List<String> cluster;
+
+        @Option(names = "--json", description = "Print the server's JSON answer as it is.")
+        boolean json;
+
+        HttpCluster connect() throws Exception {
+            if (cluster != null && !cluster.isEmpty()) return new HttpCluster(cluster);
+            Path local = Path.of("raftkv-cluster");
+            if (LocalCluster.exists(local)) return new HttpCluster(LocalCluster.load(local).httpAddresses());
+            return new HttpCluster(List.of("127.0.0.1:8001", "127.0.0.1:8002", "127.0.0.1:8003"));
+        }
+
+        /** Prints the answer; exit status 0 on 2xx, 1 on 404/409, 2 otherwise. */
+        int print(HttpResponse<byte[]> r, String okText) {
+            String body = new String(r.body(), StandardCharsets.UTF_8);
+            if (r.statusCode() / 100 == 2) {
+                System.out.println(json || okText == null ? body : okText);
+                return 0;
+            }
+            (r.statusCode() == 404 || r.statusCode() == 409 ? System.out : System.err).println(
+                    json ? body : "HTTP " + r.statusCode() + ": " + body);
+            return r.statusCode() == 404 || r.statusCode() == 409 ? 1 : 2;
+        }
+    }
+
+    static String keyPath(String key) {
+        return "/v1/kv/" + URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    @Command(name = "put", mixinStandardHelpOptions = true, description = "Writes KEY = VALUE (through the leader).")
+    static final class Put extends Target implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "KEY")
+        String key;
+        @Parameters(index = "1", paramLabel = "VALUE")
+        String value;
+
+        @Override
+        public Integer call() throws Exception {
+            return print(connect().send("PUT", keyPath(key), value.getBytes(StandardCharsets.UTF_8)), "OK");
+        }
+    }
+
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "Reads KEY (linearizable by default).")
+    static final class Get extends Target implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "KEY")
+        String key;
+        @Option(names = "--consistency", defaultValue = "linearizable",
+                description = "linearizable (through the leader), lease, or local (this node's state, may be stale).")
+        String consistency;
+
+        @Override
+        public Integer call() throws Exception {
+            return print(connect().send("GET", keyPath(key) + "?consistency=" + consistency, null), null);
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Deletes KEY.")
+    static final class Delete extends Target implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "KEY")
+        String key;
+
+        @Override
+        public Integer call() throws Exception {
+            return print(connect().send("DELETE", keyPath(key), null), null);
+        }
+    }
+
+    @Command(name = "cas", mixinStandardHelpOptions = true, description = "Sets KEY to VALUE only if it now holds --expect (omit --expect: only if absent).")
+    static final class Cas extends Target implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "KEY")
+        String key;
+        @Parameters(index = "1", paramLabel = "VALUE")
+        String value;
+        @Option(names = "--expect", paramLabel = "OLD")
+        String expect;
+
+        @Override
+        public Integer call() throws Exception {
+            ObjectNode body = JSON.createObjectNode();
+            if (expect == null) body.putNull("expect");
+            else body.put("expect", expect);
+            body.put("value", value);
+            return print(connect().send("POST", keyPath(key) + "/cas", JSON.writeValueAsBytes(body)), null);
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Shows the status of the member that answers.")
+    static final class Status extends Target implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            return print(connect().send("GET", "/v1/status", null), null);
+        }
+    }
+
+    static List<Class<?>> all() {
+        return Arrays.asList(Put.class, Get.class, Delete.class, Cas.class, Status.class);
+    }
+}

@@ -1,0 +1,166 @@
+package dev.raftkv.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code raftkv cluster up|status|stop|start|down}: a local cluster of node processes in one
+ * directory, with their logs, pid files and data.
+ */
+@Command(name = "cluster", mixinStandardHelpOptions = true,
+        description = "Runs a local cluster of raftkv nodes as background processes (logs, pids and data in --dir).")
+public final class ClusterCommand {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--dir", defaultValue = "raftkv-cluster", scope = picocli.CommandLine.ScopeType.INHERIT,
+            description = "The cluster's directory (default ./${DEFAULT-VALUE}).")
+    Path dir;
+
+    @Command(name = "up", description = "Starts every node that is not running (the same cluster, with its data, if --dir holds one), waits for a leader and prints the nodes.")
+    int up(@Option(names = "--nodes", defaultValue = "3", description = "How many nodes for a new cluster (default ${DEFAULT-VALUE}).") int nodes,
+           @Option(names = "--base-port", defaultValue = "7001", description = "Raft ports start here; client ports at +2000, HTTP at +1000 (default ${DEFAULT-VALUE}).") int basePort)
+            throws Exception {
+        if (nodes < 1 || nodes > 9) throw new IllegalArgumentException("--nodes must be 1..9, got " + nodes);
+        LocalCluster cluster;
+        if (LocalCluster.exists(dir)) {
+            cluster = LocalCluster.load(dir);
+            System.out.println("restarting the cluster in " + dir.toAbsolutePath() + " (" + cluster.members().size() + " nodes)");
+        } else {
+            cluster = LocalCluster.create(nodes, basePort, basePort + 2000, basePort + 1000);
+            cluster.save(dir);
+        }
+        for (LocalCluster.Member m : cluster.members()) startNode(cluster, m);
+        waitForLeader(cluster, Duration.ofSeconds(30));
+        printTable(cluster);
+        return 0;
+    }
+
+    @Command(name = "status", description = "Prints each node's process, role, term and addresses.")
+    int status() throws Exception {
+        printTable(LocalCluster.load(dir));
+        return 0;
+    }
+
+    @Command(name = "stop", description = "Stops one node (SIGTERM).")
+    int stop(@Parameters(paramLabel = "ID") String id) throws Exception {
+        LocalCluster cluster = LocalCluster.load(dir);
+        cluster.member(id);
+        stopNode(id);
+        return 0;
+    }
+
+    @Command(name = "start", description = "Starts one stopped node again.")
+    int start(@Parameters(paramLabel = "ID") String id) throws Exception {
+        LocalCluster cluster = LocalCluster.load(dir);
+        startNode(cluster, cluster.member(id));
+        return 0;
+    }
+
+    @Command(name = "down", description = "Stops every node; data stays in --dir for the next 'cluster up'.")
+    int down() throws Exception {
+        for (LocalCluster.Member m : LocalCluster.load(dir).members()) stopNode(m.id());
+        return 0;
+    }
+
+    private Path pidFile(String id) {
+        return dir.resolve(id + ".pid");
+    }
+
+    private Optional<ProcessHandle> running(String id) throws IOException {
+        Path pid = pidFile(id);
+        if (!Files.exists(pid)) return Optional.empty();
+        long p = Long.parseLong(Files.readString(pid).trim());
+        return ProcessHandle.of(p).filter(ProcessHandle::isAlive);
+    }
+
+    private void startNode(LocalCluster cluster, LocalCluster.Member m) throws Exception {
+        if (running(m.id()).isPresent()) {
+            System.out.println(m.id() + " is already running");
+            return;
+        }
+        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-jar", ownJar(), "node",
+                "--id", m.id(), "--raft", m.raft(), "--client", m.client(), "--http", m.http(),
+                "--peers", cluster.peersFlag(), "--peer-http", cluster.peerHttpFlag(),
+                "--data-dir", dir.resolve(m.id()).toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(m.id() + ".log").toFile()));
+        pb.environment().put("RAFTKV_COOKIE", cluster.cookie()); // not on the command line, where ps shows it
+        Process p = pb.start();
+        Files.writeString(pidFile(m.id()), Long.toString(p.pid()));
+        System.out.println("started " + m.id() + " (pid " + p.pid() + ", log " + dir.resolve(m.id() + ".log") + ")");
+    }
+
+    private void stopNode(String id) throws Exception {
+        Optional<ProcessHandle> p = running(id);
+        if (p.isEmpty()) {
+            System.out.println(id + " is not running");
+            return;
+        }
+        p.get().destroy();
+        try {
+            p.get().onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            p.get().destroyForcibly();
+        }
+        Files.deleteIfExists(pidFile(id));
+        System.out.println("stopped " + id);
+    }
+
+    private void waitForLeader(LocalCluster cluster, Duration bound) throws Exception {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (LocalCluster.Member m : cluster.members()) {
+                JsonNode s = status(m);
+                if (s != null && "leader".equals(s.path("role").asText())) return;
+            }
+            Thread.sleep(100); // a person is waiting at a terminal; polling ten times a second is plenty
+        }
+        throw new IllegalStateException("no leader within " + bound.toSeconds() + " s; see the logs in " + dir.toAbsolutePath());
+    }
+
+    private JsonNode status(LocalCluster.Member m) {
+        try {
+            HttpResponse<byte[]> r = new HttpCluster(List.of(m.http())).sendTo(m.http(), "GET", "/v1/status", null);
+            return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private void printTable(LocalCluster cluster) throws IOException {
+        System.out.printf("%-4s %-8s %-10s %-5s %-16s %-16s %-16s%n", "id", "pid", "role", "term", "raft", "http", "client");
+        for (LocalCluster.Member m : cluster.members()) {
+            Optional<ProcessHandle> p = running(m.id());
+            JsonNode s = p.isPresent() ? status(m) : null;
+            System.out.printf("%-4s %-8s %-10s %-5s %-16s %-16s %-16s%n", m.id(),
+                    p.map(h -> Long.toString(h.pid())).orElse("-"),
+                    p.isEmpty() ? "stopped" : s == null ? "starting" : s.path("role").asText(),
+                    s == null ? "-" : s.path("term").asText(), m.raft(), m.http(), m.client());
+        }
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** The JAR this command runs from: the nodes run the very same build. */
+    private static String ownJar() throws Exception {
+        File f = new File(ClusterCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        if (!f.isFile()) throw new IllegalStateException("cluster commands need the packaged JAR; run them through bin/raftkv");
+        return f.getAbsolutePath();
+    }
+}

@@ -1,0 +1,44 @@
+package dev.raftkv.cli;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+
+/** Talks HTTP to any member that answers: the members forward writes and reads to the leader. */
+final class HttpCluster {
+    private final List<String> addresses;
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    HttpCluster(List<String> addresses) {
+        if (addresses.isEmpty()) throw new IllegalArgumentException("no cluster addresses given (--cluster HOST:PORT,...)");
+        this.addresses = List.copyOf(addresses);
+    }
+
+    /** Sends to the first member that accepts the connection. */
+    HttpResponse<byte[]> send(String method, String path, byte[] body) throws IOException, InterruptedException {
+        IOException last = null;
+        for (String address : addresses) {
+            try {
+                return sendTo(address, method, path, body);
+            } catch (ConnectException | HttpConnectTimeoutException e) {
+                last = e;
+            }
+        }
+        throw new IOException("no member answered at " + addresses + (last == null ? "" : ": " + last.getMessage())
+                + "; is the cluster up? (bin/raftkv cluster up)", last);
+    }
+
+    HttpResponse<byte[]> sendTo(String address, String method, String path, byte[] body) throws IOException, InterruptedException {
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + address + path))
+                .timeout(Duration.ofSeconds(15))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
+        return client.send(req, HttpResponse.BodyHandlers.ofByteArray());
+    }
+}
