@@ -1,9 +1,8 @@
 package dev.raftkv.transport;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -53,14 +52,13 @@ final class WireReader {
         int length = buf.readUnsignedShort();
         if (length > maxBytes) throw new MalformedFrameException(field + ": " + length + " bytes, limit " + maxBytes);
         need(length, field);
-        ByteBuffer bytes = buf.nioBuffer(buf.readerIndex(), length);
-        buf.skipBytes(length);
-        try {
-            // a fresh decoder reports malformed input instead of silently substituting U+FFFD
-            return StandardCharsets.UTF_8.newDecoder().decode(bytes).toString();
-        } catch (CharacterCodingException e) {
+        // checked first: decoding alone would silently turn bad bytes into U+FFFD, another id than was sent
+        if (!ByteBufUtil.isText(buf, buf.readerIndex(), length, StandardCharsets.UTF_8)) {
             throw new MalformedFrameException(field + ": invalid UTF-8");
         }
+        String s = buf.toString(buf.readerIndex(), length, StandardCharsets.UTF_8);
+        buf.skipBytes(length);
+        return s;
     }
 
     /** A signed 32-bit length, then that many bytes. */
