@@ -22,7 +22,8 @@ class FrameDecoderTest {
     @Test
     void reassemblesFramesSplitAcrossReadsAndSplitsCoalescedOnes() {
         channel.writeInbound(Unpooled.wrappedBuffer(new byte[]{0, 0, 0, 3, 1}));
-        assertThat((Object) channel.readInbound()).isNull();
+        Object nothingYet = channel.readInbound();
+        assertThat(nothingYet).isNull();
         channel.writeInbound(Unpooled.wrappedBuffer(new byte[]{2, 3, 0, 0, 0, 1, 9}));
         ByteBuf first = channel.readInbound();
         ByteBuf second = channel.readInbound();
