@@ -5,8 +5,9 @@ import dev.raftkv.raft.server.RaftServer;
 import dev.raftkv.raft.server.Snapshot;
 
 /**
- * Where a transport hands what arrives for this node. Called on a transport thread; an implementation
- * should hand off rather than work there ({@link RaftServer} posts to its event loop).
+ * Where a transport hands what arrives for this node. Called on transport threads, possibly several at
+ * once (one per inbound connection), in order per sending peer; an implementation should hand off rather
+ * than work there ({@link RaftServer} posts to its event loop).
  */
 public interface InboundSink {
     void receive(Message message);
