@@ -72,7 +72,7 @@ final class OutboundPeerHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         current = new Stream(streamId, data);
-        channel.write(begin);
+        channel.writeAndFlush(begin); // flushed on its own: the first chunk may have to wait for writability
         writeNextChunk();
     }
 
