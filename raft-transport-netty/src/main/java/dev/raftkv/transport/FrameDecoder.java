@@ -1,0 +1,46 @@
+package dev.raftkv.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * Splits the inbound byte stream into frame bodies ({@link Framing}). A bad length prefix closes the
+ * connection at once, with the reason logged: the stream can no longer be trusted to resynchronise,
+ * and waiting for a 2 GiB "frame" would only hold memory.
+ */
+final class FrameDecoder extends ByteToMessageDecoder {
+    private static final Logger log = LoggerFactory.getLogger(FrameDecoder.class);
+
+    private final int maxBodyBytes;
+    private final Runnable onBadLength;
+    private boolean broken;
+
+    /** @param onBadLength told of each connection closed for its length prefix (the transport counts them) */
+    FrameDecoder(int maxBodyBytes, Runnable onBadLength) {
+        this.maxBodyBytes = maxBodyBytes;
+        this.onBadLength = onBadLength;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (broken) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        try {
+            ByteBuf body = Framing.readFrame(in, maxBodyBytes);
+            if (body != null) out.add(body);
+        } catch (MalformedFrameException e) {
+            broken = true;
+            onBadLength.run();
+            in.skipBytes(in.readableBytes());
+            log.warn("closing connection from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
+            ctx.close();
+        }
+    }
+}

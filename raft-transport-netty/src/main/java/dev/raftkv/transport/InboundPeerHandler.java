@@ -1,0 +1,197 @@
+package dev.raftkv.transport;
+
+import dev.raftkv.raft.Message;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The accepting end of a peer connection, after {@link FrameDecoder}. The first frame must be a hello
+ * that {@link Handshake} accepts; until then nothing reaches the sink. After it, each frame is a message
+ * (delivered if it names the handshake's peer as sender and this node as receiver) or part of a
+ * snapshot stream. Anything malformed closes this connection alone, with the reason logged.
+ *
+ * <p>One instance per connection; all its state lives on that connection's event loop.
+ */
+final class InboundPeerHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(InboundPeerHandler.class);
+
+    private final String selfId;
+    private final Handshake handshake;
+    private final RaftCodec codec;
+    private final InboundSink sink;
+    private final TransportOptions options;
+    private final InboundStats stats;
+
+    private String peerId; // null until the hello is accepted
+    private boolean closing;
+    private ScheduledFuture<?> handshakeTimeout;
+    private SnapshotAssembly assembly;
+
+    InboundPeerHandler(String selfId, Handshake handshake, RaftCodec codec, InboundSink sink,
+                       TransportOptions options, InboundStats stats) {
+        this.selfId = selfId;
+        this.handshake = handshake;
+        this.codec = codec;
+        this.sink = sink;
+        this.options = options;
+        this.stats = stats;
+    }
+
+    /** Counters the transport exposes, shared by every inbound connection. */
+    interface InboundStats {
+        void refusedHandshake();
+
+        void closedMalformed();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        // a connection that never says hello would otherwise hold a socket forever
+        handshakeTimeout = ctx.executor().schedule(() -> {
+            if (peerId == null) refuse(ctx, "no hello within " + options.handshakeTimeout().toMillis() + " ms");
+        }, options.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf frame = (ByteBuf) msg;
+        try {
+            if (closing) return;
+            if (peerId == null) onHello(ctx, frame);
+            else onFrame(ctx, frame);
+        } catch (MalformedFrameException e) {
+            stats.closedMalformed();
+            close(ctx, "malformed frame: " + e.getMessage());
+        } finally {
+            ReferenceCountUtil.release(frame);
+        }
+    }
+
+    private void onHello(ChannelHandlerContext ctx, ByteBuf frame) {
+        Hello hello;
+        try {
+            hello = Hello.decode(frame);
+        } catch (MalformedFrameException e) {
+            refuse(ctx, "bad hello: " + e.getMessage());
+            return;
+        }
+        String refusal = handshake.refusal(hello);
+        if (refusal != null) {
+            refuse(ctx, refusal);
+            return;
+        }
+        peerId = hello.nodeId();
+        handshakeTimeout.cancel(false);
+        log.info("peer {} connected from {}", peerId, ctx.channel().remoteAddress());
+    }
+
+    private void onFrame(ChannelHandlerContext ctx, ByteBuf frame) throws MalformedFrameException {
+        byte type = frame.getByte(frame.readerIndex()); // the frame decoder guarantees at least one byte
+        if (type == WireFormat.SNAPSHOT_BEGIN) {
+            onSnapshotBegin(ctx, SnapshotBegin.decode(codec, frame));
+        } else if (type == WireFormat.SNAPSHOT_CHUNK) {
+            onSnapshotChunk(SnapshotChunk.decode(frame));
+        } else {
+            Message m = codec.decode(frame);
+            if (m instanceof Message.InstallSnapshot) {
+                // without its bytes the server could not install it; snapshots come as streams
+                log.warn("dropped an InstallSnapshot from {} outside a snapshot stream", peerId);
+            } else if (addressedCorrectly(m)) {
+                deliver(m);
+            }
+        }
+    }
+
+    private boolean addressedCorrectly(Message m) {
+        if (!m.from().equals(peerId)) {
+            log.warn("dropped {} claiming to be from {} on the connection of {}", m.getClass().getSimpleName(),
+                    m.from(), peerId);
+            return false;
+        }
+        if (!m.to().equals(selfId)) {
+            log.warn("dropped {} from {} addressed to {}, this is {}", m.getClass().getSimpleName(), peerId,
+                    m.to(), selfId);
+            return false;
+        }
+        return true;
+    }
+
+    private void deliver(Message m) {
+        try {
+            sink.receive(m);
+        } catch (RuntimeException e) {
+            // the sink's bug, not the peer's: keep the connection
+            log.error("sink failed on {} from {}", m.getClass().getSimpleName(), peerId, e);
+        }
+    }
+
+    private void onSnapshotBegin(ChannelHandlerContext ctx, SnapshotBegin begin) {
+        if (!addressedCorrectly(begin.message())) {
+            assembly = null;
+            return;
+        }
+        if (begin.totalBytes() > options.maxSnapshotBytes()) {
+            // closing, not skipping: the sender would otherwise stream the whole oversized snapshot anyway
+            close(ctx, "snapshot of " + begin.totalBytes() + " bytes refused, limit " + options.maxSnapshotBytes());
+            return;
+        }
+        if (assembly != null) log.info("snapshot stream {} from {} abandoned for a newer one", assembly.streamId(), peerId);
+        assembly = new SnapshotAssembly(begin);
+    }
+
+    private void onSnapshotChunk(SnapshotChunk chunk) throws MalformedFrameException {
+        if (assembly == null || assembly.streamId() != chunk.streamId()) {
+            log.debug("ignored a chunk of snapshot stream {} from {}: not the current stream", chunk.streamId(), peerId);
+            return;
+        }
+        if (!assembly.add(chunk)) return;
+        SnapshotAssembly done = assembly;
+        assembly = null;
+        try {
+            sink.receiveSnapshot(done.message(), done.snapshot());
+        } catch (RuntimeException e) {
+            log.error("sink failed on a snapshot from {}", peerId, e);
+        }
+    }
+
+    private void refuse(ChannelHandlerContext ctx, String reason) {
+        stats.refusedHandshake();
+        close(ctx, "refused: " + reason);
+    }
+
+    private void close(ChannelHandlerContext ctx, String reason) {
+        if (closing) return;
+        closing = true;
+        assembly = null;
+        log.warn("closing connection from {}{}: {}", ctx.channel().remoteAddress(),
+                peerId == null ? "" : " (" + peerId + ")", reason);
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (handshakeTimeout != null) handshakeTimeout.cancel(false);
+        assembly = null;
+        if (peerId != null && !closing) log.info("peer {} disconnected", peerId);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        } else {
+            close(ctx, cause.toString());
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package dev.raftkv.transport;
+
+import dev.raftkv.raft.Message;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The one outbound connection to one peer. It is opened by the first send, and after a failure or loss
+ * by the first send once the back-off has passed; whatever is sent while there is no connection, or
+ * while the connection's buffer is above its high-water mark, is dropped and counted. Raft resends
+ * what matters, and a queue here would only grow while the peer is away.
+ *
+ * <p>Senders call from any thread; the connection state is guarded by {@code this}, the channel is
+ * published through a volatile field once its hello is written, so nothing overtakes the hello.
+ */
+final class PeerConnection {
+    private static final Logger log = LoggerFactory.getLogger(PeerConnection.class);
+
+    private final String peerId;
+    private final InetSocketAddress address;
+    private final Hello hello;
+    private final Bootstrap bootstrap;
+    private final RaftCodec codec;
+    private final int maxFrameBytes;
+    private final AtomicLong droppedNotConnected = new AtomicLong();
+    private final AtomicLong droppedBufferFull = new AtomicLong();
+    private final AtomicLong droppedUnencodable = new AtomicLong();
+    private final Backoff backoff;
+
+    private volatile Channel channel;
+    private boolean connecting;
+    private boolean closed;
+    private long nextAttemptNanos = System.nanoTime();
+    private long connectedAtNanos;
+
+    PeerConnection(Hello hello, String peerId, InetSocketAddress address, Bootstrap base, RaftCodec codec,
+                   TransportOptions options) {
+        this.peerId = peerId;
+        this.address = address;
+        this.hello = hello;
+        this.codec = codec;
+        this.maxFrameBytes = options.maxFrameBytes();
+        this.backoff = new Backoff(options.reconnectMinDelay().toNanos(), options.reconnectMaxDelay().toNanos());
+        this.bootstrap = base.clone().remoteAddress(address).handler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                // flushes from many sends in a burst become one syscall
+                ch.pipeline().addLast(new FlushConsolidationHandler(256, true),
+                        new OutboundPeerHandler(peerId, codec, maxFrameBytes, options.snapshotChunkBytes()));
+            }
+        });
+    }
+
+    InetSocketAddress address() {
+        return address;
+    }
+
+    PeerStats stats() {
+        Channel ch = channel;
+        return new PeerStats(ch != null && ch.isActive(), droppedNotConnected.get(), droppedBufferFull.get(),
+                droppedUnencodable.get());
+    }
+
+    void send(Message m) {
+        Channel ch = readyChannel();
+        if (ch == null) {
+            drop(m, droppedNotConnected, "not connected");
+            return;
+        }
+        if (!ch.isWritable()) {
+            drop(m, droppedBufferFull, "send buffer above its high-water mark");
+            return;
+        }
+        ByteBuf frame;
+        try {
+            frame = Framing.frame(ch.alloc(), maxFrameBytes, body -> codec.encode(m, body));
+        } catch (IllegalArgumentException e) {
+            droppedUnencodable.incrementAndGet();
+            log.error("{} to {} cannot be sent: {}", m.getClass().getSimpleName(), peerId, e.getMessage());
+            return;
+        }
+        ch.writeAndFlush(frame); // a failed write releases the frame; the close listener notices the loss
+    }
+
+    void sendSnapshot(long streamId, Message.InstallSnapshot m, byte[] data) {
+        Channel ch = readyChannel();
+        OutboundPeerHandler handler = ch == null ? null : ch.pipeline().get(OutboundPeerHandler.class);
+        if (handler == null) {
+            drop(m, droppedNotConnected, "not connected");
+            return;
+        }
+        ch.eventLoop().execute(() -> handler.startSnapshot(streamId, m, data));
+    }
+
+    private void drop(Message m, AtomicLong counter, String why) {
+        long n = counter.incrementAndGet();
+        log.debug("dropped {} to {}: {} ({} so far)", m.getClass().getSimpleName(), peerId, why, n);
+    }
+
+    /** The live channel, or null, after starting a connection attempt if one is due. */
+    private Channel readyChannel() {
+        Channel ch = channel;
+        if (ch != null && ch.isActive()) return ch;
+        synchronized (this) {
+            if (closed || connecting || System.nanoTime() - nextAttemptNanos < 0) return null;
+            connecting = true;
+        }
+        bootstrap.connect().addListener((ChannelFuture f) -> onConnectDone(f));
+        return null;
+    }
+
+    private void onConnectDone(ChannelFuture f) {
+        if (!f.isSuccess()) {
+            long delay;
+            synchronized (this) {
+                connecting = false;
+                delay = backoff.nextDelayNanos();
+                nextAttemptNanos = System.nanoTime() + delay;
+            }
+            log.debug("cannot connect to {} at {}: {}; next try in {} ms", peerId, address, f.cause().toString(),
+                    TimeUnit.NANOSECONDS.toMillis(delay));
+            return;
+        }
+        Channel ch = f.channel();
+        ch.writeAndFlush(Framing.frame(ch.alloc(), maxFrameBytes, hello::encode));
+        synchronized (this) {
+            connecting = false;
+            if (closed) {
+                ch.close();
+                return;
+            }
+            connectedAtNanos = System.nanoTime();
+            channel = ch;
+        }
+        ch.closeFuture().addListener(cf -> onClosed(ch));
+        log.info("connected to {} at {}", peerId, address);
+    }
+
+    private void onClosed(Channel ch) {
+        long delay;
+        synchronized (this) {
+            if (channel != ch) return;
+            channel = null;
+            // Only a connection that lasted a whole back-off period resets it: one the peer closes at once
+            // (a refused hello) must not turn into a reconnect every 50 ms.
+            if (System.nanoTime() - connectedAtNanos >= backoff.maxNanos()) backoff.reset();
+            delay = backoff.nextDelayNanos();
+            nextAttemptNanos = System.nanoTime() + delay;
+        }
+        log.info("connection to {} closed; next try in {} ms at the earliest", peerId, TimeUnit.NANOSECONDS.toMillis(delay));
+    }
+
+    void close() {
+        Channel ch;
+        synchronized (this) {
+            closed = true;
+            ch = channel;
+            channel = null;
+        }
+        if (ch != null) ch.close();
+    }
+}

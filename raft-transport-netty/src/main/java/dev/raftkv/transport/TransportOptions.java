@@ -1,0 +1,86 @@
+package dev.raftkv.transport;
+
+import java.time.Duration;
+
+/**
+ * Limits and timings of a {@link NettyTransport}. {@link #defaults()} suits a cluster on a LAN; tests
+ * shrink the limits to reach them quickly.
+ *
+ * @param maxFrameBytes            largest frame body accepted or sent; a longer length prefix closes the connection
+ * @param maxEntryBytes            most entry data in one AppendEntries (summed over its entries)
+ * @param snapshotChunkBytes       snapshot data per chunk frame
+ * @param maxSnapshotBytes         largest snapshot accepted; a stream announcing more is refused
+ * @param writeBufferLowWaterMark  a peer's connection becomes writable again below this many queued bytes
+ * @param writeBufferHighWaterMark above this many queued bytes, new messages to that peer are dropped
+ * @param reconnectMinDelay        first wait after a failed or lost connection
+ * @param reconnectMaxDelay        the wait doubles up to this
+ * @param connectTimeout           how long one connection attempt may take
+ * @param handshakeTimeout         an accepted connection that sends no hello in this time is closed
+ * @param ioThreads                event loop threads for connections (one more accepts them)
+ */
+public record TransportOptions(int maxFrameBytes, int maxEntryBytes, int snapshotChunkBytes, long maxSnapshotBytes,
+                               int writeBufferLowWaterMark, int writeBufferHighWaterMark,
+                               Duration reconnectMinDelay, Duration reconnectMaxDelay,
+                               Duration connectTimeout, Duration handshakeTimeout, int ioThreads) {
+    private static final int MIB = 1024 * 1024;
+    /** The most a Java array may hold, with the margin some VMs keep. */
+    private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+    /** Room for ids, terms and per-entry headers around the entry data of an AppendEntries. */
+    private static final int MESSAGE_OVERHEAD = 1024;
+
+    public TransportOptions {
+        if (maxFrameBytes < MESSAGE_OVERHEAD) throw new IllegalArgumentException("maxFrameBytes " + maxFrameBytes);
+        if (maxEntryBytes < 0 || maxEntryBytes > maxFrameBytes - MESSAGE_OVERHEAD) {
+            throw new IllegalArgumentException("maxEntryBytes " + maxEntryBytes + " must leave room in a frame of "
+                    + maxFrameBytes);
+        }
+        if (snapshotChunkBytes < 1 || snapshotChunkBytes > maxFrameBytes - SnapshotChunk.HEADER_BYTES) {
+            throw new IllegalArgumentException("snapshotChunkBytes " + snapshotChunkBytes);
+        }
+        if (maxSnapshotBytes < 0 || maxSnapshotBytes > MAX_ARRAY) {
+            throw new IllegalArgumentException("maxSnapshotBytes " + maxSnapshotBytes + " (a snapshot is one byte array)");
+        }
+        if (writeBufferLowWaterMark < 0 || writeBufferHighWaterMark < writeBufferLowWaterMark) {
+            throw new IllegalArgumentException("write buffer water marks " + writeBufferLowWaterMark + ".."
+                    + writeBufferHighWaterMark);
+        }
+        if (reconnectMinDelay.isNegative() || reconnectMaxDelay.compareTo(reconnectMinDelay) < 0) {
+            throw new IllegalArgumentException("reconnect delays " + reconnectMinDelay + ".." + reconnectMaxDelay);
+        }
+        if (connectTimeout.isNegative() || connectTimeout.isZero() || handshakeTimeout.isNegative()
+                || handshakeTimeout.isZero()) {
+            throw new IllegalArgumentException("timeouts must be positive");
+        }
+        if (ioThreads < 1) throw new IllegalArgumentException("ioThreads " + ioThreads);
+    }
+
+    public static TransportOptions defaults() {
+        return new TransportOptions(32 * MIB, RaftCodec.DEFAULT_MAX_ENTRY_BYTES, MIB, 1024L * MIB,
+                4 * MIB, 8 * MIB, Duration.ofMillis(50), Duration.ofSeconds(2),
+                Duration.ofSeconds(2), Duration.ofSeconds(5), 2);
+    }
+
+    public TransportOptions withMaxFrameBytes(int bytes) {
+        return new TransportOptions(bytes, Math.min(maxEntryBytes, bytes - MESSAGE_OVERHEAD),
+                Math.min(snapshotChunkBytes, bytes - SnapshotChunk.HEADER_BYTES), maxSnapshotBytes,
+                writeBufferLowWaterMark, writeBufferHighWaterMark, reconnectMinDelay, reconnectMaxDelay,
+                connectTimeout, handshakeTimeout, ioThreads);
+    }
+
+    public TransportOptions withSnapshotLimits(int chunkBytes, long maxBytes) {
+        return new TransportOptions(maxFrameBytes, maxEntryBytes, chunkBytes, maxBytes, writeBufferLowWaterMark,
+                writeBufferHighWaterMark, reconnectMinDelay, reconnectMaxDelay, connectTimeout, handshakeTimeout,
+                ioThreads);
+    }
+
+    public TransportOptions withWriteBufferWaterMarks(int low, int high) {
+        return new TransportOptions(maxFrameBytes, maxEntryBytes, snapshotChunkBytes, maxSnapshotBytes, low, high,
+                reconnectMinDelay, reconnectMaxDelay, connectTimeout, handshakeTimeout, ioThreads);
+    }
+
+    public TransportOptions withHandshakeTimeout(Duration timeout) {
+        return new TransportOptions(maxFrameBytes, maxEntryBytes, snapshotChunkBytes, maxSnapshotBytes,
+                writeBufferLowWaterMark, writeBufferHighWaterMark, reconnectMinDelay, reconnectMaxDelay,
+                connectTimeout, timeout, ioThreads);
+    }
+}

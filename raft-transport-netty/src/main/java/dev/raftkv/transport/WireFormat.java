@@ -1,0 +1,33 @@
+package dev.raftkv.transport;
+
+/**
+ * The constants of the wire format; the layout of each frame is in the class that reads and writes it
+ * ({@link RaftCodec}, {@link Hello}, {@link SnapshotBegin}, {@link SnapshotChunk}).
+ */
+final class WireFormat {
+    /** "RAFT": the first four bytes of the hello, so that a stray client is told apart from an old peer. */
+    static final int MAGIC = 0x52414654;
+    /** Bumped on any incompatible change; a peer with another version is refused at the handshake. */
+    static final byte VERSION = 1;
+
+    /** Node ids are short names or host:port strings; a bound keeps a hostile length from costing memory. */
+    static final int MAX_ID_BYTES = 255;
+    static final int MAX_COOKIE_BYTES = 1024;
+
+    // Type bytes of the frames that follow the hello. Messages take 1..10, snapshot streams 32 and 33.
+    static final byte PRE_VOTE_REQUEST = 1;
+    static final byte PRE_VOTE_RESPONSE = 2;
+    static final byte VOTE_REQUEST = 3;
+    static final byte VOTE_RESPONSE = 4;
+    static final byte APPEND_ENTRIES = 5;
+    static final byte APPEND_RESPONSE = 6;
+    static final byte HEARTBEAT = 7;
+    static final byte HEARTBEAT_RESPONSE = 8;
+    static final byte INSTALL_SNAPSHOT = 9;
+    static final byte TIMEOUT_NOW = 10;
+    static final byte SNAPSHOT_BEGIN = 32;
+    static final byte SNAPSHOT_CHUNK = 33;
+
+    private WireFormat() {
+    }
+}

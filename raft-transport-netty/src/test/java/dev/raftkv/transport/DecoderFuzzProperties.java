@@ -1,0 +1,250 @@
+package dev.raftkv.transport;
+
+import dev.raftkv.raft.Entry;
+import dev.raftkv.raft.Message;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.BeforeContainer;
+
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Whatever bytes arrive, every decoder either returns a value or throws MalformedFrameException: never
+ * another exception, and never an allocation sized by a length the frame does not back. The last is
+ * measured: the bytes this thread allocates while decoding stay within a constant factor of the frame
+ * (objects cost more than their wire form; a 2 GiB claim would show as 2 GiB).
+ */
+class DecoderFuzzProperties {
+    private static final int MAX_FRAME = 32 * 1024 * 1024;
+    /** Per wire byte: an empty entry is 21 bytes on the wire and ~100 as objects; a short id about 20x. */
+    private static final long ALLOCATION_FACTOR = 64;
+    /** Exceptions with their stack traces, a decoder's fixed objects. */
+    private static final long ALLOCATION_SLACK = 256 * 1024;
+
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private static final RaftCodec CODEC = new RaftCodec();
+
+    @BeforeContainer
+    static void warmUp() {
+        // class loading allocates on the calling thread; do it before anything is measured
+        for (Message m : List.of(new Message.TimeoutNow("a", "b", 1),
+                new Message.AppendEntries("a", "b", 1, 0, 0, List.of(Entry.normal(1, 1, new byte[3])), 0))) {
+            byte[] body = body(m);
+            decodeEveryWay(body);
+            decodeEveryWay(new byte[]{body[0]});
+        }
+    }
+
+    // ---------------------------------------------------------------- properties
+
+    @Property(tries = 2000)
+    void randomBytes(@ForAll("noise") byte[] body) {
+        decodeEveryWay(body);
+    }
+
+    @Property(tries = 300)
+    void everyTruncationOfAValidBodyIsRefused(@ForAll("bodies") byte[] body, @ForAll Random random) {
+        for (int length : cutPoints(body.length, random)) {
+            byte[] cut = java.util.Arrays.copyOf(body, length);
+            // every field is required, so no proper prefix of a body is a whole one
+            assertThatThrownBy(() -> decodeAsPeerFrame(cut)).isInstanceOf(MalformedFrameException.class);
+            decodeEveryWay(cut);
+        }
+    }
+
+    @Property(tries = 100)
+    void everySingleBitFlipOfAValidFrame(@ForAll("smallBodies") byte[] body) {
+        byte[] frame = frame(body);
+        for (int bit = 0; bit < frame.length * 8; bit++) {
+            byte[] flipped = frame.clone();
+            flipped[bit / 8] ^= (byte) (1 << (bit % 8));
+            readFrameThenDecode(flipped);
+        }
+    }
+
+    @Property(tries = 100)
+    void hugeLengthsAnywhereInABody(@ForAll("smallBodies") byte[] body, @ForAll("hugeInts") int huge) {
+        // wherever a count or length sits, some window covers it
+        for (int at = 0; at + 4 <= body.length; at++) {
+            byte[] patched = body.clone();
+            patched[at] = (byte) (huge >>> 24);
+            patched[at + 1] = (byte) (huge >>> 16);
+            patched[at + 2] = (byte) (huge >>> 8);
+            patched[at + 3] = (byte) huge;
+            decodeEveryWay(patched);
+        }
+        for (int at = 0; at + 2 <= body.length; at++) {
+            byte[] patched = body.clone();
+            patched[at] = (byte) 0xFF;
+            patched[at + 1] = (byte) 0xFF;
+            decodeEveryWay(patched);
+        }
+    }
+
+    @Property(tries = 200)
+    void hugeFrameLengthPrefixesAreRefusedBeforeAnyWait(@ForAll("hugeInts") int length, @ForAll("noise") byte[] rest) {
+        ByteBuf in = Unpooled.buffer().writeInt(length).writeBytes(rest);
+        try {
+            if (length < 1 || length > MAX_FRAME) {
+                assertThatThrownBy(() -> Framing.readFrame(in, MAX_FRAME)).isInstanceOf(MalformedFrameException.class);
+            } else if (rest.length < length) {
+                assertThat(Framing.readFrame(in, MAX_FRAME)).isNull(); // waits: the bytes are not there yet
+            } else {
+                ByteBuf body = Framing.readFrame(in, MAX_FRAME);
+                assertThat(body.readableBytes()).isEqualTo(length);
+                body.release();
+            }
+        } catch (MalformedFrameException e) {
+            throw new AssertionError(e);
+        } finally {
+            in.release();
+        }
+    }
+
+    // ---------------------------------------------------------------- decoding as the transport does
+
+    /** Every decoder on the same bytes: as a first frame (hello) and as any later frame type. */
+    private static void decodeEveryWay(byte[] body) {
+        bounded(body.length, () -> Hello.decode(Unpooled.wrappedBuffer(body)));
+        bounded(body.length, () -> CODEC.decode(Unpooled.wrappedBuffer(body)));
+        bounded(body.length, () -> SnapshotBegin.decode(CODEC, Unpooled.wrappedBuffer(body)));
+        bounded(body.length, () -> SnapshotChunk.decode(Unpooled.wrappedBuffer(body)));
+    }
+
+    /** What InboundPeerHandler does with a frame after the hello. */
+    private static Object decodeAsPeerFrame(byte[] body) throws MalformedFrameException {
+        ByteBuf buf = Unpooled.wrappedBuffer(body);
+        if (body.length > 0 && body[0] == WireFormat.SNAPSHOT_BEGIN) return SnapshotBegin.decode(CODEC, buf);
+        if (body.length > 0 && body[0] == WireFormat.SNAPSHOT_CHUNK) return SnapshotChunk.decode(buf);
+        return CODEC.decode(buf);
+    }
+
+    private static void readFrameThenDecode(byte[] frame) {
+        ByteBuf in = Unpooled.wrappedBuffer(frame);
+        ByteBuf body;
+        try {
+            body = Framing.readFrame(in, MAX_FRAME);
+        } catch (MalformedFrameException e) {
+            return; // the connection would close
+        }
+        if (body == null) return; // a longer length: the connection would wait, then close at end of stream
+        try {
+            decodeEveryWay(ByteBufUtil.getBytes(body));
+        } finally {
+            body.release();
+        }
+    }
+
+    private interface Decoding {
+        Object decode() throws MalformedFrameException;
+    }
+
+    private static void bounded(int frameBytes, Decoding decoding) {
+        long before = THREADS.getCurrentThreadAllocatedBytes();
+        try {
+            decoding.decode();
+        } catch (MalformedFrameException e) {
+            // the one allowed failure
+        }
+        long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+        assertThat(allocated).as("bytes allocated decoding a %d-byte frame", frameBytes)
+                .isLessThanOrEqualTo(ALLOCATION_FACTOR * frameBytes + ALLOCATION_SLACK);
+    }
+
+    // ---------------------------------------------------------------- inputs
+
+    private static byte[] body(Message m) {
+        ByteBuf buf = Unpooled.buffer();
+        CODEC.encode(m, buf);
+        return ByteBufUtil.getBytes(buf);
+    }
+
+    private static byte[] frame(byte[] body) {
+        return ByteBufUtil.getBytes(Unpooled.buffer().writeInt(body.length).writeBytes(body));
+    }
+
+    private static List<Integer> cutPoints(int length, Random random) {
+        if (length <= 2048) return java.util.stream.IntStream.range(0, length).boxed().toList();
+        // long bodies: every cut in the header region, then a sample of the rest
+        java.util.stream.IntStream head = java.util.stream.IntStream.range(0, 512);
+        java.util.stream.IntStream sample = random.ints(256, 512, length);
+        return java.util.stream.IntStream.concat(head, sample).boxed().toList();
+    }
+
+    @Provide
+    Arbitrary<byte[]> noise() {
+        Arbitrary<byte[]> any = Arbitraries.bytes().array(byte[].class).ofMaxSize(300);
+        // a known type byte up front gets the noise past the first check, into the fields
+        Arbitrary<byte[]> typed = Combinators.combine(
+                Arbitraries.of((byte) 1, (byte) 2, (byte) 3, (byte) 4, (byte) 5, (byte) 6, (byte) 7, (byte) 8,
+                        (byte) 9, (byte) 10, WireFormat.SNAPSHOT_BEGIN, WireFormat.SNAPSHOT_CHUNK),
+                any).as((type, rest) -> {
+                    byte[] b = new byte[rest.length + 1];
+                    b[0] = type;
+                    System.arraycopy(rest, 0, b, 1, rest.length);
+                    return b;
+                });
+        return Arbitraries.oneOf(any, typed);
+    }
+
+    @Provide
+    Arbitrary<byte[]> bodies() {
+        return Arbitraries.oneOf(MessageArbitraries.messages().map(DecoderFuzzProperties::body), helloBodies(),
+                snapshotBeginBodies(), snapshotChunkBodies());
+    }
+
+    /** Short enough that every bit of them can be flipped in each try. */
+    @Provide
+    Arbitrary<byte[]> smallBodies() {
+        return bodies().filter(b -> b.length <= 600);
+    }
+
+    @Provide
+    Arbitrary<Integer> hugeInts() {
+        return Arbitraries.oneOf(Arbitraries.of(Integer.MAX_VALUE, Integer.MIN_VALUE, -1, 0, MAX_FRAME + 1, 1 << 30),
+                Arbitraries.integers());
+    }
+
+    private static Arbitrary<byte[]> helloBodies() {
+        return Combinators.combine(MessageArbitraries.ids(), Arbitraries.strings().ofMaxLength(40)
+                .filter(s -> s.chars().noneMatch(c -> Character.isSurrogate((char) c)))).as((id, cookie) -> {
+                    ByteBuf buf = Unpooled.buffer();
+                    new Hello(id, cookie).encode(buf);
+                    return ByteBufUtil.getBytes(buf);
+                });
+    }
+
+    private static Arbitrary<byte[]> snapshotBeginBodies() {
+        return Combinators.combine(Arbitraries.longs(), Arbitraries.longs().greaterOrEqual(0),
+                MessageArbitraries.installSnapshots()).as((id, size, m) -> {
+                    ByteBuf buf = Unpooled.buffer();
+                    new SnapshotBegin(id, size, m).encode(CODEC, buf);
+                    return ByteBufUtil.getBytes(buf);
+                });
+    }
+
+    private static Arbitrary<byte[]> snapshotChunkBodies() {
+        return Combinators.combine(Arbitraries.longs(), Arbitraries.integers().between(0, 1000),
+                Arbitraries.of(true, false), Arbitraries.bytes().array(byte[].class).ofMaxSize(200))
+                .as((id, offset, last, data) -> {
+                    ByteBuf frame = SnapshotChunk.frame(Unpooled.buffer().alloc(), id, data, 0, data.length, last);
+                    frame.skipBytes(Framing.LENGTH_BYTES);
+                    byte[] body = ByteBufUtil.getBytes(frame);
+                    frame.release();
+                    return body;
+                });
+    }
+}
