@@ -39,12 +39,14 @@ public final class RaftkvNode implements AutoCloseable {
     private final RaftServer server;
     private final Transport transport;
     private final HttpApi http;
+    /** Completes with the error that stopped the node's event loop (a bug): the process should exit. */
+    private final java.util.concurrent.CompletableFuture<Throwable> failed = new java.util.concurrent.CompletableFuture<>();
 
     private RaftkvNode(NodeConfig config, TransportFactory transports) throws Exception {
         this.config = config;
         this.storage = FileLogStorage.open(config.dataDir());
         FileSnapshotStore snapshots = FileSnapshotStore.open(config.dataDir());
-        this.loop = new ExecutorEventLoop("raft-" + config.id());
+        this.loop = new ExecutorEventLoop("raft-" + config.id(), failed::complete);
         this.applyThread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "apply-" + config.id());
             t.setDaemon(true);
@@ -77,6 +79,11 @@ public final class RaftkvNode implements AutoCloseable {
 
     public static RaftkvNode start(NodeConfig config, TransportFactory transports) throws Exception {
         return new RaftkvNode(config, transports);
+    }
+
+    /** Completes if the node hit an error it cannot continue after. */
+    public java.util.concurrent.CompletableFuture<Throwable> failure() {
+        return failed;
     }
 
     public int httpPort() {

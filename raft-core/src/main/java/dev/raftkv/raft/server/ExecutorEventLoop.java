@@ -1,15 +1,27 @@
 package dev.raftkv.raft.server;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
-/** The production {@link EventLoop}: one named thread, wall-clock timers. */
+/**
+ * The production {@link EventLoop}: one named thread, wall-clock timers. A task that throws is a bug
+ * in the node; rather than let the timer die silently (a scheduled task that throws is never run
+ * again) and leave a node that no longer ticks, it is handed to {@code onFatal}.
+ */
 public final class ExecutorEventLoop implements EventLoop, AutoCloseable {
-    private final ScheduledExecutorService executor;
+    private static final Logger LOG = LoggerFactory.getLogger(ExecutorEventLoop.class);
 
-    public ExecutorEventLoop(String threadName) {
+    private final ScheduledExecutorService executor;
+    private final Consumer<Throwable> onFatal;
+
+    public ExecutorEventLoop(String threadName, Consumer<Throwable> onFatal) {
+        this.onFatal = onFatal;
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, threadName);
             t.setDaemon(true);
@@ -19,13 +31,23 @@ public final class ExecutorEventLoop implements EventLoop, AutoCloseable {
 
     @Override
     public void execute(Runnable task) {
-        executor.execute(task);
+        if (!executor.isShutdown()) executor.execute(() -> guarded(task));
     }
 
     @Override
     public Cancellable every(long periodMillis, Runnable task) {
-        ScheduledFuture<?> f = executor.scheduleAtFixedRate(task, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> f = executor.scheduleAtFixedRate(() -> guarded(task), periodMillis, periodMillis, TimeUnit.MILLISECONDS);
         return () -> f.cancel(false);
+    }
+
+    private void guarded(Runnable task) {
+        try {
+            task.run();
+        } catch (Throwable t) {
+            LOG.error("a task on the event loop failed; this node must stop", t);
+            executor.shutdown();
+            onFatal.accept(t);
+        }
     }
 
     @Override

@@ -1,0 +1,94 @@
+package dev.raftkv.cli;
+
+import dev.raftkv.kv.KvLimits;
+import dev.raftkv.node.NodeConfig;
+import dev.raftkv.node.RaftkvNode;
+import dev.raftkv.transport.InboundSink;
+import dev.raftkv.transport.NettyTransport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code raftkv node}: runs one member in the foreground until SIGTERM or SIGINT. */
+@Command(name = "node", mixinStandardHelpOptions = true, description = "Runs one raftkv node in the foreground.")
+public final class NodeCommand implements Callable<Integer> {
+    @Option(names = "--id", required = true, description = "This node's id, as named in --peers.")
+    String id;
+
+    @Option(names = "--raft", required = true, paramLabel = "HOST:PORT", description = "Where peers connect.")
+    String raft;
+
+    @Option(names = "--client", paramLabel = "HOST:PORT", description = "Binary client protocol address (not served yet).")
+    String client;
+
+    @Option(names = "--http", required = true, paramLabel = "HOST:PORT", description = "The HTTP/JSON API.")
+    String http;
+
+    @Option(names = "--peers", required = true, paramLabel = "ID=HOST:PORT,...", description = "Every member's Raft address, this node included.")
+    String peers;
+
+    @Option(names = "--peer-http", paramLabel = "ID=HOST:PORT,...", description = "Members' HTTP addresses, so that followers can forward to the leader.")
+    String peerHttp;
+
+    @Option(names = "--data-dir", required = true, description = "Where the log, hard state and snapshots live.")
+    Path dataDir;
+
+    @Option(names = "--cookie", description = "The cluster's shared secret (default: $RAFTKV_COOKIE).")
+    String cookie;
+
+    @Option(names = "--tick-ms", defaultValue = "100", description = "Milliseconds per tick; heartbeats go out every tick (default ${DEFAULT-VALUE}).")
+    long tickMillis;
+
+    @Option(names = "--election-ticks", defaultValue = "10", description = "Election timeout in ticks, randomized up to twice that (default ${DEFAULT-VALUE}).")
+    int electionTicks;
+
+    @Option(names = "--snapshot-every", defaultValue = "10000", description = "Take a snapshot after this many applied entries (default ${DEFAULT-VALUE}).")
+    long snapshotEvery;
+
+    @Option(names = "--max-key-bytes", defaultValue = "4096")
+    int maxKeyBytes;
+
+    @Option(names = "--max-value-bytes", defaultValue = "1048576")
+    int maxValueBytes;
+
+    @Option(names = "--request-timeout-ms", defaultValue = "5000", description = "A write with no answer by then is reported as 504 outcome unknown.")
+    long requestTimeoutMillis;
+
+    @Override
+    public Integer call() throws Exception {
+        String secret = cookie != null ? cookie : System.getenv("RAFTKV_COOKIE");
+        if (secret == null || secret.isEmpty()) {
+            throw new IllegalArgumentException("no cluster cookie: pass --cookie or set RAFTKV_COOKIE (every member needs the same one)");
+        }
+        Map<String, String> httpOf = new LinkedHashMap<>();
+        if (peerHttp != null) {
+            NodeConfig.parsePeers(peerHttp).forEach((peer, addr) -> httpOf.put(peer, addr.getHostString() + ":" + addr.getPort()));
+        }
+        InetSocketAddress httpAddr = NodeConfig.parseAddress(http);
+        httpOf.putIfAbsent(id, http);
+        NodeConfig cfg = new NodeConfig(id, NodeConfig.parseAddress(raft), httpAddr, NodeConfig.parsePeers(peers), httpOf,
+                dataDir, secret, tickMillis, electionTicks, snapshotEvery, new KvLimits(maxKeyBytes, maxValueBytes),
+                Duration.ofMillis(requestTimeoutMillis));
+        RaftkvNode node = RaftkvNode.start(cfg, (config, server) ->
+                NettyTransport.start(config.id(), config.raft(), config.peers(), config.cookie(), InboundSink.of(server)));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
+            stopped.countDown();
+        }, "shutdown"));
+        node.failure().thenAccept(error -> stopped.countDown());
+        stopped.await();
+        if (node.failure().isDone()) {
+            System.err.println(id + " stopped after an internal error (see the log above); its data is safe on disk");
+            return 70;
+        }
+        return 0;
+    }
+}

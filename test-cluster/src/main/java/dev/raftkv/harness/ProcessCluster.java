@@ -1,0 +1,173 @@
+package dev.raftkv.harness;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Real node processes on 127.0.0.1, for end-to-end tests: each node is a JVM started from the current
+ * classpath, with ports reserved from the OS, a data directory, and a log file. Every process this
+ * class starts is ended by {@link #close()}, by PID.
+ */
+public final class ProcessCluster implements AutoCloseable {
+    /** One member: its ports and, while it runs, its process. */
+    public static final class Member {
+        public final String id;
+        public final int raftPort;
+        public final int httpPort;
+        final Path dataDir;
+        final Path log;
+        Process process;
+
+        Member(String id, int raftPort, int httpPort, Path dataDir, Path log) {
+            this.id = id;
+            this.raftPort = raftPort;
+            this.httpPort = httpPort;
+            this.dataDir = dataDir;
+            this.log = log;
+        }
+
+        public String http() {
+            return "127.0.0.1:" + httpPort;
+        }
+
+        public boolean isRunning() {
+            return process != null && process.isAlive();
+        }
+
+        public long pid() {
+            return process.pid();
+        }
+    }
+
+    private final Map<String, Member> members = new LinkedHashMap<>();
+    private final String cookie;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+    public ProcessCluster(Path dir, int nodes, String cookie) throws IOException {
+        this.cookie = cookie;
+        for (int i = 1; i <= nodes; i++) {
+            String id = "n" + i;
+            members.put(id, new Member(id, freePort(), freePort(), dir.resolve(id), dir.resolve(id + ".log")));
+        }
+    }
+
+    public List<Member> members() {
+        return List.copyOf(members.values());
+    }
+
+    public Member member(String id) {
+        return members.get(id);
+    }
+
+    /** A port the OS just handed out; closed again so the node can bind it. */
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    public void startAll(String... extraArgs) throws IOException {
+        for (Member m : members.values()) start(m.id, extraArgs);
+    }
+
+    public void start(String id, String... extraArgs) throws IOException {
+        Member m = members.get(id);
+        if (m.isRunning()) return;
+        String peers = members.values().stream().map(p -> p.id + "=127.0.0.1:" + p.raftPort).collect(Collectors.joining(","));
+        String peerHttp = members.values().stream().map(p -> p.id + "=127.0.0.1:" + p.httpPort).collect(Collectors.joining(","));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), "dev.raftkv.cli.RaftkvCli", "node",
+                "--id", m.id, "--raft", "127.0.0.1:" + m.raftPort, "--http", "127.0.0.1:" + m.httpPort,
+                "--peers", peers, "--peer-http", peerHttp, "--data-dir", m.dataDir.toString()));
+        cmd.addAll(List.of(extraArgs));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(m.log.toFile()));
+        pb.environment().put("RAFTKV_COOKIE", cookie);
+        m.process = pb.start();
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is flushed. */
+    public void kill9(String id) throws InterruptedException {
+        Member m = members.get(id);
+        if (m.process == null) return;
+        m.process.destroyForcibly();
+        m.process.waitFor();
+    }
+
+    /** SIGTERM, and wait for the clean exit. */
+    public void stop(String id) throws InterruptedException {
+        Member m = members.get(id);
+        if (m.process == null) return;
+        m.process.destroy();
+        if (!m.process.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
+            m.process.destroyForcibly();
+            m.process.waitFor();
+        }
+    }
+
+    /** The HTTP answer of one member, or null if it does not answer. */
+    public HttpResponse<String> call(String id, String method, String path, String body) {
+        Member m = members.get(id);
+        try {
+            HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + m.http() + path))
+                    .timeout(Duration.ofSeconds(10))
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                    .build();
+            return http.send(req, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** The id of a running member that reports itself leader, or null. */
+    public String leader() {
+        for (Member m : members.values()) {
+            if (!m.isRunning()) continue;
+            HttpResponse<String> r = call(m.id, "GET", "/v1/status", null);
+            if (r != null && r.statusCode() == 200 && r.body().contains("\"role\":\"leader\"")) return m.id;
+        }
+        return null;
+    }
+
+    public String logOf(String id) {
+        try {
+            return Files.readString(members.get(id).log);
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Member m : members.values()) {
+            if (m.process != null && m.process.isAlive()) {
+                m.process.destroyForcibly();
+                try {
+                    m.process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+}

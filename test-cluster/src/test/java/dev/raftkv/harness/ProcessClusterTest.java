@@ -1,0 +1,155 @@
+package dev.raftkv.harness;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Real node processes over real sockets and disks: the demo's walkthrough, a dead leader, a
+ * whole-cluster kill -9, and the loss of a majority (the demo's election loop).
+ */
+class ProcessClusterTest {
+    /** Fast ticks keep the suite short: election timeout 0.5–1 s. */
+    private static final String[] FAST = {"--tick-ms", "50", "--election-ticks", "10", "--request-timeout-ms", "3000"};
+
+    @TempDir
+    Path dir;
+    private ProcessCluster cluster;
+
+    @AfterEach
+    void cleanUp() {
+        if (cluster != null) cluster.close();
+    }
+
+    private ProcessCluster up() throws Exception {
+        cluster = new ProcessCluster(dir, 3, "test-cookie");
+        cluster.startAll(FAST);
+        awaitLeader();
+        return cluster;
+    }
+
+    private String awaitLeader() {
+        await().atMost(Duration.ofSeconds(30)).until(() -> cluster.leader() != null);
+        return cluster.leader();
+    }
+
+    private static long term(HttpResponse<String> status) {
+        Matcher m = Pattern.compile("\"term\":(\\d+)").matcher(status.body());
+        assertThat(m.find()).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
+    void writesThroughAnyNodeAndReadsEverywhere() throws Exception {
+        up();
+        for (String via : new String[]{"n1", "n2", "n3"}) {
+            HttpResponse<String> put = cluster.call(via, "PUT", "/v1/kv/from-" + via, "value-" + via);
+            assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+        }
+        for (String on : new String[]{"n1", "n2", "n3"}) {
+            for (String via : new String[]{"n1", "n2", "n3"}) {
+                assertThat(cluster.call(on, "GET", "/v1/kv/from-" + via, null).body()).isEqualTo("value-" + via);
+                await().atMost(Duration.ofSeconds(10)).until(() ->
+                        ("value-" + via).equals(cluster.call(on, "GET", "/v1/kv/from-" + via + "?consistency=local", null).body()));
+            }
+        }
+    }
+
+    @Test
+    void aKilledLeaderIsReplacedAndCatchesUpWhenItReturns() throws Exception {
+        up();
+        String old = cluster.leader();
+        assertThat(cluster.call(old, "PUT", "/v1/kv/before", "1").statusCode()).isEqualTo(200);
+        long killedAt = System.nanoTime();
+        cluster.kill9(old);
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.leader() != null);
+        long electedAfterMs = (System.nanoTime() - killedAt) / 1_000_000;
+        System.out.println("new leader " + cluster.leader() + " " + electedAfterMs + " ms after the old one was killed");
+        String other = cluster.members().stream().map(m -> m.id).filter(id -> !id.equals(old)).findFirst().orElseThrow();
+        assertThat(cluster.call(other, "PUT", "/v1/kv/after", "2").statusCode()).isEqualTo(200);
+        cluster.start(old, FAST);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "2".equals(body(cluster.call(old, "GET", "/v1/kv/after?consistency=local", null))));
+        assertThat(cluster.call(old, "GET", "/v1/kv/before?consistency=local", null).body()).isEqualTo("1");
+    }
+
+    @Test
+    void killingEveryNodeMidWriteLoseNoAcknowledgedKey() throws Exception {
+        up();
+        Map<String, String> acknowledged = new ConcurrentHashMap<>();
+        AtomicBoolean writing = new AtomicBoolean(true);
+        Thread writer = new Thread(() -> {
+            int i = 0;
+            while (writing.get()) {
+                String key = "k" + i;
+                String via = "n" + (1 + i % 3);
+                HttpResponse<String> r = cluster.call(via, "PUT", "/v1/kv/" + key, "v" + i);
+                if (r != null && r.statusCode() == 200) acknowledged.put(key, "v" + i);
+                i++;
+            }
+        }, "writer");
+        writer.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 100);
+        for (ProcessCluster.Member m : cluster.members()) cluster.kill9(m.id);
+        writing.set(false);
+        writer.join();
+        int acked = acknowledged.size();
+        cluster.startAll(FAST);
+        awaitLeader();
+        for (Map.Entry<String, String> e : acknowledged.entrySet()) {
+            HttpResponse<String> r = readWithRetry("n1", e.getKey());
+            assertThat(r.body()).as("acknowledged key %s", e.getKey()).isEqualTo(e.getValue());
+        }
+        System.out.println(acked + " acknowledged keys all back after kill -9 of every node");
+    }
+
+    @Test
+    void aLeaderThatLosesItsMajorityStepsDownAndRefusesWritesQuickly() throws Exception {
+        up();
+        String leader = cluster.leader();
+        for (ProcessCluster.Member m : cluster.members()) {
+            if (!m.id.equals(leader)) cluster.kill9(m.id);
+        }
+        // check-quorum: within two election timeouts (2 x 1 s at most) it no longer claims to lead
+        await().atMost(Duration.ofSeconds(3)).until(() -> !body(cluster.call(leader, "GET", "/v1/status", null)).contains("\"role\":\"leader\""));
+        long t0 = System.nanoTime();
+        HttpResponse<String> put = cluster.call(leader, "PUT", "/v1/kv/alone", "x");
+        long tookMs = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(put.statusCode()).isIn(503, 504);
+        assertThat(tookMs).as("no hang: answered within the request timeout").isLessThan(5_000);
+        // pre-vote: alone, it does not raise its term however long it waits
+        long termAlone = term(cluster.call(leader, "GET", "/v1/status", null));
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                .until(() -> term(cluster.call(leader, "GET", "/v1/status", null)) == termAlone);
+        for (ProcessCluster.Member m : cluster.members()) cluster.start(m.id, FAST);
+        awaitLeader();
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+            HttpResponse<String> r = cluster.call(leader, "PUT", "/v1/kv/together", "y");
+            return r != null && r.statusCode() == 200;
+        });
+    }
+
+    private HttpResponse<String> readWithRetry(String via, String key) {
+        HttpResponse<String>[] last = new HttpResponse[1];
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+            last[0] = cluster.call(via, "GET", "/v1/kv/" + key, null);
+            return last[0] != null && (last[0].statusCode() == 200 || last[0].statusCode() == 404);
+        });
+        return last[0];
+    }
+
+    private static String body(HttpResponse<String> r) {
+        return r == null ? "" : r.body();
+    }
+}
