@@ -231,12 +231,8 @@ public final class Simulation {
             return nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
         }
         if (node != Fault.LEADER) return nodes.get(node);
-        SimNode best = null;
-        for (SimNode n : nodes) {
-            RaftNode c = n.core();
-            if (n.isRunning() && c.role() == Role.LEADER && (best == null || c.term() > best.core().term())) best = n;
-        }
-        return best != null ? best : nodes.get(world.random().nextInt(nodes.size()));
+        SimNode leader = currentLeader();
+        return leader != null ? leader : nodes.get(world.random().nextInt(nodes.size()));
     }
 
     private void healEverything() {
