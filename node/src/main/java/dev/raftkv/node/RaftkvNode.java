@@ -71,6 +71,7 @@ public final class RaftkvNode implements AutoCloseable {
                 new KvStateMachine(), storage, snapshots, forwarding, loop, applyThread, new Random());
         this.transport = transports.open(config, server);
         late[0] = transport;
+        server.failure().thenAccept(failed::complete); // fsync failed: stop, never carry on (fsyncgate)
         server.start();
         KvService kv = new KvService(server, config.limits(), config.requestTimeout());
         this.http = new HttpApi(config.http(), kv, config.peerHttp()::get);

@@ -75,6 +75,7 @@ public final class RaftServer {
     private Snapshot incomingSnapshot;
     /** The log on disk is kept back to the snapshot before the latest, so that one can stand in if the latest is damaged. */
     private long previousSnapshotIndex;
+    private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
     private Role lastRole;
     private long lastTerm;
 
@@ -252,6 +253,7 @@ public final class RaftServer {
             // an fsync that failed may have lost data we cannot name: stop rather than carry on (fsyncgate)
             LOG.error("{}: the log writer failed; stopping this node", node.id(), error);
             stop();
+            failure.complete(error);
             return;
         }
         if (pendingWrites.pollFirst() != w) throw new IllegalStateException("writes completed out of order");
@@ -321,6 +323,11 @@ public final class RaftServer {
     /** The core, for status pages and the simulator's checkers. Only on the event loop thread. */
     public RaftNode core() {
         return node;
+    }
+
+    /** Completes with the storage error that stopped this server; the process should exit. */
+    public CompletableFuture<Throwable> failure() {
+        return failure;
     }
 
     public boolean isStopped() {
