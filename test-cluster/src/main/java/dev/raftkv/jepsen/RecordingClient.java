@@ -1,0 +1,106 @@
+package dev.raftkv.jepsen;
+
+import dev.raftkv.check.Op;
+import dev.raftkv.check.Outcome;
+import dev.raftkv.harness.ProcessCluster;
+
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * One Jepsen-style worker: puts, linearizable gets and CASes on a few keys over HTTP, every written
+ * value unique, each recorded with invoke and completion times. 503 is FAIL (not applied), 504, a
+ * timeout or a lost connection is UNKNOWN, after which the worker goes on as a new process.
+ */
+final class RecordingClient implements Runnable {
+    private final int worker;
+    private final ProcessCluster cluster;
+    private final int keys;
+    private final Random random;
+    private final LongSupplier clock;
+    private final Consumer<Op> history;
+    private final AtomicBoolean running;
+    private final AtomicInteger processes;
+    private int process;
+    private int written;
+
+    RecordingClient(int worker, ProcessCluster cluster, int keys, long seed, LongSupplier clock, Consumer<Op> history,
+                    AtomicBoolean running, AtomicInteger processes) {
+        this.worker = worker;
+        this.cluster = cluster;
+        this.keys = keys;
+        this.random = new Random(seed);
+        this.clock = clock;
+        this.history = history;
+        this.running = running;
+        this.processes = processes;
+        this.process = processes.getAndIncrement();
+    }
+
+    @Override
+    public void run() {
+        List<ProcessCluster.Member> members = cluster.members();
+        String lastValue = null;
+        while (running.get()) {
+            String key = "k" + random.nextInt(keys);
+            String node = members.get(random.nextInt(members.size())).id;
+            int roll = random.nextInt(10);
+            long invoke = clock.getAsLong();
+            Op op;
+            if (roll < 4) {
+                String value = "w" + worker + "-" + (++written);
+                HttpResponse<String> r = cluster.call(node, "PUT", "/v1/kv/" + key, value);
+                op = Op.put(process, key, value, invoke, end(r), outcome(r, 200));
+                lastValue = value;
+            } else if (roll < 8) {
+                HttpResponse<String> r = cluster.call(node, "GET", "/v1/kv/" + key, null);
+                String value = r != null && r.statusCode() == 200 ? r.body() : null;
+                Outcome o = r != null && (r.statusCode() == 200 || r.statusCode() == 404) ? Outcome.OK : Outcome.FAIL;
+                op = Op.get(process, key, value, invoke, clock.getAsLong(), o);
+            } else {
+                String expect = random.nextInt(3) == 0 ? null : lastValue;
+                String value = "w" + worker + "-" + (++written);
+                String body = "{\"expect\":" + (expect == null ? "null" : "\"" + expect + "\"") + ",\"value\":\"" + value + "\"}";
+                HttpResponse<String> r = cluster.call(node, "POST", "/v1/kv/" + key + "/cas", body);
+                boolean known = r != null && (r.statusCode() == 200 || r.statusCode() == 409);
+                op = Op.cas(process, key, expect, value, r != null && r.statusCode() == 200, invoke,
+                        known || (r != null && r.statusCode() == 503) ? clock.getAsLong() : Op.NEVER,
+                        known ? Outcome.OK : r != null && r.statusCode() == 503 ? Outcome.FAIL : Outcome.UNKNOWN);
+                lastValue = value;
+            }
+            history.accept(op);
+            if (op.effectiveOutcome() == Outcome.UNKNOWN) process = processes.getAndIncrement();
+            pace();
+        }
+    }
+
+    /**
+     * About twenty operations a second per client, as Jepsen paces its workers: enough concurrency to
+     * matter, and a history the checker can still search (every unknown write widens the search).
+     */
+    private void pace() {
+        try {
+            Thread.sleep(random.nextInt(100));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running.set(false);
+        }
+    }
+
+    /** A write's completion time, or never when its outcome is unknown. */
+    private long end(HttpResponse<String> r) {
+        return outcome(r, 200) == Outcome.UNKNOWN ? Op.NEVER : clock.getAsLong();
+    }
+
+    private static Outcome outcome(HttpResponse<String> r, int ok) {
+        if (r == null) return Outcome.UNKNOWN; // connection lost or timed out: it may have been applied
+        if (r.statusCode() == ok) return Outcome.OK;
+        if (r.statusCode() == 503 || r.statusCode() == 400 || r.statusCode() == 413) return Outcome.FAIL;
+        return Outcome.UNKNOWN;
+    }
+}

@@ -1,0 +1,138 @@
+package dev.raftkv.jepsen;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.raftkv.check.CheckResult;
+import dev.raftkv.check.LinearizabilityChecker;
+import dev.raftkv.check.LostWriteChecker;
+import dev.raftkv.check.Op;
+import dev.raftkv.check.Outcome;
+import dev.raftkv.check.Verdict;
+import dev.raftkv.harness.ProcessCluster;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+/**
+ * A Jepsen-style run against real node processes: start a cluster from this build, drive it with
+ * recording clients while the nemesis breaks it, heal, read every key, and check the history.
+ */
+public final class Verify {
+    /** Fast ticks so that elections take about a second and a run of 20 s sees many of them. */
+    static final String[] NODE_ARGS = {"--tick-ms", "50", "--election-ticks", "10", "--request-timeout-ms", "3000"};
+
+    public record Params(int nodes, long seconds, int clients, int keys, List<Nemesis.Kind> nemeses, long seed, Path out) {
+    }
+
+    /** What a run found; {@code line} is the one-line verdict. */
+    public record Result(boolean ok, String line, int ops, int faults, int lostWrites, Verdict verdict) {
+    }
+
+    private Verify() {
+    }
+
+    public static Result run(Params p, PrintStream log) throws Exception {
+        Path work = Files.createTempDirectory("raftkv-verify");
+        Files.createDirectories(p.out());
+        long start = System.nanoTime();
+        LongSupplier clock = () -> System.nanoTime() - start;
+        List<Op> history = Collections.synchronizedList(new ArrayList<>());
+        try (ProcessCluster cluster = new ProcessCluster(work, p.nodes(), "verify-" + p.seed())) {
+            cluster.startAll(NODE_ARGS);
+            awaitLeader(cluster, 30_000);
+            log.printf("verify: %d nodes up in %s; %d clients, %d keys, nemesis %s, %d s%n",
+                    p.nodes(), work, p.clients(), p.keys(), p.nemeses(), p.seconds());
+
+            AtomicBoolean running = new AtomicBoolean(true);
+            AtomicInteger processes = new AtomicInteger();
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < p.clients(); i++) {
+                RecordingClient c = new RecordingClient(i, cluster, p.keys(), p.seed() * 1000 + i, clock, history::add,
+                        running, processes);
+                threads.add(new Thread(c, "client-" + i));
+            }
+            Nemesis nemesis = new Nemesis(cluster, p.nemeses(), p.seed(), clock, running, NODE_ARGS);
+            Thread nemesisThread = new Thread(nemesis, "nemesis");
+            threads.forEach(Thread::start);
+            nemesisThread.start();
+            Thread.sleep(p.seconds() * 1000); // the run's length
+            running.set(false);
+            nemesisThread.join();
+            nemesis.healAll();
+            for (Thread t : threads) t.join();
+
+            awaitLeader(cluster, 30_000);
+            Map<String, String> finals = readEveryKey(cluster, p.keys(), clock, history, processes.getAndIncrement());
+            List<Op> ops = List.copyOf(history);
+            CheckResult lin = LinearizabilityChecker.check(ops, 60_000);
+            List<String> lost = LostWriteChecker.check(ops, finals);
+            writeReport(p.out(), ops, nemesis.timeline(), lin, lost, cluster);
+
+            boolean ok = lin.verdict() == Verdict.LINEARIZABLE && lost.isEmpty();
+            String what = switch (lin.verdict()) {
+                case LINEARIZABLE -> "linearizable";
+                case NOT_LINEARIZABLE -> "NOT linearizable (key " + lin.key() + ")";
+                case UNKNOWN -> "linearizability UNKNOWN (checker ran out of time)";
+            };
+            String line = "verify: " + what + ", " + ops.size() + " ops, " + nemesis.faults() + " faults, "
+                    + lost.size() + " lost writes";
+            return new Result(ok, line, ops.size(), nemesis.faults(), lost.size(), lin.verdict());
+        }
+    }
+
+    private static void awaitLeader(ProcessCluster cluster, long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        while (cluster.leader() == null) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException("no leader within " + millis + " ms");
+            Thread.sleep(100);
+        }
+    }
+
+    /** The final quiet read of every key through the cluster, recorded in the history like any read. */
+    private static Map<String, String> readEveryKey(ProcessCluster cluster, int keys, LongSupplier clock, List<Op> history,
+                                                    int process) throws InterruptedException {
+        Map<String, String> finals = new TreeMap<>();
+        for (int k = 0; k < keys; k++) {
+            String key = "k" + k;
+            for (int attempt = 0; ; attempt++) {
+                long invoke = clock.getAsLong();
+                HttpResponse<String> r = cluster.call(cluster.leader() == null ? "n1" : cluster.leader(), "GET", "/v1/kv/" + key, null);
+                if (r != null && (r.statusCode() == 200 || r.statusCode() == 404)) {
+                    String value = r.statusCode() == 200 ? r.body() : null;
+                    history.add(Op.get(process, key, value, invoke, clock.getAsLong(), Outcome.OK));
+                    finals.put(key, value);
+                    break;
+                }
+                if (attempt > 100) throw new IllegalStateException("could not read " + key + " after healing");
+                Thread.sleep(100);
+            }
+        }
+        return finals;
+    }
+
+    private static void writeReport(Path out, List<Op> ops, List<String> timeline, CheckResult lin, List<String> lost,
+                                    ProcessCluster cluster) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = new ArrayList<>();
+        for (Op op : ops) lines.add(json.writeValueAsString(op));
+        Files.write(out.resolve("history.jsonl"), lines);
+        Files.write(out.resolve("timeline.txt"), timeline);
+        List<String> verdict = new ArrayList<>();
+        verdict.add("linearizability: " + lin.verdict() + (lin.key() == null ? "" : " (key " + lin.key() + ")"));
+        if (lin.explanation() != null && !lin.explanation().isEmpty()) verdict.add(lin.explanation());
+        verdict.add("lost acknowledged writes: " + lost.size());
+        verdict.addAll(lost);
+        Files.write(out.resolve("verdict.txt"), verdict);
+        for (ProcessCluster.Member m : cluster.members()) Files.writeString(out.resolve(m.id + ".log"), cluster.logOf(m.id));
+    }
+}

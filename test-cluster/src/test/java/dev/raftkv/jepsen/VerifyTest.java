@@ -1,0 +1,29 @@
+package dev.raftkv.jepsen;
+
+import dev.raftkv.check.Verdict;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A short Jepsen-style run of real processes under kill -9 and SIGSTOP, as part of mvn test. */
+class VerifyTest {
+    @TempDir
+    Path out;
+
+    @Test
+    void aShortRunUnderKillAndPauseIsLinearizableAndLosesNothing() throws Exception {
+        Verify.Result r = Verify.run(new Verify.Params(3, 15, 6, 10, List.of(Nemesis.Kind.values()), 7, out), System.out);
+        System.out.println(r.line());
+        assertThat(r.verdict()).isEqualTo(Verdict.LINEARIZABLE);
+        assertThat(r.lostWrites()).isZero();
+        assertThat(r.faults()).isPositive();
+        assertThat(r.ops()).isGreaterThan(300);
+        assertThat(out.resolve("history.jsonl")).exists();
+        assertThat(Files.readAllLines(out.resolve("timeline.txt"))).anyMatch(l -> l.contains("heal all"));
+    }
+}
