@@ -50,7 +50,9 @@ final class Nemesis implements Runnable {
                 String target = random.nextBoolean() && cluster.leader() != null ? cluster.leader()
                         : cluster.members().get(random.nextInt(cluster.members().size())).id;
                 if (killed.contains(target) || paused.contains(target)) continue;
-                if (kind == Kind.KILL) {
+                if (kind == Kind.KILL && random.nextInt(4) == 0) {
+                    killMajority(target);
+                } else if (kind == Kind.KILL) {
                     cluster.kill9(target);
                     killed.add(target);
                     note("kill -9 " + target);
@@ -66,6 +68,21 @@ final class Nemesis implements Runnable {
         } catch (IOException e) {
             note("nemesis failed: " + e);
         }
+    }
+
+    /** kill -9 a majority at once, {@code first} (often the leader) among them. */
+    private void killMajority(String first) throws InterruptedException {
+        List<String> victims = new ArrayList<>();
+        victims.add(first);
+        for (ProcessCluster.Member m : cluster.members()) {
+            if (victims.size() > cluster.members().size() / 2) break;
+            if (!victims.contains(m.id) && !killed.contains(m.id) && !paused.contains(m.id)) victims.add(m.id);
+        }
+        for (String id : victims) {
+            cluster.kill9(id);
+            killed.add(id);
+        }
+        note("kill -9 a majority: " + victims);
     }
 
     /** Ends about half of the faults in force, so that faults overlap but do not pile up. */
