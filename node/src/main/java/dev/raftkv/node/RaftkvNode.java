@@ -39,6 +39,8 @@ public final class RaftkvNode implements AutoCloseable {
     private final RaftServer server;
     private final Transport transport;
     private final HttpApi http;
+    /** Null when the node was given no client address. */
+    private final ClientServer clients;
     /** Completes with the error that stopped the node's event loop (a bug): the process should exit. */
     private final java.util.concurrent.CompletableFuture<Throwable> failed = new java.util.concurrent.CompletableFuture<>();
 
@@ -73,8 +75,10 @@ public final class RaftkvNode implements AutoCloseable {
         late[0] = transport;
         server.start();
         KvService kv = new KvService(server, config.limits(), config.requestTimeout());
-        this.http = new HttpApi(config.http(), kv, config.peerHttp()::get);
-        LOG.info("{} serving HTTP on {} with data in {}", config.id(), config.http(), config.dataDir());
+        this.http = new HttpApi(config.http(), kv, config.peerHttp()::get, config.peerClient()::get, raftAddresses(config));
+        this.clients = config.client() == null ? null : new ClientServer(config.id(), config.client(), kv, config.peerClient()::get);
+        LOG.info("{} serving HTTP on {}{} with data in {}", config.id(), config.http(),
+                clients == null ? "" : " and clients on " + config.client(), config.dataDir());
     }
 
     public static RaftkvNode start(NodeConfig config, TransportFactory transports) throws Exception {
@@ -90,12 +94,25 @@ public final class RaftkvNode implements AutoCloseable {
         return http.port();
     }
 
+    /** The port of the binary client protocol; -1 if it is not served. */
+    public int clientPort() {
+        return clients == null ? -1 : clients.port();
+    }
+
+    private static java.util.function.Function<String, String> raftAddresses(NodeConfig config) {
+        return id -> {
+            java.net.InetSocketAddress a = config.peers().get(id);
+            return a == null ? null : a.getHostString() + ":" + a.getPort();
+        };
+    }
+
     public RaftServer server() {
         return server;
     }
 
     @Override
     public void close() {
+        if (clients != null) clients.close();
         http.close();
         server.stop();
         if (transport instanceof AutoCloseable c) {
