@@ -75,8 +75,8 @@ public final class RaftkvNode implements AutoCloseable {
         late[0] = transport;
         server.start();
         KvService kv = new KvService(server, config.limits(), config.requestTimeout());
-        this.http = new HttpApi(config.http(), kv, config.peerHttp()::get, config.peerClient()::get, raftAddresses(config));
         this.clients = config.client() == null ? null : new ClientServer(config.id(), config.client(), kv, config.peerClient()::get);
+        this.http = new HttpApi(config.http(), kv, config.peerHttp()::get, this::clientAddressOf, raftAddresses(config));
         LOG.info("{} serving HTTP on {}{} with data in {}", config.id(), config.http(),
                 clients == null ? "" : " and clients on " + config.client(), config.dataDir());
     }
@@ -97,6 +97,12 @@ public final class RaftkvNode implements AutoCloseable {
     /** The port of the binary client protocol; -1 if it is not served. */
     public int clientPort() {
         return clients == null ? -1 : clients.port();
+    }
+
+    /** Members' client addresses; this node's own is the one it bound (its --client may say port 0). */
+    private String clientAddressOf(String id) {
+        if (id.equals(config.id()) && clients != null) return config.client().getHostString() + ":" + clients.port();
+        return config.peerClient().get(id);
     }
 
     private static java.util.function.Function<String, String> raftAddresses(NodeConfig config) {
