@@ -93,7 +93,7 @@ public final class ClusterCommand {
         }
         List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-jar", ownJar(), "node",
                 "--id", m.id(), "--raft", m.raft(), "--client", m.client(), "--http", m.http(),
-                "--peers", cluster.peersFlag(), "--peer-http", cluster.peerHttpFlag(),
+                "--peers", cluster.peersFlag(), "--peer-http", cluster.peerHttpFlag(), "--peer-client", cluster.peerClientFlag(),
                 "--data-dir", dir.resolve(m.id()).toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)

@@ -60,6 +60,10 @@ public record LocalCluster(String cookie, List<Member> members) {
         return String.join(",", members.stream().map(m -> m.id() + "=" + m.http()).toList());
     }
 
+    String peerClientFlag() {
+        return String.join(",", members.stream().map(m -> m.id() + "=" + m.client()).toList());
+    }
+
     List<String> httpAddresses() {
         return members.stream().map(Member::http).toList();
     }

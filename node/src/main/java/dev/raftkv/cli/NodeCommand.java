@@ -25,7 +25,7 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(names = "--raft", required = true, paramLabel = "HOST:PORT", description = "Where peers connect.")
     String raft;
 
-    @Option(names = "--client", paramLabel = "HOST:PORT", description = "Binary client protocol address (not served yet).")
+    @Option(names = "--client", paramLabel = "HOST:PORT", description = "Where the binary client protocol (KvClient, bench) is served; not served if omitted.")
     String client;
 
     @Option(names = "--http", required = true, paramLabel = "HOST:PORT", description = "The HTTP/JSON API.")
@@ -36,6 +36,9 @@ public final class NodeCommand implements Callable<Integer> {
 
     @Option(names = "--peer-http", paramLabel = "ID=HOST:PORT,...", description = "Members' HTTP addresses, so that followers can forward to the leader.")
     String peerHttp;
+
+    @Option(names = "--peer-client", paramLabel = "ID=HOST:PORT,...", description = "Members' client addresses, so that followers can tell clients where the leader is.")
+    String peerClient;
 
     @Option(names = "--data-dir", required = true, description = "Where the log, hard state and snapshots live.")
     Path dataDir;
@@ -73,8 +76,14 @@ public final class NodeCommand implements Callable<Integer> {
         }
         InetSocketAddress httpAddr = NodeConfig.parseAddress(http);
         httpOf.putIfAbsent(id, http);
-        NodeConfig cfg = new NodeConfig(id, NodeConfig.parseAddress(raft), httpAddr, NodeConfig.parsePeers(peers), httpOf,
-                dataDir, secret, tickMillis, electionTicks, snapshotEvery, new KvLimits(maxKeyBytes, maxValueBytes),
+        Map<String, String> clientOf = new LinkedHashMap<>();
+        if (peerClient != null) {
+            NodeConfig.parsePeers(peerClient).forEach((peer, addr) -> clientOf.put(peer, addr.getHostString() + ":" + addr.getPort()));
+        }
+        InetSocketAddress clientAddr = client == null ? null : NodeConfig.parseAddress(client);
+        if (client != null) clientOf.putIfAbsent(id, client);
+        NodeConfig cfg = new NodeConfig(id, NodeConfig.parseAddress(raft), clientAddr, httpAddr, NodeConfig.parsePeers(peers),
+                httpOf, clientOf, dataDir, secret, tickMillis, electionTicks, snapshotEvery, new KvLimits(maxKeyBytes, maxValueBytes),
                 Duration.ofMillis(requestTimeoutMillis));
         RaftkvNode node = RaftkvNode.start(cfg, (config, server) ->
                 NettyTransport.start(config.id(), config.raft(), config.peers(), config.cookie(), InboundSink.of(server)));

@@ -8,7 +8,7 @@ import java.util.ServiceLoader;
 /** {@code bin/raftkv}: one launcher for everything. */
 @Command(name = "raftkv", mixinStandardHelpOptions = true, version = "raftkv 0.1.0",
         description = "A replicated key-value store on Raft.",
-        subcommands = {NodeCommand.class, BenchLogCommand.class})
+        subcommands = {NodeCommand.class, BenchLogCommand.class, BenchCommand.class})
 public final class RaftkvCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -60,16 +60,22 @@ public final class HttpApi implements AutoCloseable {
 
     private final KvService kv;
     private final Function<String, String> httpAddressOf;
+    private final Function<String, String> clientAddressOf;
+    private final Function<String, String> raftAddressOf;
     private final HttpClient forwarder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel channel;
 
     /**
-     * @param httpAddressOf a member id's HTTP address ("host:port"), or null if unknown
+     * @param httpAddressOf a member id's HTTP address ("host:port"), or null if unknown; likewise
+     *                      {@code clientAddressOf} (binary protocol) and {@code raftAddressOf}, shown in the status
      */
-    public HttpApi(InetSocketAddress bind, KvService kv, Function<String, String> httpAddressOf) throws InterruptedException {
+    public HttpApi(InetSocketAddress bind, KvService kv, Function<String, String> httpAddressOf,
+                   Function<String, String> clientAddressOf, Function<String, String> raftAddressOf) throws InterruptedException {
         this.kv = kv;
         this.httpAddressOf = httpAddressOf;
+        this.clientAddressOf = clientAddressOf;
+        this.raftAddressOf = raftAddressOf;
         int maxBody = kv.limits().maxValueBytes() + 64 * 1024;
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
@@ -209,12 +215,17 @@ public final class HttpApi implements AutoCloseable {
         var members = out.putArray("members");
         for (String id : s.members().members()) {
             ObjectNode m = members.addObject().put("id", id);
-            String http = httpAddressOf.apply(id);
-            if (http == null) m.putNull("http");
-            else m.put("http", http);
+            putAddress(m, "http", httpAddressOf.apply(id));
+            putAddress(m, "client", clientAddressOf.apply(id));
+            putAddress(m, "raft", raftAddressOf.apply(id));
             m.put("voter", s.members().isVoter(id));
         }
         return out;
+    }
+
+    private static void putAddress(ObjectNode member, String field, String address) {
+        if (address == null) member.putNull(field);
+        else member.put(field, address);
     }
 
     /** A follower that knows the leader's HTTP address passes the request on, once. */

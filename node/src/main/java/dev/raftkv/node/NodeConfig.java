@@ -10,10 +10,13 @@ import java.util.Map;
 
 /**
  * Everything one node needs to run. {@code peers} maps every member id (this node included) to its
- * Raft address; {@code peerHttp} maps member ids to HTTP addresses where known (for forwarding).
+ * Raft address; {@code peerHttp} maps member ids to HTTP addresses where known (for forwarding), and
+ * {@code peerClient} to binary-protocol addresses (what NOT_LEADER tells clients). {@code client} is
+ * null when this node serves no binary client protocol.
  */
-public record NodeConfig(String id, InetSocketAddress raft, InetSocketAddress http, Map<String, InetSocketAddress> peers,
-                         Map<String, String> peerHttp, Path dataDir, String cookie, long tickMillis, int electionTicks,
+public record NodeConfig(String id, InetSocketAddress raft, InetSocketAddress client, InetSocketAddress http,
+                         Map<String, InetSocketAddress> peers, Map<String, String> peerHttp, Map<String, String> peerClient,
+                         Path dataDir, String cookie, long tickMillis, int electionTicks,
                          long snapshotEveryEntries, KvLimits limits, Duration requestTimeout) {
     public NodeConfig {
         if (id == null || id.isBlank()) throw new IllegalArgumentException("--id is required");
@@ -22,6 +25,7 @@ public record NodeConfig(String id, InetSocketAddress raft, InetSocketAddress ht
         }
         peers = Map.copyOf(peers);
         peerHttp = Map.copyOf(peerHttp);
+        peerClient = Map.copyOf(peerClient);
         if (tickMillis < 1 || electionTicks < 2) throw new IllegalArgumentException("tick must be >= 1 ms and election >= 2 ticks");
     }
 

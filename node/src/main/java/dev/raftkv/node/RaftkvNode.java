@@ -39,6 +39,8 @@ public final class RaftkvNode implements AutoCloseable {
     private final RaftServer server;
     private final Transport transport;
     private final HttpApi http;
+    /** Null when the node was given no client address. */
+    private final ClientServer clients;
     /** Completes with the error that stopped the node's event loop (a bug): the process should exit. */
     private final java.util.concurrent.CompletableFuture<Throwable> failed = new java.util.concurrent.CompletableFuture<>();
 
@@ -74,8 +76,10 @@ public final class RaftkvNode implements AutoCloseable {
         server.failure().thenAccept(failed::complete); // fsync failed: stop, never carry on (fsyncgate)
         server.start();
         KvService kv = new KvService(server, config.limits(), config.requestTimeout());
-        this.http = new HttpApi(config.http(), kv, config.peerHttp()::get);
-        LOG.info("{} serving HTTP on {} with data in {}", config.id(), config.http(), config.dataDir());
+        this.clients = config.client() == null ? null : new ClientServer(config.id(), config.client(), kv, config.peerClient()::get);
+        this.http = new HttpApi(config.http(), kv, config.peerHttp()::get, this::clientAddressOf, raftAddresses(config));
+        LOG.info("{} serving HTTP on {}{} with data in {}", config.id(), config.http(),
+                clients == null ? "" : " and clients on " + config.client(), config.dataDir());
     }
 
     public static RaftkvNode start(NodeConfig config, TransportFactory transports) throws Exception {
@@ -91,12 +95,31 @@ public final class RaftkvNode implements AutoCloseable {
         return http.port();
     }
 
+    /** The port of the binary client protocol; -1 if it is not served. */
+    public int clientPort() {
+        return clients == null ? -1 : clients.port();
+    }
+
+    /** Members' client addresses; this node's own is the one it bound (its --client may say port 0). */
+    private String clientAddressOf(String id) {
+        if (id.equals(config.id()) && clients != null) return config.client().getHostString() + ":" + clients.port();
+        return config.peerClient().get(id);
+    }
+
+    private static java.util.function.Function<String, String> raftAddresses(NodeConfig config) {
+        return id -> {
+            java.net.InetSocketAddress a = config.peers().get(id);
+            return a == null ? null : a.getHostString() + ":" + a.getPort();
+        };
+    }
+
     public RaftServer server() {
         return server;
     }
 
     @Override
     public void close() {
+        if (clients != null) clients.close();
         http.close();
         server.stop();
         if (transport instanceof AutoCloseable c) {

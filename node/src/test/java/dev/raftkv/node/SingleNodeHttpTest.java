@@ -44,7 +44,7 @@ class SingleNodeHttpTest {
 
     private RaftkvNode start() throws Exception {
         NodeConfig cfg = new NodeConfig("n1", new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0),
-                Map.of("n1", new InetSocketAddress("127.0.0.1", 1)), Map.of(), dir, "cookie", 10, 10, 5,
+                new InetSocketAddress("127.0.0.1", 0), Map.of("n1", new InetSocketAddress("127.0.0.1", 1)), Map.of(), Map.of(), dir, "cookie", 10, 10, 5,
                 new KvLimits(64, 1024), Duration.ofSeconds(5));
         RaftkvNode n = RaftkvNode.start(cfg, NO_PEERS);
         await().atMost(Duration.ofSeconds(10)).until(() -> call("GET", n, "/v1/status", null).body().contains("\"leader\""

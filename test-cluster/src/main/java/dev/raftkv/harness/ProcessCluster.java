@@ -27,20 +27,27 @@ public final class ProcessCluster implements AutoCloseable {
         public final String id;
         public final int raftPort;
         public final int httpPort;
+        public final int clientPort;
         final Path dataDir;
         final Path log;
         Process process;
 
-        Member(String id, int raftPort, int httpPort, Path dataDir, Path log) {
+        Member(String id, int raftPort, int httpPort, int clientPort, Path dataDir, Path log) {
             this.id = id;
             this.raftPort = raftPort;
             this.httpPort = httpPort;
+            this.clientPort = clientPort;
             this.dataDir = dataDir;
             this.log = log;
         }
 
         public String http() {
             return "127.0.0.1:" + httpPort;
+        }
+
+        /** Where the binary client protocol is served. */
+        public String client() {
+            return "127.0.0.1:" + clientPort;
         }
 
         public boolean isRunning() {
@@ -60,7 +67,7 @@ public final class ProcessCluster implements AutoCloseable {
         this.cookie = cookie;
         for (int i = 1; i <= nodes; i++) {
             String id = "n" + i;
-            members.put(id, new Member(id, freePort(), freePort(), dir.resolve(id), dir.resolve(id + ".log")));
+            members.put(id, new Member(id, freePort(), freePort(), freePort(), dir.resolve(id), dir.resolve(id + ".log")));
         }
     }
 
@@ -89,12 +96,13 @@ public final class ProcessCluster implements AutoCloseable {
         if (m.isRunning()) return;
         String peers = members.values().stream().map(p -> p.id + "=127.0.0.1:" + p.raftPort).collect(Collectors.joining(","));
         String peerHttp = members.values().stream().map(p -> p.id + "=127.0.0.1:" + p.httpPort).collect(Collectors.joining(","));
+        String peerClient = members.values().stream().map(p -> p.id + "=" + p.client()).collect(Collectors.joining(","));
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), "dev.raftkv.cli.RaftkvCli", "node",
                 "--id", m.id, "--raft", "127.0.0.1:" + m.raftPort, "--http", "127.0.0.1:" + m.httpPort,
-                "--peers", peers, "--peer-http", peerHttp, "--data-dir", m.dataDir.toString()));
+                "--client", m.client(), "--peers", peers, "--peer-http", peerHttp, "--peer-client", peerClient, "--data-dir", m.dataDir.toString()));
         cmd.addAll(List.of(extraArgs));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(m.log.toFile()));

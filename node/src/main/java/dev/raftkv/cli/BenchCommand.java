@@ -1,0 +1,120 @@
+package dev.raftkv.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.raftkv.client.KvClient;
+import dev.raftkv.node.NodeConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code raftkv bench}: closed-loop load over the binary protocol. The members' client addresses are
+ * discovered from {@code /v1/status} on the HTTP addresses, so the same --cluster works as for put/get.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Runs N closed-loop clients over the binary protocol and reports throughput and latency percentiles.")
+final class BenchCommand extends ClientCommands.Target implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--clients", defaultValue = "64", description = "Concurrent closed-loop clients (default ${DEFAULT-VALUE}).")
+    int clients;
+
+    @Option(names = "--duration", defaultValue = "30s", description = "How long to run: 500ms, 30s, 2m (default ${DEFAULT-VALUE}).")
+    String duration;
+
+    @Option(names = "--value-size", defaultValue = "100", description = "Bytes per value (default ${DEFAULT-VALUE}).")
+    int valueSize;
+
+    @Option(names = "--workload", defaultValue = "put", description = "put, get, or mixed (half each) (default ${DEFAULT-VALUE}).")
+    String workload;
+
+    @Option(names = "--keys", defaultValue = "1000", description = "Size of the key space (default ${DEFAULT-VALUE}).")
+    int keys;
+
+    @Option(names = "--report-every", defaultValue = "5s", description = "Progress interval (default ${DEFAULT-VALUE}).")
+    String reportEvery;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        // with --json, stdout carries only the result line
+        PrintWriter progress = json ? spec.commandLine().getErr() : out;
+        ClosedLoopBench.Workload w = ClosedLoopBench.Workload.valueOf(workload.toUpperCase(Locale.ROOT));
+        long durationNanos = parseDuration(duration).toNanos();
+        List<InetSocketAddress> members = discoverClientAddresses(connect());
+        progress.printf("bench: %d clients, %s workload, %d-byte values, %d keys, %s, members %s%n",
+                clients, workload, valueSize, keys, duration, members);
+        progress.flush();
+        try (KvClient client = new KvClient(members)) {
+            ClosedLoopBench bench = new ClosedLoopBench(client, w, keys, valueSize);
+            if (w != ClosedLoopBench.Workload.PUT) bench.preload();
+            ClosedLoopBench.Interval total = bench.run(clients, durationNanos, parseDuration(reportEvery).toNanos(), i -> {
+                progress.printf(Locale.ROOT, "  %8.0f ops/s  p50 %7.2f ms  p99 %7.2f ms  errors %d%n",
+                        i.throughput(), i.percentileMillis(50), i.percentileMillis(99), i.errors());
+                progress.flush();
+            });
+            if (json) {
+                out.println(JSON.writeValueAsString(resultJson(w, total)));
+            } else {
+                out.printf(Locale.ROOT, "ops %d in %.1f s: %.0f ops/s; latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms; errors %d%n",
+                        total.ops(), total.seconds(), total.throughput(), total.percentileMillis(50), total.percentileMillis(99),
+                        total.percentileMillis(99.9), total.latencyMicros().getMaxValue() / 1000.0, total.errors());
+            }
+            if (total.errors() > 0) progress.println("last error: " + bench.lastError());
+            out.flush();
+            progress.flush();
+            return total.ops() > 0 ? 0 : 2;
+        }
+    }
+
+    private ObjectNode resultJson(ClosedLoopBench.Workload w, ClosedLoopBench.Interval total) {
+        ObjectNode r = JSON.createObjectNode();
+        r.put("workload", w.name().toLowerCase(Locale.ROOT)).put("clients", clients).put("valueSize", valueSize)
+                .put("seconds", total.seconds()).put("ops", total.ops()).put("errors", total.errors())
+                .put("throughput", total.throughput())
+                .put("p50Ms", total.percentileMillis(50)).put("p99Ms", total.percentileMillis(99))
+                .put("p999Ms", total.percentileMillis(99.9))
+                .put("maxMs", total.latencyMicros().getTotalCount() == 0 ? 0 : total.latencyMicros().getMaxValue() / 1000.0);
+        return r;
+    }
+
+    /** Every member's client address, from the status page of the first member that answers. */
+    static List<InetSocketAddress> discoverClientAddresses(HttpCluster cluster) throws Exception {
+        HttpResponse<byte[]> r = cluster.send("GET", "/v1/status", null);
+        if (r.statusCode() != 200) throw new IllegalStateException("/v1/status answered HTTP " + r.statusCode());
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (JsonNode m : JSON.readTree(r.body()).path("members")) {
+            if (m.hasNonNull("client")) out.add(NodeConfig.parseAddress(m.get("client").asText()));
+        }
+        if (out.isEmpty()) {
+            throw new IllegalStateException("no member lists a client address: start the nodes with --client and --peer-client");
+        }
+        return out;
+    }
+
+    static Duration parseDuration(String s) {
+        String t = s.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (t.endsWith("ms")) return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            if (t.endsWith("s")) return Duration.ofMillis((long) (Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
+            if (t.endsWith("m")) return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)) * 60);
+            return Duration.ofSeconds(Long.parseLong(t));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("a duration is like 500ms, 30s or 2m, not '" + s + "'");
+        }
+    }
+}

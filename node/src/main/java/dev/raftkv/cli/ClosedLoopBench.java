@@ -1,0 +1,116 @@
+package dev.raftkv.cli;
+
+import dev.raftkv.client.KvClient;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * N closed-loop clients over one KvClient: each sends its next request as soon as the previous one is
+ * answered, until the end time. Latencies (microseconds) go into an HdrHistogram Recorder, which lets
+ * the progress reporter take interval snapshots while the clients keep recording.
+ */
+final class ClosedLoopBench {
+    enum Workload { PUT, GET, MIXED }
+
+    /** What one progress interval or the whole run measured. */
+    record Interval(double seconds, long ops, long errors, Histogram latencyMicros) {
+        double throughput() {
+            return seconds <= 0 ? 0 : ops / seconds;
+        }
+
+        double percentileMillis(double p) {
+            return latencyMicros.getTotalCount() == 0 ? 0 : latencyMicros.getValueAtPercentile(p) / 1000.0;
+        }
+    }
+
+    private final KvClient client;
+    private final Workload workload;
+    private final int keys;
+    private final byte[] value;
+    private final Recorder recorder = new Recorder(3);
+    private final AtomicLong errors = new AtomicLong();
+    private volatile String lastError;
+
+    ClosedLoopBench(KvClient client, Workload workload, int keys, int valueSize) {
+        this.client = client;
+        this.workload = workload;
+        this.keys = keys;
+        this.value = new byte[valueSize];
+        for (int i = 0; i < valueSize; i++) value[i] = (byte) ('a' + i % 26);
+    }
+
+    /** Writes every key once, so that reads find values. */
+    void preload() {
+        CompletableFuture<?>[] puts = new CompletableFuture<?>[keys];
+        for (int i = 0; i < keys; i++) puts[i] = client.put(key(i), value);
+        CompletableFuture.allOf(puts).join();
+    }
+
+    /** Runs {@code clients} loops for {@code durationNanos}; {@code progress} gets an interval every {@code reportNanos}. */
+    Interval run(int clients, long durationNanos, long reportNanos, Consumer<Interval> progress) throws InterruptedException {
+        long start = System.nanoTime();
+        long end = start + durationNanos;
+        CountDownLatch finished = new CountDownLatch(clients);
+        recorder.reset();
+        for (int i = 0; i < clients; i++) next(end, finished);
+        Histogram total = new Histogram(3);
+        long totalErrors = 0;
+        long intervalStart = start;
+        for (long nextReport = start + reportNanos; nextReport < end; nextReport += reportNanos) {
+            if (finished.await(nextReport - System.nanoTime(), TimeUnit.NANOSECONDS)) break;
+            long now = System.nanoTime();
+            Histogram h = recorder.getIntervalHistogram();
+            long e = errors.getAndSet(0);
+            total.add(h);
+            totalErrors += e;
+            progress.accept(new Interval((now - intervalStart) / 1e9, h.getTotalCount(), e, h));
+            intervalStart = now;
+        }
+        // after the end time each loop stops once its request in flight is settled, within the client's timeout
+        if (!finished.await(end - System.nanoTime() + TimeUnit.SECONDS.toNanos(30), TimeUnit.NANOSECONDS)) {
+            throw new IllegalStateException("clients still busy 30 s after the end of the run");
+        }
+        total.add(recorder.getIntervalHistogram());
+        totalErrors += errors.getAndSet(0);
+        return new Interval((System.nanoTime() - start) / 1e9, total.getTotalCount(), totalErrors, total);
+    }
+
+    String lastError() {
+        return lastError;
+    }
+
+    private void next(long end, CountDownLatch finished) {
+        if (System.nanoTime() >= end) {
+            finished.countDown();
+            return;
+        }
+        long t0 = System.nanoTime();
+        op().whenComplete((r, e) -> {
+            if (e == null) {
+                recorder.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
+            } else {
+                errors.incrementAndGet();
+                lastError = e.toString();
+            }
+            next(end, finished);
+        });
+    }
+
+    private CompletableFuture<?> op() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        String key = key(random.nextInt(keys));
+        boolean put = workload == Workload.PUT || (workload == Workload.MIXED && random.nextBoolean());
+        return put ? client.put(key, value) : client.get(key);
+    }
+
+    private static String key(int i) {
+        return "bench-" + i;
+    }
+}

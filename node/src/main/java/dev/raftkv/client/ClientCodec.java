@@ -1,0 +1,243 @@
+package dev.raftkv.client;
+
+import dev.raftkv.client.ClientProtocol.Op;
+import dev.raftkv.client.ClientProtocol.Status;
+import dev.raftkv.kv.KvResult;
+import dev.raftkv.transport.MalformedFrameException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Frame bodies of the client protocol. Layouts (strings: u16 length + UTF-8; bytes: i32 length + bytes):
+ * <pre>
+ * request  = u8 op, i64 requestId, string clientId, i64 seq, string key, then
+ *            PUT: bytes value | GET: u8 consistency | DELETE, STATUS: nothing
+ *            CAS: u8 hasExpect, [bytes expect], bytes value
+ * response = i64 requestId, u8 status, then
+ *            OK: PUT i64 index | GET bytes value | DELETE u8 existed | CAS nothing
+ *                STATUS string id, string role, i64 term, string leader, string leaderClient
+ *            NOT_FOUND: nothing | CAS_FAILED: u8 hasCurrent, [bytes current]
+ *            NOT_LEADER: string leaderId, string leaderClient ("" when not known)
+ *            NOT_APPLIED, OUTCOME_UNKNOWN, BAD_REQUEST, TOO_LARGE: string message
+ * </pre>
+ * Every read is bounds-checked first, so a lying length is a MalformedFrameException, never an
+ * IndexOutOfBoundsException or a huge allocation.
+ */
+public final class ClientCodec {
+    private ClientCodec() {
+    }
+
+    // ------------------------------------------------------------------ frames
+
+    /** The whole frame (i32 length, body) of a request. */
+    public static ByteBuf encodeRequest(ByteBufAllocator alloc, ClientRequest r) {
+        ByteBuf out = alloc.buffer();
+        out.writeInt(0); // patched below, once the body length is known
+        out.writeByte(r.op().code);
+        out.writeLong(r.requestId());
+        writeString(out, r.clientId());
+        out.writeLong(r.seq());
+        writeString(out, r.key());
+        switch (r.op()) {
+            case PUT -> writeBytes(out, r.value());
+            case GET -> out.writeByte(r.consistency().ordinal());
+            case CAS -> {
+                out.writeBoolean(r.expect() != null);
+                if (r.expect() != null) writeBytes(out, r.expect());
+                writeBytes(out, r.value());
+            }
+            case DELETE, STATUS -> {
+            }
+        }
+        out.setInt(0, out.readableBytes() - 4);
+        return out;
+    }
+
+    public static ClientRequest decodeRequest(ByteBuf body) throws MalformedFrameException {
+        Fields in = new Fields(body);
+        int code = in.u8("op");
+        Op op = Op.of(code);
+        if (op == null) throw new MalformedFrameException("unknown op " + code);
+        long requestId = in.i64("requestId");
+        String clientId = in.string("clientId");
+        long seq = in.i64("seq");
+        String key = in.string("key");
+        ClientRequest r = switch (op) {
+            case PUT -> ClientRequest.put(requestId, clientId, seq, key, in.bytes("value"));
+            case GET -> {
+                int c = in.u8("consistency");
+                if (c >= ClientProtocol.Consistency.values().length) throw new MalformedFrameException("consistency " + c);
+                yield new ClientRequest(op, requestId, clientId, seq, key, null, null, ClientProtocol.Consistency.values()[c]);
+            }
+            case DELETE -> ClientRequest.delete(requestId, clientId, seq, key);
+            case CAS -> {
+                byte[] expect = in.bool("hasExpect") ? in.bytes("expect") : null;
+                yield ClientRequest.cas(requestId, clientId, seq, key, expect, in.bytes("value"));
+            }
+            case STATUS -> new ClientRequest(op, requestId, clientId, seq, key, null, null, null);
+        };
+        in.expectEnd(op.name());
+        return r;
+    }
+
+    /** The whole frame of an answer to a request of kind {@code op}. */
+    public static ByteBuf encodeResponse(ByteBufAllocator alloc, Op op, ClientResponse r) {
+        ByteBuf out = alloc.buffer();
+        out.writeInt(0);
+        out.writeLong(r.requestId());
+        out.writeByte(r.status().code);
+        switch (r.status()) {
+            case OK -> writeOk(out, op, r);
+            case NOT_FOUND -> {
+            }
+            case CAS_FAILED -> {
+                byte[] current = ((KvResult.CasDone) r.result()).current();
+                out.writeBoolean(current != null);
+                if (current != null) writeBytes(out, current);
+            }
+            case NOT_LEADER -> {
+                writeString(out, r.leaderId() == null ? "" : r.leaderId());
+                writeString(out, r.leaderClient() == null ? "" : r.leaderClient());
+            }
+            default -> writeString(out, truncate(r.message()));
+        }
+        out.setInt(0, out.readableBytes() - 4);
+        return out;
+    }
+
+    private static void writeOk(ByteBuf out, Op op, ClientResponse r) {
+        switch (op) {
+            case PUT -> out.writeLong(((KvResult.Written) r.result()).index());
+            case GET -> writeBytes(out, ((KvResult.Value) r.result()).value());
+            case DELETE -> out.writeBoolean(((KvResult.Deleted) r.result()).existed());
+            case CAS -> {
+            }
+            case STATUS -> {
+                ClientResponse.NodeStatus s = r.node();
+                writeString(out, s.id());
+                writeString(out, s.role());
+                out.writeLong(s.term());
+                writeString(out, s.leader() == null ? "" : s.leader());
+                writeString(out, s.leaderClient() == null ? "" : s.leaderClient());
+            }
+        }
+    }
+
+    /** The request id of an answer, read without consuming it: the reader needs it to know the op. */
+    public static long peekRequestId(ByteBuf body) throws MalformedFrameException {
+        if (body.readableBytes() < 8) throw new MalformedFrameException("answer shorter than its request id");
+        return body.getLong(body.readerIndex());
+    }
+
+    public static ClientResponse decodeResponse(ByteBuf body, Op op) throws MalformedFrameException {
+        Fields in = new Fields(body);
+        long requestId = in.i64("requestId");
+        int code = in.u8("status");
+        Status status = Status.of(code);
+        if (status == null) throw new MalformedFrameException("unknown status " + code);
+        ClientResponse r = switch (status) {
+            case OK -> switch (op) {
+                case PUT -> ClientResponse.ok(requestId, new KvResult.Written(in.i64("index")));
+                case GET -> ClientResponse.ok(requestId, new KvResult.Value(in.bytes("value")));
+                case DELETE -> ClientResponse.ok(requestId, new KvResult.Deleted(in.bool("existed")));
+                case CAS -> ClientResponse.ok(requestId, new KvResult.CasDone(true, null));
+                case STATUS -> ClientResponse.status(requestId, new ClientResponse.NodeStatus(in.string("id"),
+                        in.string("role"), in.i64("term"), emptyToNull(in.string("leader")), emptyToNull(in.string("leaderClient"))));
+            };
+            case NOT_FOUND -> ClientResponse.of(requestId, status, new KvResult.Value(null));
+            case CAS_FAILED -> ClientResponse.of(requestId, status,
+                    new KvResult.CasDone(false, in.bool("hasCurrent") ? in.bytes("current") : null));
+            case NOT_LEADER -> ClientResponse.notLeader(requestId, emptyToNull(in.string("leaderId")),
+                    emptyToNull(in.string("leaderClient")));
+            default -> ClientResponse.error(requestId, status, in.string("message"));
+        };
+        in.expectEnd("answer " + status);
+        return r;
+    }
+
+    // ------------------------------------------------------------------ fields
+
+    private static void writeString(ByteBuf out, String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        if (b.length > ClientProtocol.MAX_STRING_BYTES) {
+            throw new IllegalArgumentException("a string of " + b.length + " UTF-8 bytes; the limit is " + ClientProtocol.MAX_STRING_BYTES);
+        }
+        out.writeShort(b.length);
+        out.writeBytes(b);
+    }
+
+    private static void writeBytes(ByteBuf out, byte[] b) {
+        out.writeInt(b.length);
+        out.writeBytes(b);
+    }
+
+    /** Messages are for people: a long one is cut rather than refused. */
+    private static String truncate(String s) {
+        return s.length() > 4000 ? s.substring(0, 4000) + "..." : s;
+    }
+
+    private static String emptyToNull(String s) {
+        return s.isEmpty() ? null : s;
+    }
+
+    /** Reads fields off one body, checking each against what the body still holds. */
+    private static final class Fields {
+        private final ByteBuf buf;
+
+        Fields(ByteBuf buf) {
+            this.buf = buf;
+        }
+
+        private void need(int bytes, String field) throws MalformedFrameException {
+            if (buf.readableBytes() < bytes) {
+                throw new MalformedFrameException(field + ": needs " + bytes + " bytes, " + buf.readableBytes() + " left");
+            }
+        }
+
+        int u8(String field) throws MalformedFrameException {
+            need(1, field);
+            return buf.readUnsignedByte();
+        }
+
+        long i64(String field) throws MalformedFrameException {
+            need(8, field);
+            return buf.readLong();
+        }
+
+        boolean bool(String field) throws MalformedFrameException {
+            int b = u8(field);
+            if (b > 1) throw new MalformedFrameException(field + ": boolean byte " + b);
+            return b == 1;
+        }
+
+        String string(String field) throws MalformedFrameException {
+            need(2, field);
+            int length = buf.readUnsignedShort();
+            need(length, field);
+            // checked first: decoding alone would turn bad bytes into U+FFFD, another key than was sent
+            if (!ByteBufUtil.isText(buf, buf.readerIndex(), length, StandardCharsets.UTF_8)) {
+                throw new MalformedFrameException(field + ": invalid UTF-8");
+            }
+            String s = buf.toString(buf.readerIndex(), length, StandardCharsets.UTF_8);
+            buf.skipBytes(length);
+            return s;
+        }
+
+        byte[] bytes(String field) throws MalformedFrameException {
+            need(4, field);
+            int length = buf.readInt();
+            if (length < 0) throw new MalformedFrameException(field + ": length " + length);
+            need(length, field);
+            byte[] b = new byte[length];
+            buf.readBytes(b);
+            return b;
+        }
+
+        void expectEnd(String what) throws MalformedFrameException {
+            if (buf.isReadable()) throw new MalformedFrameException(what + ": " + buf.readableBytes() + " trailing bytes");
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.raftkv.client;
+
+/**
+ * The binary client protocol's codes (README, "Binary client protocol"). A frame is an i32 body length,
+ * then the body, as on the Raft transport. Requests and answers are matched by request id, so a
+ * connection may carry many requests at once and answers may come back in any order.
+ */
+public final class ClientProtocol {
+    /** Strings (client id, key, leader id, messages) are a u16 length and UTF-8: never longer than this. */
+    public static final int MAX_STRING_BYTES = 65_535;
+
+    private ClientProtocol() {
+    }
+
+    public enum Op {
+        PUT(1), GET(2), DELETE(3), CAS(4), STATUS(5);
+
+        public final int code;
+
+        Op(int code) {
+            this.code = code;
+        }
+
+        public boolean isWrite() {
+            return this == PUT || this == DELETE || this == CAS;
+        }
+
+        static Op of(int code) {
+            for (Op op : values()) if (op.code == code) return op;
+            return null;
+        }
+    }
+
+    public enum Status {
+        OK(0), NOT_FOUND(1), CAS_FAILED(2), NOT_LEADER(3), NOT_APPLIED(4), OUTCOME_UNKNOWN(5), BAD_REQUEST(6), TOO_LARGE(7);
+
+        public final int code;
+
+        Status(int code) {
+            this.code = code;
+        }
+
+        static Status of(int code) {
+            for (Status s : values()) if (s.code == code) return s;
+            return null;
+        }
+    }
+
+    /** How a GET is served; the wire byte is the ordinal. */
+    public enum Consistency {
+        LINEARIZABLE, LEASE, LOCAL
+    }
+
+    /** The largest frame body a peer accepts with values of up to {@code maxValueBytes} (a CAS carries two). */
+    public static int maxFrameBytes(int maxValueBytes) {
+        long bytes = 2L * maxValueBytes + 2L * MAX_STRING_BYTES + 1024;
+        return (int) Math.min(Integer.MAX_VALUE - 8, bytes);
+    }
+}

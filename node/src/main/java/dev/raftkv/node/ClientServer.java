@@ -1,0 +1,152 @@
+package dev.raftkv.node;
+
+import dev.raftkv.client.ClientCodec;
+import dev.raftkv.client.ClientFrameDecoder;
+import dev.raftkv.client.ClientProtocol;
+import dev.raftkv.client.ClientProtocol.Op;
+import dev.raftkv.client.ClientProtocol.Status;
+import dev.raftkv.client.ClientRequest;
+import dev.raftkv.client.ClientResponse;
+import dev.raftkv.kv.KvCommand;
+import dev.raftkv.kv.KvLimits;
+import dev.raftkv.kv.KvResult;
+import dev.raftkv.raft.server.NotAppliedException;
+import dev.raftkv.raft.server.OutcomeUnknownException;
+import dev.raftkv.transport.MalformedFrameException;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Serves the binary client protocol ({@link ClientCodec}). Requests on one connection run
+ * concurrently and are answered as they finish, tagged with their request id. Writes carry the
+ * client's own (client id, seq), so a retry is applied once. A follower does not forward: it answers
+ * NOT_LEADER with the leader's id and client address, and the client goes there itself.
+ */
+public final class ClientServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientServer.class);
+
+    private final String nodeId;
+    private final KvService kv;
+    private final Function<String, String> clientAddressOf;
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    private final Channel channel;
+
+    /** @param clientAddressOf a member id's client address ("host:port"), or null if unknown */
+    public ClientServer(String nodeId, InetSocketAddress bind, KvService kv, Function<String, String> clientAddressOf)
+            throws InterruptedException {
+        this.nodeId = nodeId;
+        this.kv = kv;
+        this.clientAddressOf = clientAddressOf;
+        int maxFrame = ClientProtocol.maxFrameBytes(kv.limits().maxValueBytes());
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new ClientFrameDecoder(maxFrame), new Handler());
+                    }
+                });
+        this.channel = b.bind(bind).sync().channel();
+    }
+
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        channel.close().awaitUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<ByteBuf> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf body) {
+            ClientRequest request;
+            try {
+                request = ClientCodec.decodeRequest(body);
+            } catch (MalformedFrameException e) {
+                LOG.warn("closing client connection {}: malformed request: {}", ctx.channel().remoteAddress(), e.getMessage());
+                ctx.close();
+                return;
+            }
+            CompletableFuture<ClientResponse> answer;
+            try {
+                answer = serve(request);
+            } catch (RuntimeException e) {
+                answer = CompletableFuture.failedFuture(e);
+            }
+            answer.exceptionally(e -> errorResponse(request, KvService.unwrap(e)))
+                    .thenAccept(r -> {
+                        // writeAndFlush from any thread is handed to the channel's own event loop
+                        if (ctx.channel().isActive()) ctx.writeAndFlush(ClientCodec.encodeResponse(ctx.alloc(), request.op(), r));
+                    });
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.warn("client connection {} closed: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        }
+    }
+
+    CompletableFuture<ClientResponse> serve(ClientRequest r) {
+        long id = r.requestId();
+        return switch (r.op()) {
+            case PUT -> kv.write(new KvCommand.Put(checkClient(r), r.seq(), r.key(), r.value()))
+                    .thenApply(result -> ClientResponse.ok(id, result));
+            case DELETE -> kv.write(new KvCommand.Delete(checkClient(r), r.seq(), r.key()))
+                    .thenApply(result -> ClientResponse.ok(id, result));
+            case CAS -> kv.write(new KvCommand.Cas(checkClient(r), r.seq(), r.key(), r.expect(), r.value()))
+                    .thenApply(result -> ((KvResult.CasDone) result).ok()
+                            ? ClientResponse.ok(id, result) : ClientResponse.of(id, Status.CAS_FAILED, result));
+            case GET -> kv.get(r.key(), KvService.Consistency.valueOf(r.consistency().name()))
+                    .thenApply(v -> v.value() == null ? ClientResponse.of(id, Status.NOT_FOUND, v) : ClientResponse.ok(id, v));
+            case STATUS -> kv.status().thenApply(s -> ClientResponse.status(id, new ClientResponse.NodeStatus(s.id(),
+                    s.role().label(), s.term(), s.leader(), s.leader() == null ? null : clientAddressOf.apply(s.leader()))));
+        };
+    }
+
+    /** De-duplication is per client id: an empty one would make unrelated clients each other's retries. */
+    private static String checkClient(ClientRequest r) {
+        if (r.clientId().isEmpty()) throw new KvLimits.Violation("a write needs a client id", false);
+        if (r.seq() < 1) throw new KvLimits.Violation("a write's seq must be >= 1, got " + r.seq(), false);
+        return r.clientId();
+    }
+
+    private ClientResponse errorResponse(ClientRequest r, Throwable t) {
+        long id = r.requestId();
+        if (t instanceof KvLimits.Violation v) {
+            return ClientResponse.error(id, v.tooLarge() ? Status.TOO_LARGE : Status.BAD_REQUEST, v.getMessage());
+        }
+        if (t instanceof NotAppliedException n) {
+            String leader = n.leaderHint();
+            if (leader != null && !leader.equals(nodeId)) return ClientResponse.notLeader(id, leader, clientAddressOf.apply(leader));
+            return ClientResponse.error(id, Status.NOT_APPLIED, n.getMessage());
+        }
+        if (t instanceof OutcomeUnknownException) return ClientResponse.error(id, Status.OUTCOME_UNKNOWN, t.getMessage());
+        LOG.error("unexpected error answering a {} request", r.op(), t);
+        // a write that failed in an unforeseen way may or may not have been proposed
+        return ClientResponse.error(id, r.op().isWrite() ? Status.OUTCOME_UNKNOWN : Status.NOT_APPLIED, t.toString());
+    }
+}

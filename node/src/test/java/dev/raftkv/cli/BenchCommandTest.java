@@ -1,0 +1,76 @@
+package dev.raftkv.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.raftkv.kv.KvLimits;
+import dev.raftkv.node.OneNodeCluster;
+import dev.raftkv.node.RaftkvNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A smoke run of {@code raftkv bench}: it finds the client port from /v1/status and reports its fields. Not a speed test. */
+class BenchCommandTest {
+    @TempDir
+    Path dir;
+    private RaftkvNode node;
+
+    @AfterEach
+    void stop() {
+        if (node != null) node.close();
+    }
+
+    private String[] run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = RaftkvCli.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        assertThat(code).as("exit code; stderr: %s", err).isZero();
+        return new String[]{out.toString(), err.toString()};
+    }
+
+    @Test
+    void aShortMixedRunPrintsOneJsonResultLine() throws Exception {
+        node = OneNodeCluster.start(dir, KvLimits.DEFAULT);
+        String http = "127.0.0.1:" + node.httpPort();
+        String[] outErr = run("bench", "--cluster", http, "--clients", "4", "--duration", "1s", "--report-every", "400ms",
+                "--workload", "mixed", "--keys", "20", "--json");
+        List<String> lines = outErr[0].lines().toList();
+        assertThat(lines).hasSize(1);
+        JsonNode result = new ObjectMapper().readTree(lines.get(0));
+        assertThat(result.get("ops").asLong()).isPositive();
+        assertThat(result.get("errors").asLong()).isZero();
+        for (String field : List.of("workload", "clients", "seconds", "throughput", "p50Ms", "p99Ms", "p999Ms", "maxMs")) {
+            assertThat(result.has(field)).as(field).isTrue();
+        }
+        assertThat(outErr[1]).contains("ops/s"); // progress went to stderr
+    }
+
+    @Test
+    void theTextReportNamesThroughputAndPercentiles() throws Exception {
+        node = OneNodeCluster.start(dir, KvLimits.DEFAULT);
+        String out = run("bench", "--cluster", "127.0.0.1:" + node.httpPort(), "--clients", "2", "--duration", "500ms")[0];
+        assertThat(out).contains("ops/s", "p50", "p99", "p99.9");
+    }
+
+    @Test
+    void statusListsEachMembersClientAndRaftAddress() throws Exception {
+        node = OneNodeCluster.start(dir, KvLimits.DEFAULT);
+        var addresses = BenchCommand.discoverClientAddresses(new HttpCluster(List.of("127.0.0.1:" + node.httpPort())));
+        assertThat(addresses).hasSize(1);
+        assertThat(addresses.get(0).getPort()).isEqualTo(node.clientPort());
+        String status = new String(new HttpCluster(List.of("127.0.0.1:" + node.httpPort())).send("GET", "/v1/status", null).body(),
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(status).contains("\"raft\":\"127.0.0.1:1\"", "\"client\":\"127.0.0.1:" + node.clientPort() + "\"");
+    }
+}

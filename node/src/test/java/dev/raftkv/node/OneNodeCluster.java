@@ -1,0 +1,44 @@
+package dev.raftkv.node;
+
+import dev.raftkv.kv.KvLimits;
+import dev.raftkv.raft.Message;
+import dev.raftkv.raft.Role;
+import dev.raftkv.raft.server.Snapshot;
+import dev.raftkv.raft.server.Transport;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+
+/** A one-member cluster on 127.0.0.1, OS-chosen ports, serving HTTP and the client protocol; it leads itself. */
+public final class OneNodeCluster {
+    private static final RaftkvNode.TransportFactory NO_PEERS = (config, inbound) -> new Transport() {
+        @Override
+        public void send(Message message) {
+        }
+
+        @Override
+        public void sendSnapshot(Message.InstallSnapshot message, Snapshot snapshot) {
+        }
+    };
+
+    private OneNodeCluster() {
+    }
+
+    public static RaftkvNode start(Path dir, KvLimits limits) throws Exception {
+        InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
+        NodeConfig cfg = new NodeConfig("n1", any, any, any, Map.of("n1", new InetSocketAddress("127.0.0.1", 1)),
+                Map.of(), Map.of(), dir, "cookie", 10, 10, 1000, limits, Duration.ofSeconds(5));
+        RaftkvNode node = RaftkvNode.start(cfg, NO_PEERS);
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> node.server().status().get().role() == Role.LEADER);
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+        return node;
+    }
+}
