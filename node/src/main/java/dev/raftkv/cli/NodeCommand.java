@@ -3,6 +3,8 @@ package dev.raftkv.cli;
 import dev.raftkv.kv.KvLimits;
 import dev.raftkv.node.NodeConfig;
 import dev.raftkv.node.RaftkvNode;
+import dev.raftkv.node.UnsafeControls;
+import dev.raftkv.raft.InjectedBug;
 import dev.raftkv.transport.InboundSink;
 import dev.raftkv.transport.NettyTransport;
 import picocli.CommandLine.Command;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -64,6 +67,18 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(names = "--request-timeout-ms", defaultValue = "5000", description = "A write with no answer by then is reported as 504 outcome unknown.")
     long requestTimeoutMillis;
 
+    @Option(names = "--unsafe-inject-bug", hidden = true, paramLabel = "NAME",
+            description = "Test only: switch on a deliberate protocol bug (for raftkv verify --control).")
+    String unsafeBug;
+
+    @Option(names = "--unsafe-local-reads", hidden = true,
+            description = "Test only: answer linearizable reads from this node's own state (for raftkv verify --control stale-reads).")
+    boolean unsafeLocalReads;
+
+    @Option(names = "--unsafe-eager-ack-ms", hidden = true, defaultValue = "0",
+            description = "Test only: acknowledge writes before they are durable, writing them every N ms.")
+    long unsafeEagerAckMillis;
+
     @Override
     public Integer call() throws Exception {
         String secret = cookie != null ? cookie : System.getenv("RAFTKV_COOKIE");
@@ -85,8 +100,10 @@ public final class NodeCommand implements Callable<Integer> {
         NodeConfig cfg = new NodeConfig(id, NodeConfig.parseAddress(raft), clientAddr, httpAddr, NodeConfig.parsePeers(peers),
                 httpOf, clientOf, dataDir, secret, tickMillis, electionTicks, snapshotEvery, new KvLimits(maxKeyBytes, maxValueBytes),
                 Duration.ofMillis(requestTimeoutMillis));
+        UnsafeControls unsafe = new UnsafeControls(
+                unsafeBug == null ? Set.of() : Set.of(InjectedBug.fromFlag(unsafeBug)), unsafeLocalReads, unsafeEagerAckMillis);
         RaftkvNode node = RaftkvNode.start(cfg, (config, server) ->
-                NettyTransport.start(config.id(), config.raft(), config.peers(), config.cookie(), InboundSink.of(server)));
+                NettyTransport.start(config.id(), config.raft(), config.peers(), config.cookie(), InboundSink.of(server)), unsafe);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();

@@ -46,10 +46,18 @@ public final class KvService {
     private final String clientId = "node-" + UUID.randomUUID();
     private final AtomicLong seq = new AtomicLong();
 
+    /** Test only ({@link UnsafeControls#localReads}): every read is answered from this node's own state. */
+    private final boolean unsafeLocalReads;
+
     public KvService(RaftServer server, KvLimits limits, Duration timeout) {
+        this(server, limits, timeout, false);
+    }
+
+    KvService(RaftServer server, KvLimits limits, Duration timeout, boolean unsafeLocalReads) {
         this.server = server;
         this.limits = limits;
         this.timeout = timeout;
+        this.unsafeLocalReads = unsafeLocalReads;
     }
 
     public KvLimits limits() {
@@ -87,7 +95,8 @@ public final class KvService {
     public CompletableFuture<KvResult.Value> get(String key, Consistency consistency) {
         limits.checkKey(key);
         byte[] query = KvCodec.encodeGet(key);
-        CompletableFuture<Object> read = consistency == Consistency.LOCAL ? server.readLocal(query) : server.read(query);
+        boolean local = consistency == Consistency.LOCAL || unsafeLocalReads;
+        CompletableFuture<Object> read = local ? server.readLocal(query) : server.read(query);
         return read.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handle((result, error) -> {
                     if (error == null) return (KvResult.Value) result;

@@ -6,6 +6,7 @@ import dev.raftkv.raft.Message;
 import dev.raftkv.raft.RaftConfig;
 import dev.raftkv.raft.log.FileLogStorage;
 import dev.raftkv.raft.server.ExecutorEventLoop;
+import dev.raftkv.raft.server.LogStorage;
 import dev.raftkv.raft.server.RaftServer;
 import dev.raftkv.raft.server.Snapshot;
 import dev.raftkv.raft.server.Transport;
@@ -44,9 +45,11 @@ public final class RaftkvNode implements AutoCloseable {
     /** Completes with the error that stopped the node's event loop (a bug): the process should exit. */
     private final java.util.concurrent.CompletableFuture<Throwable> failed = new java.util.concurrent.CompletableFuture<>();
 
-    private RaftkvNode(NodeConfig config, TransportFactory transports) throws Exception {
+    private RaftkvNode(NodeConfig config, TransportFactory transports, UnsafeControls unsafe) throws Exception {
         this.config = config;
         this.storage = FileLogStorage.open(config.dataDir());
+        if (unsafe.any()) LOG.warn("{} runs with UNSAFE test controls {}: it will break its promises", config.id(), unsafe);
+        LogStorage log = unsafe.eagerAckMillis() > 0 ? new EagerAckStorage(storage, unsafe.eagerAckMillis()) : storage;
         FileSnapshotStore snapshots = FileSnapshotStore.open(config.dataDir());
         this.loop = new ExecutorEventLoop("raft-" + config.id(), failed::complete);
         this.applyThread = Executors.newSingleThreadExecutor(r -> {
@@ -54,7 +57,7 @@ public final class RaftkvNode implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        RaftConfig raft = new RaftConfig(config.id(), config.electionTicks(), 1, 64, 256, Set.of());
+        RaftConfig raft = new RaftConfig(config.id(), config.electionTicks(), 1, 64, 256, unsafe.bugs());
         ClusterConfig members = new ClusterConfig(config.peers().keySet(), Set.of());
         Transport[] late = new Transport[1];
         // the server needs the transport and the transport needs the server: the first sends through the second
@@ -70,12 +73,12 @@ public final class RaftkvNode implements AutoCloseable {
             }
         };
         this.server = new RaftServer(new RaftServer.Options(raft, members, config.tickMillis(), config.snapshotEveryEntries(), 0),
-                new KvStateMachine(), storage, snapshots, forwarding, loop, applyThread, new Random());
+                new KvStateMachine(), log, snapshots, forwarding, loop, applyThread, new Random());
         this.transport = transports.open(config, server);
         late[0] = transport;
         server.failure().thenAccept(failed::complete); // fsync failed: stop, never carry on (fsyncgate)
         server.start();
-        KvService kv = new KvService(server, config.limits(), config.requestTimeout());
+        KvService kv = new KvService(server, config.limits(), config.requestTimeout(), unsafe.localReads());
         this.clients = config.client() == null ? null : new ClientServer(config.id(), config.client(), kv, config.peerClient()::get);
         this.http = new HttpApi(config.http(), kv, config.peerHttp()::get, this::clientAddressOf, raftAddresses(config));
         LOG.info("{} serving HTTP on {}{} with data in {}", config.id(), config.http(),
@@ -83,7 +86,11 @@ public final class RaftkvNode implements AutoCloseable {
     }
 
     public static RaftkvNode start(NodeConfig config, TransportFactory transports) throws Exception {
-        return new RaftkvNode(config, transports);
+        return new RaftkvNode(config, transports, UnsafeControls.NONE);
+    }
+
+    public static RaftkvNode start(NodeConfig config, TransportFactory transports, UnsafeControls unsafe) throws Exception {
+        return new RaftkvNode(config, transports, unsafe);
     }
 
     /** Completes if the node hit an error it cannot continue after. */
@@ -121,7 +128,12 @@ public final class RaftkvNode implements AutoCloseable {
     public void close() {
         if (clients != null) clients.close();
         http.close();
-        server.stop();
+        try {
+            // let the server fail what waits on the apply thread before that thread goes away
+            if (!failed.isDone()) server.stop().get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("{}: the server did not stop cleanly: {}", config.id(), e.toString());
+        }
         if (transport instanceof AutoCloseable c) {
             try {
                 c.close();

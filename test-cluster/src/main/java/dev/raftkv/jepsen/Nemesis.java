@@ -29,8 +29,12 @@ final class Nemesis implements Runnable {
     private final Set<String> killed = new HashSet<>();
     private final Set<String> paused = new HashSet<>();
     private int faults;
+    /** Every kill takes out a majority (the no-fsync control: only then can acknowledged writes vanish). */
+    private final boolean majorityKills;
 
-    Nemesis(ProcessCluster cluster, List<Kind> kinds, long seed, LongSupplier clock, AtomicBoolean running, String[] nodeArgs) {
+    Nemesis(ProcessCluster cluster, List<Kind> kinds, long seed, LongSupplier clock, AtomicBoolean running, String[] nodeArgs,
+            boolean majorityKills) {
+        this.majorityKills = majorityKills;
         this.cluster = cluster;
         this.kinds = List.copyOf(kinds);
         this.random = new Random(seed);
@@ -50,7 +54,7 @@ final class Nemesis implements Runnable {
                 String target = random.nextBoolean() && cluster.leader() != null ? cluster.leader()
                         : cluster.members().get(random.nextInt(cluster.members().size())).id;
                 if (killed.contains(target) || paused.contains(target)) continue;
-                if (kind == Kind.KILL && random.nextInt(4) == 0) {
+                if (kind == Kind.KILL && (majorityKills || random.nextInt(4) == 0)) {
                     killMajority(target);
                 } else if (kind == Kind.KILL) {
                     cluster.kill9(target);

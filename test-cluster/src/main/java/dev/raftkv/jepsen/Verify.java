@@ -31,7 +31,24 @@ public final class Verify {
     /** Fast ticks so that elections take about a second and a run of 20 s sees many of them. */
     static final String[] NODE_ARGS = {"--tick-ms", "50", "--election-ticks", "10", "--request-timeout-ms", "3000"};
 
-    public record Params(int nodes, long seconds, int clients, int keys, List<Nemesis.Kind> nemeses, long seed, Path out) {
+    /**
+     * @param control null for a real run; {@code stale-reads} or {@code no-fsync} start deliberately broken
+     *                nodes, and the run must then fail
+     */
+    public record Params(int nodes, long seconds, int clients, int keys, List<Nemesis.Kind> nemeses, long seed, Path out,
+                         String control) {
+    }
+
+    /** The node flags of each control, and whether its kills take out a majority at once. */
+    static String[] nodeArgs(String control) {
+        List<String> args = new ArrayList<>(List.of(NODE_ARGS));
+        if (control == null) return args.toArray(String[]::new);
+        switch (control) {
+            case "stale-reads" -> args.add("--unsafe-local-reads");
+            case "no-fsync" -> args.addAll(List.of("--unsafe-eager-ack-ms", "500"));
+            default -> throw new IllegalArgumentException("unknown control '" + control + "': stale-reads or no-fsync");
+        }
+        return args.toArray(String[]::new);
     }
 
     /** What a run found; {@code line} is the one-line verdict. */
@@ -48,10 +65,12 @@ public final class Verify {
         LongSupplier clock = () -> System.nanoTime() - start;
         List<Op> history = Collections.synchronizedList(new ArrayList<>());
         try (ProcessCluster cluster = new ProcessCluster(work, p.nodes(), "verify-" + p.seed())) {
-            cluster.startAll(NODE_ARGS);
+            String[] nodeArgs = nodeArgs(p.control());
+            cluster.startAll(nodeArgs);
             awaitLeader(cluster, 30_000);
-            log.printf("verify: %d nodes up in %s; %d clients, %d keys, nemesis %s, %d s%n",
-                    p.nodes(), work, p.clients(), p.keys(), p.nemeses(), p.seconds());
+            log.printf("verify: %d nodes up in %s; %d clients, %d keys, nemesis %s, %d s%s%n",
+                    p.nodes(), work, p.clients(), p.keys(), p.nemeses(), p.seconds(),
+                    p.control() == null ? "" : ", CONTROL " + p.control() + " (this run must fail)");
 
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicInteger processes = new AtomicInteger();
@@ -61,7 +80,8 @@ public final class Verify {
                         running, processes);
                 threads.add(new Thread(c, "client-" + i));
             }
-            Nemesis nemesis = new Nemesis(cluster, p.nemeses(), p.seed(), clock, running, NODE_ARGS);
+            Nemesis nemesis = new Nemesis(cluster, p.nemeses(), p.seed(), clock, running, nodeArgs,
+                    "no-fsync".equals(p.control()));
             Thread nemesisThread = new Thread(nemesis, "nemesis");
             threads.forEach(Thread::start);
             nemesisThread.start();

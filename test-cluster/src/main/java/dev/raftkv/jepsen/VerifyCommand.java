@@ -35,6 +35,12 @@ public final class VerifyCommand implements Callable<Integer>, CliSubcommand {
     @Option(names = "--out", defaultValue = "raftkv-verify", description = "Report directory: history.jsonl, timeline.txt, verdict.txt, node logs.")
     Path out;
 
+    @Option(names = "--control", paramLabel = "stale-reads|no-fsync",
+            description = "Run deliberately broken nodes to show the checkers catch them: stale-reads (reads served locally "
+                    + "without ReadIndex) or no-fsync (writes acknowledged before they are durable, with the kill nemesis). "
+                    + "Such a run must fail.")
+    String control;
+
     @Override
     public Object command() {
         return new VerifyCommand();
@@ -53,7 +59,7 @@ public final class VerifyCommand implements Callable<Integer>, CliSubcommand {
                         + "(partition and clock are not implemented yet)");
             }
         }
-        Verify.Result r = Verify.run(new Verify.Params(nodes, seconds, clients, keys, kinds, seed, out), System.err);
+        Verify.Result r = Verify.run(new Verify.Params(nodes, seconds, clients, keys, kinds, seed, out, control), System.err);
         System.out.println(r.line());
         System.out.println("report in " + out.toAbsolutePath());
         return r.ok() ? 0 : 1;

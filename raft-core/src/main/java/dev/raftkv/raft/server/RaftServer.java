@@ -110,15 +110,26 @@ public final class RaftServer {
         });
     }
 
-    /** Stops ticking and answering; whatever is waiting fails. Durable state stays as it is. */
-    public void stop() {
+    /**
+     * Stops ticking and answering; whatever is waiting fails. Durable state stays as it is. The future
+     * completes once the apply executor has failed what waited there, so the caller may then shut it down.
+     */
+    public CompletableFuture<Void> stop() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
         loop.execute(() -> {
-            if (stopped) return;
+            if (stopped) {
+                done.complete(null);
+                return;
+            }
             stopped = true;
             if (ticker != null) ticker.cancel();
             failPendingReads("the node stopped");
-            applyExecutor.execute(applier::failAll);
+            applyExecutor.execute(() -> {
+                applier.failAll();
+                done.complete(null);
+            });
         });
+        return done;
     }
 
     // ---------------------------------------------------------------- requests (any thread)
