@@ -60,6 +60,8 @@ public final class ProcessCluster implements AutoCloseable {
     }
 
     private final Map<String, Member> members = new LinkedHashMap<>();
+    /** With {@link #withLinkProxies}: the proxy each node reaches each peer through, keyed "from->to". */
+    private final Map<String, LinkProxy> links = new LinkedHashMap<>();
     private final String cookie;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
@@ -69,6 +71,37 @@ public final class ProcessCluster implements AutoCloseable {
             String id = "n" + i;
             members.put(id, new Member(id, freePort(), freePort(), freePort(), dir.resolve(id), dir.resolve(id + ".log")));
         }
+    }
+
+    /**
+     * Puts a TCP proxy on every directed node-to-node link (each node is given peer addresses that point
+     * at its own proxies), so that {@link #partition} can cut links without root or a firewall.
+     */
+    public ProcessCluster withLinkProxies() throws IOException {
+        for (Member from : members.values()) {
+            for (Member to : members.values()) {
+                if (from != to) links.put(from.id + "->" + to.id, new LinkProxy(to.raftPort));
+            }
+        }
+        return this;
+    }
+
+    /** Cuts every link between a node in {@code side} and one outside it (both directions); heals the rest. */
+    public void partition(java.util.Set<String> side) {
+        links.forEach((name, proxy) -> {
+            String[] ends = name.split("->");
+            if (side.contains(ends[0]) != side.contains(ends[1])) proxy.block();
+            else proxy.unblock();
+        });
+    }
+
+    public void heal() {
+        links.values().forEach(LinkProxy::unblock);
+    }
+
+    private String peerAddressFor(Member from, Member to) {
+        LinkProxy proxy = links.get(from.id + "->" + to.id);
+        return "127.0.0.1:" + (proxy == null ? to.raftPort : proxy.port());
     }
 
     public List<Member> members() {
@@ -94,7 +127,7 @@ public final class ProcessCluster implements AutoCloseable {
     public void start(String id, String... extraArgs) throws IOException {
         Member m = members.get(id);
         if (m.isRunning()) return;
-        String peers = members.values().stream().map(p -> p.id + "=127.0.0.1:" + p.raftPort).collect(Collectors.joining(","));
+        String peers = members.values().stream().map(p -> p.id + "=" + peerAddressFor(m, p)).collect(Collectors.joining(","));
         String peerHttp = members.values().stream().map(p -> p.id + "=127.0.0.1:" + p.httpPort).collect(Collectors.joining(","));
         String peerClient = members.values().stream().map(p -> p.id + "=" + p.client()).collect(Collectors.joining(","));
         List<String> cmd = new ArrayList<>(List.of(
@@ -167,6 +200,7 @@ public final class ProcessCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        links.values().forEach(LinkProxy::close);
         for (Member m : members.values()) {
             if (m.process != null && m.process.isAlive()) {
                 m.process.destroyForcibly();

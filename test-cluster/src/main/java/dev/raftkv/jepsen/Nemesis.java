@@ -12,12 +12,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
 /**
- * Breaks a real cluster on a seeded schedule: {@code kill} (kill -9 a node or the leader, boot it
- * again later) and {@code pause} (SIGSTOP, then SIGCONT, the leader included for longer than an
- * election timeout). {@link #healAll} ends every fault.
+ * Breaks a real cluster on a seeded schedule: {@code kill} (kill -9 a node, the leader or a majority,
+ * boot them again later), {@code pause} (SIGSTOP, then SIGCONT, the leader included for longer than
+ * an election timeout) and {@code partition} (a node or a minority cut off by the link proxies).
+ * {@link #healAll} ends every fault.
  */
 final class Nemesis implements Runnable {
-    enum Kind { KILL, PAUSE }
+    enum Kind { KILL, PAUSE, PARTITION }
 
     private final ProcessCluster cluster;
     private final List<Kind> kinds;
@@ -28,8 +29,12 @@ final class Nemesis implements Runnable {
     private final List<String> timeline = new ArrayList<>();
     private final Set<String> killed = new HashSet<>();
     private final Set<String> paused = new HashSet<>();
+    private boolean partitioned;
     private int faults;
-    /** Every kill takes out a majority (the no-fsync control: only then can acknowledged writes vanish). */
+    /**
+     * Every kill takes out the whole cluster at once (the no-fsync control: a power cut of every node is
+     * what makes writes acknowledged before they were durable vanish for sure).
+     */
     private final boolean majorityKills;
 
     Nemesis(ProcessCluster cluster, List<Kind> kinds, long seed, LongSupplier clock, AtomicBoolean running, String[] nodeArgs,
@@ -54,7 +59,10 @@ final class Nemesis implements Runnable {
                 String target = random.nextBoolean() && cluster.leader() != null ? cluster.leader()
                         : cluster.members().get(random.nextInt(cluster.members().size())).id;
                 if (killed.contains(target) || paused.contains(target)) continue;
-                if (kind == Kind.KILL && (majorityKills || random.nextInt(4) == 0)) {
+                if (kind == Kind.PARTITION) {
+                    if (partitioned) continue;
+                    partition(target);
+                } else if (kind == Kind.KILL && (majorityKills || random.nextInt(4) == 0)) {
                     killMajority(target);
                 } else if (kind == Kind.KILL) {
                     cluster.kill9(target);
@@ -74,19 +82,35 @@ final class Nemesis implements Runnable {
         }
     }
 
+    /** Cuts {@code target} (often the leader) off alone, or with a minority, from the rest. */
+    private void partition(String target) {
+        Set<String> side = new HashSet<>();
+        side.add(target);
+        List<ProcessCluster.Member> all = cluster.members();
+        int extra = random.nextInt(Math.max(1, all.size() / 2)); // stays a minority
+        for (ProcessCluster.Member m : all) {
+            if (side.size() > extra) break;
+            if (!side.contains(m.id)) side.add(m.id);
+        }
+        cluster.partition(side);
+        partitioned = true;
+        note("partition " + side + " from the rest");
+    }
+
     /** kill -9 a majority at once, {@code first} (often the leader) among them. */
     private void killMajority(String first) throws InterruptedException {
         List<String> victims = new ArrayList<>();
         victims.add(first);
+        int count = majorityKills ? cluster.members().size() : cluster.members().size() / 2 + 1;
         for (ProcessCluster.Member m : cluster.members()) {
-            if (victims.size() > cluster.members().size() / 2) break;
+            if (victims.size() >= count) break;
             if (!victims.contains(m.id) && !killed.contains(m.id) && !paused.contains(m.id)) victims.add(m.id);
         }
         for (String id : victims) {
             cluster.kill9(id);
             killed.add(id);
         }
-        note("kill -9 a majority: " + victims);
+        note("kill -9 " + (victims.size() == cluster.members().size() ? "every node: " : "a majority: ") + victims);
     }
 
     /** Ends about half of the faults in force, so that faults overlap but do not pile up. */
@@ -97,9 +121,16 @@ final class Nemesis implements Runnable {
         for (String id : List.copyOf(paused)) {
             if (random.nextBoolean()) resume(id);
         }
+        if (partitioned && random.nextBoolean()) {
+            cluster.heal();
+            partitioned = false;
+            note("heal the partition");
+        }
     }
 
     synchronized void healAll() throws IOException {
+        cluster.heal();
+        partitioned = false;
         for (String id : List.copyOf(paused)) resume(id);
         for (String id : List.copyOf(killed)) restart(id);
         note("heal all");

@@ -64,7 +64,7 @@ public final class Verify {
         long start = System.nanoTime();
         LongSupplier clock = () -> System.nanoTime() - start;
         List<Op> history = Collections.synchronizedList(new ArrayList<>());
-        try (ProcessCluster cluster = new ProcessCluster(work, p.nodes(), "verify-" + p.seed())) {
+        try (ProcessCluster cluster = new ProcessCluster(work, p.nodes(), "verify-" + p.seed()).withLinkProxies()) {
             String[] nodeArgs = nodeArgs(p.control());
             cluster.startAll(nodeArgs);
             awaitLeader(cluster, 30_000);

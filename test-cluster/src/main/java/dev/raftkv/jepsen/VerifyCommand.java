@@ -26,7 +26,7 @@ public final class VerifyCommand implements Callable<Integer>, CliSubcommand {
     @Option(names = "--keys", defaultValue = "20")
     int keys;
 
-    @Option(names = "--nemesis", defaultValue = "all", split = ",", description = "kill, pause, or all (default ${DEFAULT-VALUE}).")
+    @Option(names = "--nemesis", defaultValue = "all", split = ",", description = "kill, pause, partition, or all (default ${DEFAULT-VALUE}).")
     List<String> nemesis;
 
     @Option(names = "--seed", defaultValue = "1")
@@ -53,10 +53,11 @@ public final class VerifyCommand implements Callable<Integer>, CliSubcommand {
             switch (n) {
                 case "kill" -> kinds.add(Nemesis.Kind.KILL);
                 case "pause" -> kinds.add(Nemesis.Kind.PAUSE);
+                case "partition" -> kinds.add(Nemesis.Kind.PARTITION);
                 case "all" -> kinds.addAll(List.of(Nemesis.Kind.values()));
                 case "none" -> { }
-                default -> throw new IllegalArgumentException("unknown nemesis '" + n + "': kill, pause, all or none "
-                        + "(partition and clock are not implemented yet)");
+                default -> throw new IllegalArgumentException("unknown nemesis '" + n + "': kill, pause, partition, all or none "
+                        + "(clock is not implemented yet)");
             }
         }
         Verify.Result r = Verify.run(new Verify.Params(nodes, seconds, clients, keys, kinds, seed, out, control), System.err);
