@@ -91,7 +91,8 @@ public final class ClusterCommand {
             System.out.println(m.id() + " is already running");
             return;
         }
-        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-jar", ownJar(), "node",
+        List<String> cmd = new ArrayList<>(launcher());
+        cmd.addAll(List.of("node",
                 "--id", m.id(), "--raft", m.raft(), "--client", m.client(), "--http", m.http(),
                 "--peers", cluster.peersFlag(), "--peer-http", cluster.peerHttpFlag(), "--peer-client", cluster.peerClientFlag(),
                 "--data-dir", dir.resolve(m.id()).toString()));
@@ -157,10 +158,13 @@ public final class ClusterCommand {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    /** The JAR this command runs from: the nodes run the very same build. */
-    private static String ownJar() throws Exception {
+    /**
+     * How to start a node with the very same build: {@code java -jar} this JAR, or, when running from
+     * classes (tests, an IDE), {@code java -cp} this classpath and the CLI's main class.
+     */
+    private static List<String> launcher() throws Exception {
         File f = new File(ClusterCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        if (!f.isFile()) throw new IllegalStateException("cluster commands need the packaged JAR; run them through bin/raftkv");
-        return f.getAbsolutePath();
+        if (f.isFile()) return List.of(javaBinary(), "-jar", f.getAbsolutePath());
+        return List.of(javaBinary(), "-cp", System.getProperty("java.class.path"), RaftkvCli.class.getName());
     }
 }

@@ -37,9 +37,11 @@ final class PeerConnection {
     private final AtomicLong droppedBufferFull = new AtomicLong();
     private final AtomicLong droppedUnencodable = new AtomicLong();
     private final Backoff backoff;
+    private final long connectTimeoutNanos;
 
     private volatile Channel channel;
     private boolean connecting;
+    private long connectingSinceNanos;
     private boolean closed;
     private long nextAttemptNanos = System.nanoTime();
     private long connectedAtNanos;
@@ -52,6 +54,7 @@ final class PeerConnection {
         this.codec = codec;
         this.maxFrameBytes = options.maxFrameBytes();
         this.backoff = new Backoff(options.reconnectMinDelay().toNanos(), options.reconnectMaxDelay().toNanos());
+        this.connectTimeoutNanos = options.connectTimeout().toNanos();
         this.bootstrap = base.clone().remoteAddress(address).handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
@@ -113,10 +116,22 @@ final class PeerConnection {
         Channel ch = channel;
         if (ch != null && ch.isActive()) return ch;
         synchronized (this) {
-            if (closed || connecting || System.nanoTime() - nextAttemptNanos < 0) return null;
+            // an attempt that never reported back (it should, within the connect timeout) must not
+            // keep this peer unreachable for good
+            boolean stuck = connecting && System.nanoTime() - connectingSinceNanos > 2 * connectTimeoutNanos;
+            if (closed || (connecting && !stuck) || System.nanoTime() - nextAttemptNanos < 0) return null;
             connecting = true;
+            connectingSinceNanos = System.nanoTime();
         }
-        bootstrap.connect().addListener((ChannelFuture f) -> onConnectDone(f));
+        try {
+            bootstrap.connect().addListener((ChannelFuture f) -> onConnectDone(f));
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                connecting = false;
+                nextAttemptNanos = System.nanoTime() + backoff.nextDelayNanos();
+            }
+            log.warn("cannot start a connection to {} at {}: {}", peerId, address, e.toString());
+        }
         return null;
     }
 
