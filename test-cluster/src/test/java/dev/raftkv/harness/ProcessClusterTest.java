@@ -140,6 +140,44 @@ class ProcessClusterTest {
         });
     }
 
+    @Test
+    void aNodeWithTheWrongCookieCannotJoinAndGarbageOnEveryPortDoesNoHarm() throws Exception {
+        cluster = new ProcessCluster(dir, 3, "test-cookie");
+        cluster.start("n1", FAST);
+        cluster.start("n2", FAST);
+        String[] wrong = java.util.Arrays.copyOf(FAST, FAST.length + 2);
+        wrong[FAST.length] = "--cookie";
+        wrong[FAST.length + 1] = "not-the-cookie";
+        cluster.start("n3", wrong);
+        awaitLeader();
+        assertThat(cluster.call(cluster.leader(), "PUT", "/v1/kv/k", "v").statusCode()).isEqualTo(200);
+        // n3 never hears from the leader: it knows no leader and holds none of the data
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() ->
+                body(cluster.call("n3", "GET", "/v1/status", null)).contains("\"leader\":null"));
+        assertThat(cluster.call("n3", "GET", "/v1/kv/k?consistency=local", null).statusCode()).isEqualTo(404);
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.logOf("n1").contains("cookie")
+                || cluster.logOf("n2").contains("cookie"));
+
+        for (ProcessCluster.Member m : cluster.members()) {
+            for (int port : new int[]{m.raftPort, m.httpPort, m.clientPort}) {
+                try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                    byte[] garbage = new byte[4096];
+                    new java.util.Random(port).nextBytes(garbage);
+                    s.getOutputStream().write(garbage);
+                    s.getOutputStream().flush();
+                } catch (java.io.IOException refusedOrReset) {
+                    // a node may close on us mid-write: that is the point
+                }
+            }
+        }
+        for (String id : new String[]{"n1", "n2"}) {
+            assertThat(cluster.member(id).isRunning()).as(id + " survives garbage").isTrue();
+        }
+        HttpResponse<String> after = cluster.call("n2", "PUT", "/v1/kv/after-garbage", "still-fine");
+        assertThat(after.statusCode()).as(after.body()).isEqualTo(200);
+        assertThat(cluster.call("n1", "GET", "/v1/kv/after-garbage", null).body()).isEqualTo("still-fine");
+    }
+
     private HttpResponse<String> readWithRetry(String via, String key) {
         HttpResponse<String>[] last = new HttpResponse[1];
         await().atMost(Duration.ofSeconds(15)).until(() -> {
