@@ -4,9 +4,9 @@ import dev.raftkv.client.ClientProtocol.Op;
 import dev.raftkv.client.ClientProtocol.Status;
 import dev.raftkv.kv.KvResult;
 import dev.raftkv.transport.MalformedFrameException;
+import dev.raftkv.transport.WireReader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 
 import java.nio.charset.StandardCharsets;
 
@@ -27,6 +27,8 @@ import java.nio.charset.StandardCharsets;
  * IndexOutOfBoundsException or a huge allocation.
  */
 public final class ClientCodec {
+    /** Reading accepts any length a u16 prefix can state; the frame size bounds what arrives. */
+    private static final int ANY_U16_LENGTH = 0xFFFF;
     private ClientCodec() {
     }
 
@@ -57,25 +59,25 @@ public final class ClientCodec {
     }
 
     public static ClientRequest decodeRequest(ByteBuf body) throws MalformedFrameException {
-        Fields in = new Fields(body);
-        int code = in.u8("op");
+        WireReader in = new WireReader(body);
+        int code = in.readUnsignedByte("op");
         Op op = Op.of(code);
         if (op == null) throw new MalformedFrameException("unknown op " + code);
-        long requestId = in.i64("requestId");
-        String clientId = in.string("clientId");
-        long seq = in.i64("seq");
-        String key = in.string("key");
+        long requestId = in.readLong("requestId");
+        String clientId = in.readString("clientId", ANY_U16_LENGTH);
+        long seq = in.readLong("seq");
+        String key = in.readString("key", ANY_U16_LENGTH);
         ClientRequest r = switch (op) {
-            case PUT -> ClientRequest.put(requestId, clientId, seq, key, in.bytes("value"));
+            case PUT -> ClientRequest.put(requestId, clientId, seq, key, in.readBytes("value", Integer.MAX_VALUE));
             case GET -> {
-                int c = in.u8("consistency");
+                int c = in.readUnsignedByte("consistency");
                 if (c >= ClientProtocol.Consistency.values().length) throw new MalformedFrameException("consistency " + c);
                 yield new ClientRequest(op, requestId, clientId, seq, key, null, null, ClientProtocol.Consistency.values()[c]);
             }
             case DELETE -> ClientRequest.delete(requestId, clientId, seq, key);
             case CAS -> {
-                byte[] expect = in.bool("hasExpect") ? in.bytes("expect") : null;
-                yield ClientRequest.cas(requestId, clientId, seq, key, expect, in.bytes("value"));
+                byte[] expect = in.readBoolean("hasExpect") ? in.readBytes("expect", Integer.MAX_VALUE) : null;
+                yield ClientRequest.cas(requestId, clientId, seq, key, expect, in.readBytes("value", Integer.MAX_VALUE));
             }
             case STATUS -> new ClientRequest(op, requestId, clientId, seq, key, null, null, null);
         };
@@ -133,26 +135,26 @@ public final class ClientCodec {
     }
 
     public static ClientResponse decodeResponse(ByteBuf body, Op op) throws MalformedFrameException {
-        Fields in = new Fields(body);
-        long requestId = in.i64("requestId");
-        int code = in.u8("status");
+        WireReader in = new WireReader(body);
+        long requestId = in.readLong("requestId");
+        int code = in.readUnsignedByte("status");
         Status status = Status.of(code);
         if (status == null) throw new MalformedFrameException("unknown status " + code);
         ClientResponse r = switch (status) {
             case OK -> switch (op) {
-                case PUT -> ClientResponse.ok(requestId, new KvResult.Written(in.i64("index")));
-                case GET -> ClientResponse.ok(requestId, new KvResult.Value(in.bytes("value")));
-                case DELETE -> ClientResponse.ok(requestId, new KvResult.Deleted(in.bool("existed")));
+                case PUT -> ClientResponse.ok(requestId, new KvResult.Written(in.readLong("index")));
+                case GET -> ClientResponse.ok(requestId, new KvResult.Value(in.readBytes("value", Integer.MAX_VALUE)));
+                case DELETE -> ClientResponse.ok(requestId, new KvResult.Deleted(in.readBoolean("existed")));
                 case CAS -> ClientResponse.ok(requestId, new KvResult.CasDone(true, null));
-                case STATUS -> ClientResponse.status(requestId, new ClientResponse.NodeStatus(in.string("id"),
-                        in.string("role"), in.i64("term"), emptyToNull(in.string("leader")), emptyToNull(in.string("leaderClient"))));
+                case STATUS -> ClientResponse.status(requestId, new ClientResponse.NodeStatus(in.readString("id", ANY_U16_LENGTH),
+                        in.readString("role", ANY_U16_LENGTH), in.readLong("term"), emptyToNull(in.readString("leader", ANY_U16_LENGTH)), emptyToNull(in.readString("leaderClient", ANY_U16_LENGTH))));
             };
             case NOT_FOUND -> ClientResponse.of(requestId, status, new KvResult.Value(null));
             case CAS_FAILED -> ClientResponse.of(requestId, status,
-                    new KvResult.CasDone(false, in.bool("hasCurrent") ? in.bytes("current") : null));
-            case NOT_LEADER -> ClientResponse.notLeader(requestId, emptyToNull(in.string("leaderId")),
-                    emptyToNull(in.string("leaderClient")));
-            default -> ClientResponse.error(requestId, status, in.string("message"));
+                    new KvResult.CasDone(false, in.readBoolean("hasCurrent") ? in.readBytes("current", Integer.MAX_VALUE) : null));
+            case NOT_LEADER -> ClientResponse.notLeader(requestId, emptyToNull(in.readString("leaderId", ANY_U16_LENGTH)),
+                    emptyToNull(in.readString("leaderClient", ANY_U16_LENGTH)));
+            default -> ClientResponse.error(requestId, status, in.readString("message", ANY_U16_LENGTH));
         };
         in.expectEnd("answer " + status);
         return r;
@@ -181,63 +183,5 @@ public final class ClientCodec {
 
     private static String emptyToNull(String s) {
         return s.isEmpty() ? null : s;
-    }
-
-    /** Reads fields off one body, checking each against what the body still holds. */
-    private static final class Fields {
-        private final ByteBuf buf;
-
-        Fields(ByteBuf buf) {
-            this.buf = buf;
-        }
-
-        private void need(int bytes, String field) throws MalformedFrameException {
-            if (buf.readableBytes() < bytes) {
-                throw new MalformedFrameException(field + ": needs " + bytes + " bytes, " + buf.readableBytes() + " left");
-            }
-        }
-
-        int u8(String field) throws MalformedFrameException {
-            need(1, field);
-            return buf.readUnsignedByte();
-        }
-
-        long i64(String field) throws MalformedFrameException {
-            need(8, field);
-            return buf.readLong();
-        }
-
-        boolean bool(String field) throws MalformedFrameException {
-            int b = u8(field);
-            if (b > 1) throw new MalformedFrameException(field + ": boolean byte " + b);
-            return b == 1;
-        }
-
-        String string(String field) throws MalformedFrameException {
-            need(2, field);
-            int length = buf.readUnsignedShort();
-            need(length, field);
-            // checked first: decoding alone would turn bad bytes into U+FFFD, another key than was sent
-            if (!ByteBufUtil.isText(buf, buf.readerIndex(), length, StandardCharsets.UTF_8)) {
-                throw new MalformedFrameException(field + ": invalid UTF-8");
-            }
-            String s = buf.toString(buf.readerIndex(), length, StandardCharsets.UTF_8);
-            buf.skipBytes(length);
-            return s;
-        }
-
-        byte[] bytes(String field) throws MalformedFrameException {
-            need(4, field);
-            int length = buf.readInt();
-            if (length < 0) throw new MalformedFrameException(field + ": length " + length);
-            need(length, field);
-            byte[] b = new byte[length];
-            buf.readBytes(b);
-            return b;
-        }
-
-        void expectEnd(String what) throws MalformedFrameException {
-            if (buf.isReadable()) throw new MalformedFrameException(what + ": " + buf.readableBytes() + " trailing bytes");
-        }
     }
 }

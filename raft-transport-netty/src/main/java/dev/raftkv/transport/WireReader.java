@@ -8,12 +8,13 @@ import java.nio.charset.StandardCharsets;
 /**
  * Reads the fields of one frame body and checks each against what the body still holds before
  * reading or allocating, so that a lying length turns into a {@link MalformedFrameException}
- * rather than an IndexOutOfBoundsException or an OutOfMemoryError.
+ * rather than an IndexOutOfBoundsException or an OutOfMemoryError. Public because the node's client
+ * protocol reads its frames the same way.
  */
-final class WireReader {
+public final class WireReader {
     private final ByteBuf buf;
 
-    WireReader(ByteBuf buf) {
+    public WireReader(ByteBuf buf) {
         this.buf = buf;
     }
 
@@ -23,23 +24,28 @@ final class WireReader {
         }
     }
 
-    byte readByte(String field) throws MalformedFrameException {
+    public byte readByte(String field) throws MalformedFrameException {
         need(1, field);
         return buf.readByte();
     }
 
-    int readInt(String field) throws MalformedFrameException {
+    public int readUnsignedByte(String field) throws MalformedFrameException {
+        need(1, field);
+        return buf.readUnsignedByte();
+    }
+
+    public int readInt(String field) throws MalformedFrameException {
         need(4, field);
         return buf.readInt();
     }
 
-    long readLong(String field) throws MalformedFrameException {
+    public long readLong(String field) throws MalformedFrameException {
         need(8, field);
         return buf.readLong();
     }
 
     /** Only 0 and 1: any other byte means the frame is not what its sender wrote. */
-    boolean readBoolean(String field) throws MalformedFrameException {
+    public boolean readBoolean(String field) throws MalformedFrameException {
         byte b = readByte(field);
         if (b == 0) return false;
         if (b == 1) return true;
@@ -47,7 +53,7 @@ final class WireReader {
     }
 
     /** An unsigned 16-bit length, then that many bytes of strict UTF-8. */
-    String readString(String field, int maxBytes) throws MalformedFrameException {
+    public String readString(String field, int maxBytes) throws MalformedFrameException {
         need(2, field);
         int length = buf.readUnsignedShort();
         if (length > maxBytes) throw new MalformedFrameException(field + ": " + length + " bytes, limit " + maxBytes);
@@ -62,7 +68,7 @@ final class WireReader {
     }
 
     /** A signed 32-bit length, then that many bytes. */
-    byte[] readBytes(String field, int maxBytes) throws MalformedFrameException {
+    public byte[] readBytes(String field, int maxBytes) throws MalformedFrameException {
         int length = readInt(field + " length");
         if (length < 0 || length > maxBytes) {
             throw new MalformedFrameException(field + ": length " + length + ", limit " + maxBytes);
@@ -77,7 +83,7 @@ final class WireReader {
      * A signed 32-bit element count. Each element takes at least {@code minElementBytes}, so a count the
      * remaining bytes cannot hold is refused before anyone sizes a collection by it.
      */
-    int readCount(String field, int minElementBytes) throws MalformedFrameException {
+    public int readCount(String field, int minElementBytes) throws MalformedFrameException {
         int count = readInt(field + " count");
         if (count < 0 || (long) count * minElementBytes > buf.readableBytes()) {
             throw new MalformedFrameException(field + ": count " + count + " does not fit in "
@@ -86,11 +92,11 @@ final class WireReader {
         return count;
     }
 
-    int readableBytes() {
+    public int readableBytes() {
         return buf.readableBytes();
     }
 
-    void expectEnd(String what) throws MalformedFrameException {
+    public void expectEnd(String what) throws MalformedFrameException {
         if (buf.isReadable()) {
             throw new MalformedFrameException(what + ": " + buf.readableBytes() + " trailing bytes");
         }
