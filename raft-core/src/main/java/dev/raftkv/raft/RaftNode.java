@@ -263,8 +263,7 @@ public final class RaftNode {
     }
 
     void becomeFollower(long newTerm, String newLeader) {
-        if (leadership != null) leadership.stepDown();
-        leadership = null;
+        endLeadership();
         if (newTerm != term) {
             term = newTerm;
             votedFor = null;
@@ -272,6 +271,12 @@ public final class RaftNode {
         role = Role.FOLLOWER;
         leader = newLeader;
         resetElectionTimer();
+    }
+
+    /** Drops leader-only state; reads still waiting for confirmation are refused. */
+    private void endLeadership() {
+        if (leadership != null) leadership.stepDown();
+        leadership = null;
     }
 
     private void followLeader(String from) {
@@ -296,8 +301,7 @@ public final class RaftNode {
     }
 
     private void campaign(boolean transfer) {
-        if (leadership != null) leadership.stepDown();
-        leadership = null;
+        endLeadership();
         term++;
         votedFor = id;
         role = Role.CANDIDATE;
