@@ -14,7 +14,13 @@ public enum InjectedBug {
     /** A follower keeps a conflicting suffix instead of truncating it. */
     NO_TRUNCATE,
     /** A leader never steps down when it loses contact with its majority. */
-    NO_CHECK_QUORUM;
+    NO_CHECK_QUORUM,
+    /** A lease starts when the heartbeat acks arrive instead of when the heartbeats were sent. */
+    LEASE_FROM_ACK,
+    /** A lease lasts a whole election timeout: no margin for the tick lost at each end or for clock drift. */
+    LEASE_NO_MARGIN,
+    /** A leader keeps reading from its lease after it sent TimeoutNow, whose election ignores leases. */
+    LEASE_AFTER_TRANSFER;
 
     public String flag() {
         return name().toLowerCase().replace('_', '-');

@@ -34,8 +34,10 @@ final class Leadership {
     private boolean broadcastPending;
     private boolean heartbeatPending;
 
+    /** The number of the latest heartbeat round sent; a ReadIndex read waits for a quorum to ack a later one. */
     private long readSeq;
     private final ArrayDeque<PendingRead> pendingReads = new ArrayDeque<>();
+    private final Lease lease;
     /** Reads that arrived before this term's no-op committed: until then our commit index may be behind. */
     private final List<Long> readsBeforeNoop = new ArrayList<>();
 
@@ -46,6 +48,7 @@ final class Leadership {
         this.node = node;
         this.log = node.log;
         this.term = node.currentTerm();
+        this.lease = new Lease(node.cfg.leaseTicks());
         for (String peer : node.members.members()) {
             if (!peer.equals(node.id)) progress.put(peer, new Progress(log.lastIndex() + 1, node.cfg.maxInflight(), node.now));
         }
@@ -92,6 +95,8 @@ final class Leadership {
     void flush() {
         if (heartbeatPending) {
             heartbeatPending = false;
+            readSeq++;
+            lease.roundSent(readSeq, node.now);
             for (Map.Entry<String, Progress> e : progress.entrySet()) {
                 Progress pr = e.getValue();
                 node.send(new Heartbeat(node.id, e.getKey(), term, Math.min(pr.match, log.committed()), readSeq));
@@ -152,9 +157,7 @@ final class Leadership {
         } else {
             sendAppend(r.from(), false);
         }
-        if (r.from().equals(transferTarget) && pr.match == log.lastIndex()) {
-            node.send(new TimeoutNow(node.id, transferTarget, term));
-        }
+        if (r.from().equals(transferTarget) && pr.match == log.lastIndex()) sendTimeoutNow();
     }
 
     void onHeartbeatResponse(HeartbeatResponse r) {
@@ -163,6 +166,7 @@ final class Leadership {
         pr.lastHeardTick = node.now;
         if (pr.isStalled(node.now, node.cfg.electionTicks())) pr.becomeProbe();
         if (pr.match < log.lastIndex()) sendAppend(r.from(), false);
+        lease.acked(r.from(), r.readSeq(), node.now, node.cfg.has(InjectedBug.LEASE_FROM_ACK));
         for (PendingRead read : pendingReads) {
             if (read.seq() <= r.readSeq()) read.acks().add(r.from());
         }
@@ -201,9 +205,22 @@ final class Leadership {
         }
         Set<String> acks = new HashSet<>();
         acks.add(node.id);
-        pendingReads.addLast(new PendingRead(requestId, log.committed(), ++readSeq, acks));
+        // confirmed by acks of the next round, which leaves after this read arrived
+        pendingReads.addLast(new PendingRead(requestId, log.committed(), readSeq + 1, acks));
         heartbeatPending = true;
         releaseConfirmedReads();
+    }
+
+    /**
+     * A read answered from the lease when this leader holds one and its term's no-op has committed
+     * (before that our commit index may be behind); otherwise the ReadIndex round trip.
+     */
+    void leaseRead(long requestId) {
+        if (committedInThisTerm() && lease.holds(node.members.voters(), node.id, node.now)) {
+            node.reads.add(new ReadState(requestId, log.committed()));
+            return;
+        }
+        readIndex(requestId);
     }
 
     /** Reads are confirmed in order: a quorum that acked a later heartbeat also confirms every earlier read. */
@@ -226,8 +243,14 @@ final class Leadership {
         transferTarget = target;
         transferElapsed = 0;
         Progress pr = progress.get(target);
-        if (pr.match == log.lastIndex()) node.send(new TimeoutNow(node.id, target, term));
+        if (pr.match == log.lastIndex()) sendTimeoutNow();
         else sendAppend(target, false);
+    }
+
+    /** The target's election ignores leader stickiness, so our lease is void from here on in this term. */
+    private void sendTimeoutNow() {
+        if (!node.cfg.has(InjectedBug.LEASE_AFTER_TRANSFER)) lease.revoke();
+        node.send(new TimeoutNow(node.id, transferTarget, term));
     }
 
     /** Refuses every read still waiting: this node can no longer promise it leads. */

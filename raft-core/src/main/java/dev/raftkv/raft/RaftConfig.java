@@ -13,9 +13,14 @@ import java.util.Set;
  * @param maxInflight     AppendEntries messages in flight per follower before the leader waits for acks
  * @param maxEntriesPerMessage  entries in one AppendEntries
  * @param bugs            deliberate bugs for checker controls; empty in production
+ * @param maxClockDriftPercent  how far (in percent of real time) any node's tick rate may stray from the
+ *                        nominal one; lease reads are safe only within this bound, see {@link #leaseTicks()}
  */
 public record RaftConfig(String id, int electionTicks, int heartbeatTicks, int maxInflight,
-                         int maxEntriesPerMessage, Set<InjectedBug> bugs) {
+                         int maxEntriesPerMessage, Set<InjectedBug> bugs, int maxClockDriftPercent) {
+    /** Lease reads stay correct while every clock runs between 0.9x and 1.1x real time. */
+    public static final int DEFAULT_MAX_CLOCK_DRIFT_PERCENT = 10;
+
     public RaftConfig {
         Objects.requireNonNull(id, "id");
         if (heartbeatTicks < 1 || electionTicks <= heartbeatTicks) {
@@ -25,7 +30,15 @@ public record RaftConfig(String id, int electionTicks, int heartbeatTicks, int m
         if (maxInflight < 1 || maxEntriesPerMessage < 1) {
             throw new IllegalArgumentException("maxInflight and maxEntriesPerMessage must be positive");
         }
+        if (maxClockDriftPercent < 0 || maxClockDriftPercent >= 100) {
+            throw new IllegalArgumentException("maxClockDriftPercent must be in [0, 100), got " + maxClockDriftPercent);
+        }
         bugs = bugs.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(bugs));
+    }
+
+    public RaftConfig(String id, int electionTicks, int heartbeatTicks, int maxInflight, int maxEntriesPerMessage,
+                      Set<InjectedBug> bugs) {
+        this(id, electionTicks, heartbeatTicks, maxInflight, maxEntriesPerMessage, bugs, DEFAULT_MAX_CLOCK_DRIFT_PERCENT);
     }
 
     public static RaftConfig defaults(String id) {
@@ -33,14 +46,32 @@ public record RaftConfig(String id, int electionTicks, int heartbeatTicks, int m
     }
 
     public RaftConfig withBugs(Set<InjectedBug> newBugs) {
-        return new RaftConfig(id, electionTicks, heartbeatTicks, maxInflight, maxEntriesPerMessage, newBugs);
+        return new RaftConfig(id, electionTicks, heartbeatTicks, maxInflight, maxEntriesPerMessage, newBugs, maxClockDriftPercent);
     }
 
     public RaftConfig withMaxEntriesPerMessage(int n) {
-        return new RaftConfig(id, electionTicks, heartbeatTicks, maxInflight, n, bugs);
+        return new RaftConfig(id, electionTicks, heartbeatTicks, maxInflight, n, bugs, maxClockDriftPercent);
+    }
+
+    public RaftConfig withMaxClockDriftPercent(int percent) {
+        return new RaftConfig(id, electionTicks, heartbeatTicks, maxInflight, maxEntriesPerMessage, bugs, percent);
     }
 
     public boolean has(InjectedBug bug) {
         return bugs.contains(bug);
+    }
+
+    /**
+     * How many of its own ticks a leader may serve reads from its lease after sending a heartbeat round
+     * that a quorum acknowledged (0: never). A follower that answered the round refuses votes until it
+     * has counted {@code electionTicks} of its own ticks, which takes more than {@code electionTicks - 1}
+     * tick lengths of its clock (its first tick may come right after the heartbeat). With every clock
+     * within ±ρ of real time, a slow leader's L ticks last at most L/(1-ρ) and a fast follower's
+     * E-1 ticks at least (E-1)/(1+ρ), so L = floor((E-1)(1-ρ)/(1+ρ)) ends before any other leader
+     * can be elected. With E = 10 and ρ = 10%: 7 ticks.
+     */
+    public int leaseTicks() {
+        if (has(InjectedBug.LEASE_NO_MARGIN)) return electionTicks;
+        return (int) ((long) (electionTicks - 1) * (100 - maxClockDriftPercent) / (100 + maxClockDriftPercent));
     }
 }

@@ -159,6 +159,19 @@ public final class RaftNode {
     }
 
     /**
+     * Like {@link #readIndex}, but a leader that holds a lease (see {@link Lease}) answers at once from its
+     * commit index, without a heartbeat round. Correct only while clocks drift less than
+     * {@link RaftConfig#maxClockDriftPercent()}; without a lease it falls back to ReadIndex.
+     */
+    public void leaseRead(long requestId) {
+        if (role != Role.LEADER) {
+            reads.add(new ReadState(requestId, -1));
+            return;
+        }
+        leadership.leaseRead(requestId);
+    }
+
+    /**
      * Starts handing leadership to {@code target}. Returns null when started, or why it was refused.
      */
     public String transferLeadership(String target) {
@@ -258,8 +271,14 @@ public final class RaftNode {
 
     // ---------------------------------------------------------------- roles
 
+    /**
+     * A node that heard from a leader within an election timeout ignores (pre-)votes. Leases rely on it, so
+     * a node that just booted counts as having heard one: before it went down it may have acked a leader's
+     * heartbeat, and forgetting that would let it vote that leader's lease away.
+     */
     private boolean hasLiveLeader() {
-        return leader != null && electionElapsed < cfg.electionTicks();
+        boolean heardOrJustBooted = leader != null || now < cfg.electionTicks();
+        return heardOrJustBooted && electionElapsed < cfg.electionTicks();
     }
 
     void becomeFollower(long newTerm, String newLeader) {

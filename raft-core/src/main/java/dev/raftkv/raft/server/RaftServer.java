@@ -152,12 +152,25 @@ public final class RaftServer {
 
     /** A linearizable read (ReadIndex): answered once the leader confirmed its leadership and this node applied far enough. */
     public CompletableFuture<Object> read(byte[] query) {
+        return read(query, false);
+    }
+
+    /**
+     * A lease read: like {@link #read}, but a leader holding a lease answers without a heartbeat round.
+     * Linearizable only while every node's clock drifts less than the configured bound.
+     */
+    public CompletableFuture<Object> readLease(byte[] query) {
+        return read(query, true);
+    }
+
+    private CompletableFuture<Object> read(byte[] query, boolean lease) {
         CompletableFuture<Object> future = new CompletableFuture<>();
         loop.execute(() -> {
             if (refuseIfStopped(future)) return;
             long id = ++nextReadId;
             pendingReads.put(id, new PendingRead(query, future));
-            node.readIndex(id);
+            if (lease) node.leaseRead(id);
+            else node.readIndex(id);
             process();
         });
         return future;
