@@ -79,6 +79,11 @@ public final class NodeCommand implements Callable<Integer> {
             description = "Test only: acknowledge writes before they are durable, writing them every N ms.")
     long unsafeEagerAckMillis;
 
+    @Option(names = "--unsafe-clock-control", hidden = true,
+            description = "Test only: serve POST /v1/unsafe/clock {\"rate\":R}, which makes this node's clock run R times "
+                    + "real time (for raftkv verify --nemesis clock).")
+    boolean unsafeClockControl;
+
     @Override
     public Integer call() throws Exception {
         String secret = cookie != null ? cookie : System.getenv("RAFTKV_COOKIE");
@@ -101,7 +106,8 @@ public final class NodeCommand implements Callable<Integer> {
                 httpOf, clientOf, dataDir, secret, tickMillis, electionTicks, snapshotEvery, new KvLimits(maxKeyBytes, maxValueBytes),
                 Duration.ofMillis(requestTimeoutMillis));
         UnsafeControls unsafe = new UnsafeControls(
-                unsafeBug == null ? Set.of() : Set.of(InjectedBug.fromFlag(unsafeBug)), unsafeLocalReads, unsafeEagerAckMillis);
+                unsafeBug == null ? Set.of() : Set.of(InjectedBug.fromFlag(unsafeBug)), unsafeLocalReads, unsafeEagerAckMillis,
+                unsafeClockControl);
         RaftkvNode node = RaftkvNode.start(cfg, (config, server) ->
                 NettyTransport.start(config.id(), config.raft(), config.peers(), config.cookie(), InboundSink.of(server)), unsafe);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -62,6 +62,8 @@ public final class HttpApi implements AutoCloseable {
     private final Function<String, String> httpAddressOf;
     private final Function<String, String> clientAddressOf;
     private final Function<String, String> raftAddressOf;
+    /** Null unless the node runs with the unsafe clock control. */
+    private final SkewedClockLoop clock;
     private final HttpClient forwarder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel channel;
@@ -72,7 +74,15 @@ public final class HttpApi implements AutoCloseable {
      */
     public HttpApi(InetSocketAddress bind, KvService kv, Function<String, String> httpAddressOf,
                    Function<String, String> clientAddressOf, Function<String, String> raftAddressOf) throws InterruptedException {
+        this(bind, kv, httpAddressOf, clientAddressOf, raftAddressOf, null);
+    }
+
+    /** @param clock the skewable clock behind {@code /v1/unsafe/clock} (test only), or null: no such endpoint */
+    public HttpApi(InetSocketAddress bind, KvService kv, Function<String, String> httpAddressOf,
+                   Function<String, String> clientAddressOf, Function<String, String> raftAddressOf,
+                   SkewedClockLoop clock) throws InterruptedException {
         this.kv = kv;
+        this.clock = clock;
         this.httpAddressOf = httpAddressOf;
         this.clientAddressOf = clientAddressOf;
         this.raftAddressOf = raftAddressOf;
@@ -156,6 +166,7 @@ public final class HttpApi implements AutoCloseable {
         QueryStringDecoder q = new QueryStringDecoder(uri, StandardCharsets.UTF_8);
         String path = q.path();
         if (path.equals("/v1/status") && method.equals(HttpMethod.GET)) return status();
+        if (path.equals("/v1/unsafe/clock") && clock != null) return done(clock(method, body));
         if (!path.startsWith("/v1/kv/")) return done(Reply.error(404, "not_found", "no such endpoint: " + path));
         String rest = path.substring("/v1/kv/".length());
         boolean cas = rest.endsWith("/cas") && method.equals(HttpMethod.POST);
@@ -200,6 +211,30 @@ public final class HttpApi implements AutoCloseable {
             else out.put("current", new String(c.current(), StandardCharsets.UTF_8));
             return Reply.json(409, out);
         });
+    }
+
+    /** Test only: {@code GET} tells this node's clock rate, {@code POST {"rate":R}} sets it. */
+    private Reply clock(HttpMethod method, byte[] body) {
+        if (method.equals(HttpMethod.POST)) {
+            JsonNode json;
+            try {
+                json = JSON.readTree(body);
+            } catch (Exception e) {
+                json = null;
+            }
+            if (json == null || !json.path("rate").isNumber()) {
+                return Reply.error(400, "bad_request", "the body must be JSON {\"rate\":NUMBER}");
+            }
+            try {
+                clock.setRate(json.get("rate").asDouble());
+            } catch (IllegalArgumentException e) {
+                return Reply.error(400, "bad_request", e.getMessage());
+            }
+            LOG.warn("UNSAFE: this node's clock now runs at {} times real time", clock.rate());
+        } else if (!method.equals(HttpMethod.GET)) {
+            return Reply.error(405, "method_not_allowed", method + " is not supported on /v1/unsafe/clock");
+        }
+        return Reply.json(200, Map.of("rate", clock.rate()));
     }
 
     private CompletableFuture<Reply> status() {

@@ -25,7 +25,10 @@ public final class KvService {
     public enum Consistency {
         /** ReadIndex through the leader. */
         LINEARIZABLE,
-        /** Served as LINEARIZABLE until lease reads exist; never weaker than asked. */
+        /**
+         * Answered by a leader from its lease without a heartbeat round; correct while clocks drift less than
+         * the configured bound. Without a valid lease, the same as LINEARIZABLE.
+         */
         LEASE,
         /** This node's own state, possibly stale (the demo's local_get). */
         LOCAL;
@@ -95,8 +98,11 @@ public final class KvService {
     public CompletableFuture<KvResult.Value> get(String key, Consistency consistency) {
         limits.checkKey(key);
         byte[] query = KvCodec.encodeGet(key);
-        boolean local = consistency == Consistency.LOCAL || unsafeLocalReads;
-        CompletableFuture<Object> read = local ? server.readLocal(query) : server.read(query);
+        CompletableFuture<Object> read = unsafeLocalReads ? server.readLocal(query) : switch (consistency) {
+            case LINEARIZABLE -> server.read(query);
+            case LEASE -> server.readLease(query);
+            case LOCAL -> server.readLocal(query);
+        };
         return read.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handle((result, error) -> {
                     if (error == null) return (KvResult.Value) result;

@@ -36,6 +36,8 @@ public final class RaftkvNode implements AutoCloseable {
     private final NodeConfig config;
     private final FileLogStorage storage;
     private final ExecutorEventLoop loop;
+    /** With {@link UnsafeControls#clockControl}: the loop whose clock the verifier may skew; otherwise null. */
+    private final SkewedClockLoop skewedLoop;
     private final ExecutorService applyThread;
     private final RaftServer server;
     private final Transport transport;
@@ -52,6 +54,7 @@ public final class RaftkvNode implements AutoCloseable {
         LogStorage log = unsafe.eagerAckMillis() > 0 ? new EagerAckStorage(storage, unsafe.eagerAckMillis()) : storage;
         FileSnapshotStore snapshots = FileSnapshotStore.open(config.dataDir());
         this.loop = new ExecutorEventLoop("raft-" + config.id(), failed::complete);
+        this.skewedLoop = unsafe.clockControl() ? new SkewedClockLoop(loop) : null;
         this.applyThread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "apply-" + config.id());
             t.setDaemon(true);
@@ -73,14 +76,15 @@ public final class RaftkvNode implements AutoCloseable {
             }
         };
         this.server = new RaftServer(new RaftServer.Options(raft, members, config.tickMillis(), config.snapshotEveryEntries(), 0),
-                new KvStateMachine(), log, snapshots, forwarding, loop, applyThread, new Random());
+                new KvStateMachine(), log, snapshots, forwarding, skewedLoop != null ? skewedLoop : loop, applyThread, new Random());
         this.transport = transports.open(config, server);
         late[0] = transport;
         server.failure().thenAccept(failed::complete); // fsync failed: stop, never carry on (fsyncgate)
         server.start();
         KvService kv = new KvService(server, config.limits(), config.requestTimeout(), unsafe.localReads());
         this.clients = config.client() == null ? null : new ClientServer(config.id(), config.client(), kv, config.peerClient()::get);
-        this.http = new HttpApi(config.http(), kv, config.peerHttp()::get, this::clientAddressOf, raftAddresses(config));
+        this.http = new HttpApi(config.http(), kv, config.peerHttp()::get, this::clientAddressOf, raftAddresses(config),
+                skewedLoop);
         LOG.info("{} serving HTTP on {}{} with data in {}", config.id(), config.http(),
                 clients == null ? "" : " and clients on " + config.client(), config.dataDir());
     }

@@ -7,17 +7,20 @@ import java.util.Set;
 /**
  * Deliberate breakage for the verifier's controls ({@code raftkv verify --control ...}): they exist
  * only to show that the checkers catch a node that serves stale reads or acknowledges writes before
- * they are durable. {@link #NONE} in every real deployment.
+ * they are durable, and to let the verifier's clock nemesis make a node's clock run fast or slow.
+ * {@link #NONE} in every real deployment.
  *
  * @param bugs           protocol bugs to switch on in the core
  * @param localReads     "linearizable" reads are answered from the receiving node's own state, no ReadIndex
  * @param eagerAckMillis if positive, writes are acknowledged at once and written to the log only every
  *                       this many milliseconds
+ * @param clockControl   the node's timers run on a {@link SkewedClockLoop} whose rate
+ *                       {@code POST /v1/unsafe/clock} sets (the endpoint exists only with this switch)
  */
-public record UnsafeControls(Set<InjectedBug> bugs, boolean localReads, long eagerAckMillis) {
-    public static final UnsafeControls NONE = new UnsafeControls(Set.of(), false, 0);
+public record UnsafeControls(Set<InjectedBug> bugs, boolean localReads, long eagerAckMillis, boolean clockControl) {
+    public static final UnsafeControls NONE = new UnsafeControls(Set.of(), false, 0, false);
 
     public boolean any() {
-        return !bugs.isEmpty() || localReads || eagerAckMillis > 0;
+        return !bugs.isEmpty() || localReads || eagerAckMillis > 0 || clockControl;
     }
 }

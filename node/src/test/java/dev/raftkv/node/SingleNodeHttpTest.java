@@ -43,10 +43,14 @@ class SingleNodeHttpTest {
     }
 
     private RaftkvNode start() throws Exception {
+        return start(UnsafeControls.NONE);
+    }
+
+    private RaftkvNode start(UnsafeControls unsafe) throws Exception {
         NodeConfig cfg = new NodeConfig("n1", new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0),
                 new InetSocketAddress("127.0.0.1", 0), Map.of("n1", new InetSocketAddress("127.0.0.1", 1)), Map.of(), Map.of(), dir, "cookie", 10, 10, 5,
                 new KvLimits(64, 1024), Duration.ofSeconds(5));
-        RaftkvNode n = RaftkvNode.start(cfg, NO_PEERS);
+        RaftkvNode n = RaftkvNode.start(cfg, NO_PEERS, unsafe);
         await().atMost(Duration.ofSeconds(10)).until(() -> call("GET", n, "/v1/status", null).body().contains("\"leader\""
                 ) && call("GET", n, "/v1/status", null).body().contains("\"role\":\"leader\""));
         return n;
@@ -67,6 +71,7 @@ class SingleNodeHttpTest {
         assertThat(put.body()).matches("\\{\"index\":\\d+}");
         assertThat(call("GET", node, "/v1/kv/greeting", null).body()).isEqualTo("hello");
         assertThat(call("GET", node, "/v1/kv/greeting?consistency=local", null).body()).isEqualTo("hello");
+        assertThat(call("GET", node, "/v1/kv/greeting?consistency=lease", null).body()).isEqualTo("hello");
         assertThat(call("GET", node, "/v1/kv/missing", null).statusCode()).isEqualTo(404);
 
         HttpResponse<String> casFail = call("POST", node, "/v1/kv/greeting/cas", "{\"expect\":\"nope\",\"value\":\"x\"}");
@@ -94,6 +99,26 @@ class SingleNodeHttpTest {
         assertThat(badCas.body()).contains("\"error\":\"bad_request\"");
         assertThat(call("GET", node, "/v1/kv/k?consistency=eventual", null).statusCode()).isEqualTo(400);
         assertThat(call("GET", node, "/v2/nothing", null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void theClockEndpointExistsOnlyWithTheUnsafeSwitch() throws Exception {
+        node = start();
+        assertThat(call("GET", node, "/v1/unsafe/clock", null).statusCode()).isEqualTo(404);
+        assertThat(call("POST", node, "/v1/unsafe/clock", "{\"rate\":2}").statusCode()).isEqualTo(404);
+        node.close();
+
+        node = start(new UnsafeControls(java.util.Set.of(), false, 0, true));
+        assertThat(call("GET", node, "/v1/unsafe/clock", null).body()).isEqualTo("{\"rate\":1.0}");
+        HttpResponse<String> set = call("POST", node, "/v1/unsafe/clock", "{\"rate\":1.5}");
+        assertThat(set.statusCode()).isEqualTo(200);
+        assertThat(set.body()).isEqualTo("{\"rate\":1.5}");
+        assertThat(call("POST", node, "/v1/unsafe/clock", "{\"rate\":0}").statusCode()).isEqualTo(400);
+        assertThat(call("POST", node, "/v1/unsafe/clock", "fast").statusCode()).isEqualTo(400);
+        assertThat(call("GET", node, "/v1/unsafe/clock", null).body()).isEqualTo("{\"rate\":1.5}");
+        // with its clock skewed the node still elects itself, writes and reads
+        assertThat(call("PUT", node, "/v1/kv/k", "v").statusCode()).isEqualTo(200);
+        assertThat(call("GET", node, "/v1/kv/k?consistency=lease", null).body()).isEqualTo("v");
     }
 
     @Test

@@ -273,11 +273,12 @@ public final class RaftNode {
 
     /**
      * A node that heard from a leader within an election timeout ignores (pre-)votes. Leases rely on it, so
-     * a node that just booted counts as having heard one: before it went down it may have acked a leader's
-     * heartbeat, and forgetting that would let it vote that leader's lease away.
+     * where leases are possible a node that just booted counts as having heard one: before it went down it
+     * may have acked a leader's heartbeat, and forgetting that would let it vote that leader's lease away.
      */
     private boolean hasLiveLeader() {
-        boolean heardOrJustBooted = leader != null || now < cfg.electionTicks();
+        boolean justBooted = now < cfg.electionTicks() && cfg.leaseTicks() > 0;
+        boolean heardOrJustBooted = leader != null || justBooted;
         return heardOrJustBooted && electionElapsed < cfg.electionTicks();
     }
 

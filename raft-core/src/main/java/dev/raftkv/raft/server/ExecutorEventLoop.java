@@ -40,6 +40,16 @@ public final class ExecutorEventLoop implements EventLoop, AutoCloseable {
         return () -> f.cancel(false);
     }
 
+    /**
+     * Runs {@code task} once on the loop after {@code delayNanos}. Like every timer here, it is ordered
+     * against {@link #execute}d tasks by due time, so a task submitted after it fell due runs after it.
+     */
+    public Cancellable schedule(long delayNanos, Runnable task) {
+        if (executor.isShutdown()) return () -> { };
+        ScheduledFuture<?> f = executor.schedule(() -> guarded(task), delayNanos, TimeUnit.NANOSECONDS);
+        return () -> f.cancel(false);
+    }
+
     private void guarded(Runnable task) {
         try {
             task.run();
