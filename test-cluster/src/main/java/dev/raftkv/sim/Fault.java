@@ -51,6 +51,14 @@ public sealed interface Fault {
     }
 
     /**
+     * For {@code forMillis}, every node that grants a vote loses power within a few milliseconds and
+     * boots again soon after: what it promised must survive the crash (its vote, durable before the
+     * answer left), or it may vote twice in one term.
+     */
+    record KillVoters(long forMillis) implements Fault {
+    }
+
+    /**
      * For {@code forMillis}, every newly elected leader is cut off from all others a few milliseconds
      * after it wins (Jepsen's "partition the leader"); the previous cut heals.
      */
@@ -66,6 +74,14 @@ public sealed interface Fault {
     }
 
     record Pause(int node) implements Fault {
+    }
+
+    /**
+     * The leader hands leadership to a follower (TimeoutNow, whose election ignores leader stickiness).
+     * With {@code isolateOldLeader}, the old leader is cut off just after the TimeoutNow arrived, so it
+     * never hears of the new term while clients keep reading from it: a lease it kept would be stale.
+     */
+    record Transfer(boolean isolateOldLeader) implements Fault {
     }
 
     record ResumeAll() implements Fault {

@@ -12,7 +12,7 @@ import java.util.Random;
  */
 public final class FaultSchedules {
     private enum Kind { ISOLATE, ISOLATE_LEADERS, PARTITION, BRIDGE, CRASH, CRASH_RESTART, CRASH_NEXT_LEADER,
-        KILL_LEADERS, FLAP, PAUSE }
+        KILL_LEADERS, KILL_VOTERS, FLAP, PAUSE, TRANSFER }
 
     private enum Recovery { HEAL, RESTART_ALL, RESUME_ALL }
 
@@ -57,8 +57,10 @@ public final class FaultSchedules {
             case CRASH_RESTART -> new Fault.CrashRestart(who, random.nextInt(60));
             case CRASH_NEXT_LEADER -> new Fault.CrashNextLeader(random.nextInt(25), random.nextInt(80));
             case KILL_LEADERS -> new Fault.KillLeaders(300 + random.nextInt(1500));
+            case KILL_VOTERS -> new Fault.KillVoters(300 + random.nextInt(1500));
             case FLAP -> new Fault.Flap(random.nextBoolean() ? Fault.LEADER : who, 100 + random.nextInt(500));
             case PAUSE -> new Fault.Pause(who);
+            case TRANSFER -> new Fault.Transfer(random.nextInt(4) > 0);
         };
     }
 

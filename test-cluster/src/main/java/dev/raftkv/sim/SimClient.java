@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * A client in virtual time: one operation at a time (put, linearizable get, or CAS on a few keys,
+ * A client in virtual time: one operation at a time (put, linearizable or lease get, or CAS on a few keys,
  * every written value unique), each recorded with its invoke and completion time. A write whose
  * answer never came is UNKNOWN, and the client goes on as a new process, as in Jepsen.
  */
@@ -64,7 +64,7 @@ final class SimClient {
                     r -> Op.put(process, key, value, invoke, world.now(), Outcome.OK),
                     o -> Op.put(process, key, value, invoke, o == Outcome.UNKNOWN ? Op.NEVER : world.now(), o));
         } else if (roll < 8) {
-            sendRead(node, key, invoke);
+            sendRead(node, key, invoke, roll >= 6);
         } else {
             String expect = random.nextInt(4) == 0 ? null : history.someValueOf(key, random);
             String value = "c" + index + "-" + (++written);
@@ -92,13 +92,14 @@ final class SimClient {
         await(node.server().propose(KvCodec.encode(command)), ok, failed);
     }
 
-    private void sendRead(SimNode node, String key, long invoke) {
+    private void sendRead(SimNode node, String key, long invoke, boolean lease) {
         OnFailure failed = o -> Op.get(process, key, null, invoke, o == Outcome.UNKNOWN ? Op.NEVER : world.now(), o);
         if (node == null || !node.isUp() || node.server().core() == null) {
             finish(failed.op(Outcome.FAIL), null);
             return;
         }
-        await(node.server().read(KvCodec.encodeGet(key)),
+        byte[] query = KvCodec.encodeGet(key);
+        await(lease ? node.server().readLease(query) : node.server().read(query),
                 r -> Op.get(process, key, str(((KvResult.Value) r).value()), invoke, world.now(), Outcome.OK), failed);
     }
 

@@ -7,16 +7,23 @@ import java.util.List;
 
 /**
  * One node incarnation's event loop in virtual time. A crash kills it (its queued tasks vanish);
- * a pause holds its tasks, timers included, until it resumes.
+ * a pause holds its tasks until it resumes.
+ *
+ * <p>Timers follow this machine's clock, which runs at {@code clockRate} times real (virtual) time. A
+ * paused loop's timer keeps firing, as a real timer does during a GC pause or SIGSTOP: each missed tick
+ * is held in order with everything else that arrived, so on resume the loop first catches up on the
+ * time it lost (as a fixed-rate {@code ScheduledExecutorService} does) and only then sees later input.
  */
 final class SimLoop implements EventLoop {
     private final SimWorld world;
+    private final double clockRate;
     private boolean dead;
     private boolean paused;
     private final List<Runnable> held = new ArrayList<>();
 
-    SimLoop(SimWorld world) {
+    SimLoop(SimWorld world, double clockRate) {
         this.world = world;
+        this.clockRate = clockRate;
     }
 
     @Override
@@ -37,15 +44,19 @@ final class SimLoop implements EventLoop {
     public Cancellable every(long periodMillis, Runnable task) {
         boolean[] cancelled = {false};
         // a random phase, so that nodes do not tick in lockstep
-        long first = 1 + world.random().nextInt((int) periodMillis);
-        world.after(first, new Runnable() {
+        long first = world.now() + 1 + world.random().nextInt((int) periodMillis);
+        world.at(first, new Runnable() {
+            private long fired;
+
             @Override
             public void run() {
+                if (dead || cancelled[0]) return;
                 SimLoop.this.run(() -> {
-                    if (cancelled[0]) return;
-                    task.run();
-                    world.after(periodMillis, this);
+                    if (!cancelled[0]) task.run();
                 });
+                fired++;
+                // the k-th firing at first + k * period / rate, rounded: no drift beyond the rate itself
+                world.at(first + Math.round(fired * periodMillis / clockRate), this);
             }
         });
         return () -> cancelled[0] = true;

@@ -24,6 +24,8 @@ final class SimNode {
     private final LogRegistry registry;
     final SimDisk disk;
     private final SimSnapshotStore snapshots = new SimSnapshotStore();
+    /** This machine's clock runs at this multiple of real time (its ticks come 1/rate as often). */
+    private double clockRate = 1.0;
 
     private SimLoop loop;
     private RaftServer server;
@@ -42,12 +44,21 @@ final class SimNode {
 
     void start() {
         incarnation++;
-        loop = new SimLoop(world);
+        loop = new SimLoop(world, clockRate);
         StateMachine machine = new CheckedMachine(new KvStateMachine());
         server = new RaftServer(options, machine, disk, snapshots, new SimTransport(), loop, loop::execute,
                 new Random(world.random().nextLong()));
         server.start();
         world.trace(id + " starts (incarnation " + incarnation + ")");
+    }
+
+    /** Sets this machine's clock rate from its next start on. */
+    void clockRate(double rate) {
+        this.clockRate = rate;
+    }
+
+    double clockRate() {
+        return clockRate;
     }
 
     void crash() {
@@ -70,6 +81,11 @@ final class SimNode {
             loop.resume();
             world.trace(id + " resumes");
         }
+    }
+
+    /** How many times this machine has started; a crash and a start make a new incarnation. */
+    int incarnation() {
+        return incarnation;
     }
 
     boolean isUp() {

@@ -96,9 +96,13 @@ public final class Simulation {
     private final List<String> violations = new ArrayList<>();
     private final Map<String, Long> lastCommitChecked = new HashMap<>();
     private final List<Fault.At> schedule;
+    private final ClockDrift clocks;
     private int faultsRun;
     private Fault.CrashNextLeader armedLeaderCrash;
     private long killLeadersUntil;
+    private long killVotersUntil;
+    /** Each node's (term, vote) when last looked at, to see a vote being granted. */
+    private final Map<String, String> lastVote = new HashMap<>();
     private long isolateLeadersUntil;
     private boolean healed;
     private long highestLeaderTerm;
@@ -123,15 +127,18 @@ public final class Simulation {
         int maxEntries = r.nextBoolean() ? 1 : 1 + r.nextInt(8);
         long snapshotEvery = r.nextInt(3) == 0 ? 0 : 10 + r.nextInt(60);
         long snapshotBytes = r.nextInt(3) == 0 ? 500 + r.nextInt(2000) : 0;
+        this.clocks = ClockDrift.draw(new Random(r.nextLong()), params.nodes());
         for (String id : ids) {
-            RaftConfig cfg = new RaftConfig(id, ELECTION_TICKS, 1, maxInflight, maxEntries, params.bugs());
+            RaftConfig cfg = new RaftConfig(id, ELECTION_TICKS, 1, maxInflight, maxEntries, params.bugs(),
+                    clocks.tolerancePercent());
             SimNode node = new SimNode(id, world, network,
                     new RaftServer.Options(cfg, members, TICK_MILLIS, snapshotEvery, snapshotBytes), byId::get, registry, 5);
             nodes.add(node);
             byId.put(id, node);
         }
+        for (int i = 0; i < nodes.size(); i++) nodes.get(i).clockRate(clocks.rates()[i]);
         world.trace("conditions " + conditions + ", maxInflight " + maxInflight + ", maxEntries " + maxEntries
-                + ", snapshotEvery " + snapshotEvery + " entries / " + snapshotBytes + " bytes");
+                + ", snapshotEvery " + snapshotEvery + " entries / " + snapshotBytes + " bytes, clocks: " + clocks);
     }
 
     public static Result run(Params params) {
@@ -203,6 +210,8 @@ public final class Simulation {
             isolateLeadersUntil = world.now() + k.forMillis();
         } else if (fault instanceof Fault.KillLeaders k) {
             killLeadersUntil = world.now() + k.forMillis();
+        } else if (fault instanceof Fault.KillVoters k) {
+            killVotersUntil = world.now() + k.forMillis();
         } else if (fault instanceof Fault.Flap f) {
             flap(resolve(f.node()), world.now() + f.forMillis());
         } else if (fault instanceof Fault.RestartAll) {
@@ -213,7 +222,32 @@ public final class Simulation {
             resolve(p.node()).pause();
         } else if (fault instanceof Fault.ResumeAll) {
             nodes.forEach(SimNode::resume);
+        } else if (fault instanceof Fault.Transfer t) {
+            transfer(t.isolateOldLeader());
         }
+    }
+
+    private void transfer(boolean isolateOldLeader) {
+        SimNode leader = currentLeader();
+        if (leader == null) return;
+        List<SimNode> others = nodes.stream().filter(n -> n != leader && n.isRunning()).toList();
+        if (others.isEmpty()) return;
+        SimNode target = others.get(world.random().nextInt(others.size()));
+        world.trace("nemesis asks " + leader.id + " to hand leadership to " + target.id);
+        leader.server().transferLeadership(target.id);
+        if (isolateOldLeader) isolateOnceCampaigning(leader, target, leader.core().term(), world.now() + 300);
+    }
+
+    /** Cuts {@code old} off as soon as {@code target} campaigns, before its vote request can reach {@code old}. */
+    private void isolateOnceCampaigning(SimNode old, SimNode target, long oldTerm, long giveUpAt) {
+        if (healed || world.now() > giveUpAt) return;
+        RaftNode t = target.core();
+        if (t != null && t.term() > oldTerm) {
+            world.trace("nemesis isolates old leader " + old.id);
+            network.partition(Map.of(old.id, 1));
+            return;
+        }
+        world.after(1, () -> isolateOnceCampaigning(old, target, oldTerm, giveUpAt));
     }
 
     /** The bridge node sees both halves; the halves do not see each other. */
@@ -267,6 +301,10 @@ public final class Simulation {
                     onNewLeader(n);
                 }
             }
+            if (c.votedFor() != null && !c.votedFor().equals(n.id)) {
+                String vote = c.term() + ":" + c.votedFor();
+                if (!vote.equals(lastVote.put(n.id, vote))) onVote(n);
+            }
             // a restarted node starts from a lower commit index and must be checked again from there
             long checked = Math.min(lastCommitChecked.getOrDefault(n.id, 0L), c.commitIndex());
             long from = Math.max(checked + 1, c.firstIndex());
@@ -281,6 +319,20 @@ public final class Simulation {
         world.after(world.random().nextInt(10), () -> {
             if (!node.isUp()) node.start();
             world.after(world.random().nextInt(30), () -> flap(node, until));
+        });
+    }
+
+    /** Under {@link Fault.KillVoters}: a node that just granted a vote loses power a moment later, and boots again. */
+    private void onVote(SimNode voter) {
+        if (world.now() >= killVotersUntil || healed) return;
+        int incarnation = voter.incarnation();
+        world.after(world.random().nextInt(6), () -> {
+            if (healed || !voter.isUp() || voter.incarnation() != incarnation) return;
+            world.trace("nemesis crashes voter " + voter.id);
+            voter.crash();
+            world.after(world.random().nextInt(30), () -> {
+                if (!voter.isUp()) voter.start();
+            });
         });
     }
 
@@ -315,11 +367,10 @@ public final class Simulation {
      * have heard from a majority (partitions, crashes and pauses all count). Each peer's "last
      * reachable" time is tracked per leadership; the leader may keep leading while a majority
      * (itself included) was reachable within one election timeout, plus the longest a message can take
-     * and a tick of rounding on each side. A sliding window, like the rule itself: when a partition
-     * moves, the peers of the last window still count.
+     * and a tick of rounding on each side, all counted on the leader's own clock. A sliding window, like
+     * the rule itself: when a partition moves, the peers of the last window still count.
      */
     private void monitorLeaders() {
-        long bound = ELECTION_TICKS * TICK_MILLIS + network.conditions().maxDelayMillis() + 3 * TICK_MILLIS;
         world.after(TICK_MILLIS, () -> {
             for (SimNode n : nodes) {
                 RaftNode c = n.core();
@@ -334,6 +385,8 @@ public final class Simulation {
                     seen.clear();
                     for (SimNode p : nodes) seen.put(p.id, world.now());
                 }
+                long bound = (long) Math.ceil((ELECTION_TICKS + 3) * TICK_MILLIS / n.clockRate())
+                        + network.conditions().maxDelayMillis();
                 int recent = 1;
                 for (SimNode p : nodes) {
                     if (p == n) continue;

@@ -55,6 +55,8 @@ class SimulationProperties {
                 Combinators.combine(node, millis.map(m -> m % 100)).as(Fault.CrashRestart::new),
                 Combinators.combine(millis.map(m -> m % 30), millis.map(m -> m % 100)).as(Fault.CrashNextLeader::new),
                 millis.map(Fault.KillLeaders::new),
+                millis.map(Fault.KillVoters::new),
+                Arbitraries.of(true, false).map(Fault.Transfer::new),
                 millis.map(Fault.IsolateLeaders::new),
                 Combinators.combine(node, millis).as(Fault.Flap::new),
                 Arbitraries.just(new Fault.RestartAll()),

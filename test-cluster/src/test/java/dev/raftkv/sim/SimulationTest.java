@@ -43,8 +43,13 @@ class SimulationTest {
         assertThat(c.traceHash()).as("another seed, another run").isNotEqualTo(a.traceHash());
     }
 
+    /**
+     * Every bug the random schedules can reach. Two lease bugs are left out: each stretches a lease by
+     * two or three ticks, a window that random schedules almost never hit (none in 500 seeds);
+     * LeaseReadTest pins both with a scripted worst case instead.
+     */
     @ParameterizedTest
-    @EnumSource(InjectedBug.class)
+    @EnumSource(value = InjectedBug.class, mode = EnumSource.Mode.EXCLUDE, names = {"LEASE_FROM_ACK", "LEASE_NO_MARGIN"})
     void everyInjectedBugIsCaughtWithin500Seeds(InjectedBug bug) {
         SimRunner.Summary s = SimRunner.run(1, 500, 3, TICKS, Set.of(bug), true, System.out);
         System.out.println(bug.flag() + ": " + s.line() + ", first at seed " + s.firstFailingSeed());
@@ -61,6 +66,21 @@ class SimulationTest {
         Simulation.Result r = Simulation.run(Simulation.Params.of(7, 3, 400).withSchedule(schedule));
         assertThat(r.violations()).isEmpty();
         assertThat(r.faults()).isEqualTo(4);
+    }
+
+    /** A handover whose old leader is cut off as soon as the target campaigns: it must not go on serving lease reads. */
+    @Test
+    void aTransferWithTheOldLeaderCutOffIsSurvived() {
+        List<Fault.At> schedule = List.of(
+                new Fault.At(500, new Fault.Transfer(true)),
+                new Fault.At(1_500, new Fault.Heal()),
+                new Fault.At(2_000, new Fault.Transfer(false)));
+        Simulation.Result r = Simulation.run(Simulation.Params.of(7, 3, 300).withSchedule(schedule));
+        assertThat(r.violations()).isEmpty();
+        assertThat(r.trace()).as("the run ends with the handovers done").doesNotContain("VIOLATION");
+        Simulation.Result bug = Simulation.run(Simulation.Params.of(7, 3, 300).withSchedule(schedule)
+                .withBugs(Set.of(InjectedBug.LEASE_AFTER_TRANSFER)));
+        assertThat(bug.ok()).isFalse();
     }
 
     /** Pre-vote: a follower cut off for 50 election timeouts comes back without raising anyone's term. */
