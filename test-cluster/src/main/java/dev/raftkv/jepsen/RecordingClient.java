@@ -13,9 +13,11 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * One Jepsen-style worker: puts, linearizable gets and CASes on a few keys over HTTP, every written
- * value unique, each recorded with invoke and completion times. 503 is FAIL (not applied), 504, a
- * timeout or a lost connection is UNKNOWN, after which the worker goes on as a new process.
+ * One Jepsen-style worker: puts, gets (half linearizable, half lease reads) and CASes on a few keys
+ * over HTTP, every written value unique, each recorded with invoke and completion times. 503 is FAIL
+ * (not applied), 504, a timeout or a lost connection is UNKNOWN, after which the worker goes on as a
+ * new process. Lease reads are checked like any read: a lease broken by clock skew shows up as a
+ * stale read.
  */
 final class RecordingClient implements Runnable {
     private final int worker;
@@ -23,13 +25,13 @@ final class RecordingClient implements Runnable {
     private final int keys;
     private final Random random;
     private final LongSupplier clock;
-    private final Consumer<Op> history;
+    private final Consumer<ClientOp> history;
     private final AtomicBoolean running;
     private final AtomicInteger processes;
     private int process;
     private int written;
 
-    RecordingClient(int worker, ProcessCluster cluster, int keys, long seed, LongSupplier clock, Consumer<Op> history,
+    RecordingClient(int worker, ProcessCluster cluster, int keys, long seed, LongSupplier clock, Consumer<ClientOp> history,
                     AtomicBoolean running, AtomicInteger processes) {
         this.worker = worker;
         this.cluster = cluster;
@@ -52,13 +54,15 @@ final class RecordingClient implements Runnable {
             int roll = random.nextInt(10);
             long invoke = clock.getAsLong();
             Op op;
+            String consistency = null;
             if (roll < 4) {
                 String value = "w" + worker + "-" + (++written);
                 HttpResponse<String> r = cluster.call(node, "PUT", "/v1/kv/" + key, value);
                 op = Op.put(process, key, value, invoke, end(r), outcome(r, 200));
                 lastValue = value;
             } else if (roll < 8) {
-                HttpResponse<String> r = cluster.call(node, "GET", "/v1/kv/" + key, null);
+                consistency = roll < 6 ? "linearizable" : "lease";
+                HttpResponse<String> r = cluster.call(node, "GET", "/v1/kv/" + key + "?consistency=" + consistency, null);
                 String value = r != null && r.statusCode() == 200 ? r.body() : null;
                 Outcome o = r != null && (r.statusCode() == 200 || r.statusCode() == 404) ? Outcome.OK : Outcome.FAIL;
                 op = Op.get(process, key, value, invoke, clock.getAsLong(), o);
@@ -73,7 +77,7 @@ final class RecordingClient implements Runnable {
                         known ? Outcome.OK : r != null && r.statusCode() == 503 ? Outcome.FAIL : Outcome.UNKNOWN);
                 lastValue = value;
             }
-            history.accept(op);
+            history.accept(new ClientOp(op, node, consistency));
             if (op.effectiveOutcome() == Outcome.UNKNOWN) process = processes.getAndIncrement();
             pace();
         }

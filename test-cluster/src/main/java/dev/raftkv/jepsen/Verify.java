@@ -39,9 +39,10 @@ public final class Verify {
                          String control) {
     }
 
-    /** The node flags of each control, and whether its kills take out a majority at once. */
-    static String[] nodeArgs(String control) {
+    /** The node flags of a run: its control's, and the test-only clock control the clock nemesis needs. */
+    static String[] nodeArgs(String control, List<Nemesis.Kind> nemeses) {
         List<String> args = new ArrayList<>(List.of(NODE_ARGS));
+        if (nemeses.contains(Nemesis.Kind.CLOCK)) args.add("--unsafe-clock-control");
         if (control == null) return args.toArray(String[]::new);
         switch (control) {
             case "stale-reads" -> args.add("--unsafe-local-reads");
@@ -63,9 +64,9 @@ public final class Verify {
         Files.createDirectories(p.out());
         long start = System.nanoTime();
         LongSupplier clock = () -> System.nanoTime() - start;
-        List<Op> history = Collections.synchronizedList(new ArrayList<>());
+        List<ClientOp> history = Collections.synchronizedList(new ArrayList<>());
         try (ProcessCluster cluster = new ProcessCluster(work, p.nodes(), "verify-" + p.seed()).withLinkProxies()) {
-            String[] nodeArgs = nodeArgs(p.control());
+            String[] nodeArgs = nodeArgs(p.control(), p.nemeses());
             cluster.startAll(nodeArgs);
             awaitLeader(cluster, 30_000);
             log.printf("verify: %d nodes up in %s; %d clients, %d keys, nemesis %s, %d s%s%n",
@@ -93,10 +94,11 @@ public final class Verify {
 
             awaitLeader(cluster, 30_000);
             Map<String, String> finals = readEveryKey(cluster, p.keys(), clock, history, processes.getAndIncrement());
-            List<Op> ops = List.copyOf(history);
+            long end = clock.getAsLong();
+            List<ClientOp> recorded = List.copyOf(history);
+            List<Op> ops = recorded.stream().map(ClientOp::op).toList();
             CheckResult lin = LinearizabilityChecker.check(ops, 60_000);
             List<String> lost = LostWriteChecker.check(ops, finals);
-            writeReport(p.out(), ops, nemesis.timeline(), lin, lost, cluster);
 
             boolean ok = lin.verdict() == Verdict.LINEARIZABLE && lost.isEmpty();
             String what = switch (lin.verdict()) {
@@ -106,6 +108,7 @@ public final class Verify {
             };
             String line = "verify: " + what + ", " + ops.size() + " ops, " + nemesis.faults() + " faults, "
                     + lost.size() + " lost writes";
+            Report.write(p.out(), recorded, nemesis.timeline(), nemesis.periods(), end, line, lin, lost, cluster);
             return new Result(ok, line, ops.size(), nemesis.faults(), lost.size(), lin.verdict());
         }
     }
@@ -119,17 +122,18 @@ public final class Verify {
     }
 
     /** The final quiet read of every key through the cluster, recorded in the history like any read. */
-    private static Map<String, String> readEveryKey(ProcessCluster cluster, int keys, LongSupplier clock, List<Op> history,
+    private static Map<String, String> readEveryKey(ProcessCluster cluster, int keys, LongSupplier clock, List<ClientOp> history,
                                                     int process) throws InterruptedException {
         Map<String, String> finals = new TreeMap<>();
         for (int k = 0; k < keys; k++) {
             String key = "k" + k;
             for (int attempt = 0; ; attempt++) {
                 long invoke = clock.getAsLong();
-                HttpResponse<String> r = cluster.call(cluster.leader() == null ? "n1" : cluster.leader(), "GET", "/v1/kv/" + key, null);
+                String node = cluster.leader() == null ? "n1" : cluster.leader();
+                HttpResponse<String> r = cluster.call(node, "GET", "/v1/kv/" + key, null);
                 if (r != null && (r.statusCode() == 200 || r.statusCode() == 404)) {
                     String value = r.statusCode() == 200 ? r.body() : null;
-                    history.add(Op.get(process, key, value, invoke, clock.getAsLong(), Outcome.OK));
+                    history.add(new ClientOp(Op.get(process, key, value, invoke, clock.getAsLong(), Outcome.OK), node, "linearizable"));
                     finals.put(key, value);
                     break;
                 }
@@ -138,21 +142,5 @@ public final class Verify {
             }
         }
         return finals;
-    }
-
-    private static void writeReport(Path out, List<Op> ops, List<String> timeline, CheckResult lin, List<String> lost,
-                                    ProcessCluster cluster) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        List<String> lines = new ArrayList<>();
-        for (Op op : ops) lines.add(json.writeValueAsString(op));
-        Files.write(out.resolve("history.jsonl"), lines);
-        Files.write(out.resolve("timeline.txt"), timeline);
-        List<String> verdict = new ArrayList<>();
-        verdict.add("linearizability: " + lin.verdict() + (lin.key() == null ? "" : " (key " + lin.key() + ")"));
-        if (lin.explanation() != null && !lin.explanation().isEmpty()) verdict.add(lin.explanation());
-        verdict.add("lost acknowledged writes: " + lost.size());
-        verdict.addAll(lost);
-        Files.write(out.resolve("verdict.txt"), verdict);
-        for (ProcessCluster.Member m : cluster.members()) Files.writeString(out.resolve(m.id + ".log"), cluster.logOf(m.id));
     }
 }

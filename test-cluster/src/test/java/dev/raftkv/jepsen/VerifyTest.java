@@ -4,27 +4,51 @@ import dev.raftkv.check.Verdict;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.w3c.dom.Document;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A short Jepsen-style run of real processes under kill -9 and SIGSTOP, as part of mvn test. */
+/** A short Jepsen-style run of real processes under kill -9, SIGSTOP, partitions and clock skew, as part of mvn test. */
 class VerifyTest {
     @TempDir
     Path out;
 
     @Test
-    void aShortRunUnderKillAndPauseIsLinearizableAndLosesNothing() throws Exception {
+    void aShortRunUnderEveryNemesisIsLinearizableAndLosesNothing() throws Exception {
         Verify.Result r = Verify.run(new Verify.Params(3, 15, 6, 10, List.of(Nemesis.Kind.values()), 7, out, null), System.out);
         System.out.println(r.line());
         assertThat(r.verdict()).isEqualTo(Verdict.LINEARIZABLE);
         assertThat(r.lostWrites()).isZero();
         assertThat(r.faults()).isPositive();
         assertThat(r.ops()).as("clients got work done").isGreaterThan(50);
-        assertThat(out.resolve("history.jsonl")).exists();
-        assertThat(Files.readAllLines(out.resolve("timeline.txt"))).anyMatch(l -> l.contains("heal all"));
+        List<String> history = Files.readAllLines(out.resolve(Report.HISTORY));
+        assertThat(history).hasSize(r.ops());
+        assertThat(history).as("lease reads answered").anyMatch(l -> l.contains("\"consistency\":\"lease\"") && l.contains("\"outcome\":\"OK\""));
+        List<String> timeline = Files.readAllLines(out.resolve(Report.TIMELINE));
+        assertThat(timeline).anyMatch(l -> l.contains("heal all"));
+        assertThat(timeline).as("this seed skews clocks").anyMatch(l -> l.contains(" runs at "));
+        assertThat(Files.readString(out.resolve(Report.VERDICT))).startsWith(r.line());
+        assertThePlotShowsTheRun(timeline, r);
+    }
+
+    /** Every fault that began (a line of the timeline) is a shaded band of the plot, and every operation a point. */
+    private void assertThePlotShowsTheRun(List<String> timeline, Verify.Result r) throws Exception {
+        Document plot = LatencyPlotTest.parse(Files.readString(out.resolve(Report.PLOT)));
+        List<String> bands = LatencyPlotTest.elements(plot, "rect", "fault").stream().map(e -> e.getAttribute("data-what")).toList();
+        List<String> begun = timeline.stream().map(l -> l.substring(l.indexOf(" s  ") + 4))
+                .filter(w -> w.startsWith("kill -9 n") || w.startsWith("pause ") || w.startsWith("partition ") || w.contains(" runs at "))
+                .toList();
+        assertThat(begun).isNotEmpty();
+        assertThat(bands).containsExactlyInAnyOrderElementsOf(begun);
+        int points = 0;
+        for (String cls : List.of("ok", "fail", "unknown")) points += LatencyPlotTest.elements(plot, "circle", cls).size();
+        assertThat(points).isEqualTo(r.ops());
+        assertThat(plot.getElementById("verdict") == null ? "" : plot.getElementById("verdict").getTextContent()).isIn("", r.line());
+        assertThat(Files.readString(out.resolve(Report.PLOT))).contains(r.line());
     }
 
     /**
