@@ -162,12 +162,17 @@ public final class ProcessCluster implements AutoCloseable {
         }
     }
 
-    /** The HTTP answer of one member, or null if it does not answer. */
+    /** The HTTP answer of one member, or null if it does not answer within 10 s. */
     public HttpResponse<String> call(String id, String method, String path, String body) {
+        return call(id, method, path, body, Duration.ofSeconds(10));
+    }
+
+    /** The HTTP answer of one member, or null if it does not answer within {@code timeout}. */
+    public HttpResponse<String> call(String id, String method, String path, String body, Duration timeout) {
         Member m = members.get(id);
         try {
             HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + m.http() + path))
-                    .timeout(Duration.ofSeconds(10))
+                    .timeout(timeout)
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                             : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
                     .build();
@@ -180,11 +185,14 @@ public final class ProcessCluster implements AutoCloseable {
         }
     }
 
-    /** The id of a running member that reports itself leader, or null. */
+    /**
+     * The id of a running member that reports itself leader, or null. A member that does not answer its
+     * status within a second (stopped by SIGSTOP, say) is passed over rather than waited for.
+     */
     public String leader() {
         for (Member m : members.values()) {
             if (!m.isRunning()) continue;
-            HttpResponse<String> r = call(m.id, "GET", "/v1/status", null);
+            HttpResponse<String> r = call(m.id, "GET", "/v1/status", null, Duration.ofSeconds(1));
             if (r != null && r.statusCode() == 200 && r.body().contains("\"role\":\"leader\"")) return m.id;
         }
         return null;

@@ -148,7 +148,8 @@ final class Nemesis implements Runnable {
 
     /** Asks the node (started with --unsafe-clock-control) to run its clock at {@code rate}; false if it did not answer. */
     private boolean setClockRate(String id, double rate) {
-        HttpResponse<String> r = cluster.call(id, "POST", "/v1/unsafe/clock", String.format(Locale.ROOT, "{\"rate\":%.4f}", rate));
+        HttpResponse<String> r = cluster.call(id, "POST", "/v1/unsafe/clock", String.format(Locale.ROOT, "{\"rate\":%.4f}", rate),
+                java.time.Duration.ofSeconds(3));
         return r != null && r.statusCode() == 200;
     }
 

@@ -64,7 +64,7 @@ final class SimClient {
                     r -> Op.put(process, key, value, invoke, world.now(), Outcome.OK),
                     o -> Op.put(process, key, value, invoke, o == Outcome.UNKNOWN ? Op.NEVER : world.now(), o));
         } else if (roll < 8) {
-            sendRead(node, key, invoke, roll >= 6);
+            sendRead(node, key, invoke, roll >= 5);
         } else {
             String expect = random.nextInt(4) == 0 ? null : history.someValueOf(key, random);
             String value = "c" + index + "-" + (++written);
