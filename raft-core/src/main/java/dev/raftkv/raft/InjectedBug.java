@@ -14,7 +14,9 @@ public enum InjectedBug {
     /** A follower keeps a conflicting suffix instead of truncating it. */
     NO_TRUNCATE,
     /** A leader never steps down when it loses contact with its majority. */
-    NO_CHECK_QUORUM;
+    NO_CHECK_QUORUM,
+    /** A leader starts a membership change before the previous one committed (and before its own term committed). */
+    TWO_CHANGES_AT_ONCE;
 
     public String flag() {
         return name().toLowerCase().replace('_', '-');

@@ -184,7 +184,7 @@ final class Leadership {
         return true;
     }
 
-    private boolean committedInThisTerm() {
+    boolean committedInThisTerm() {
         return log.term(log.committed()) == term;
     }
 
@@ -240,5 +240,40 @@ final class Leadership {
 
     Map<String, Progress> progress() {
         return progress;
+    }
+
+    // ---------------------------------------------------------------- membership
+
+    /** Starts replicating to new members and forgets removed ones, as soon as the membership changes. */
+    void membersChanged() {
+        Set<String> now = node.members.members();
+        progress.keySet().retainAll(now);
+        for (String peer : now) {
+            if (!peer.equals(node.id) && !progress.containsKey(peer)) {
+                // the new member probes back from our end; a fresh node rejects and hints where its log ends
+                progress.put(peer, new Progress(log.lastIndex() + 1, node.cfg.maxInflight(), node.now));
+                broadcastPending = true;
+            }
+        }
+        if (transferTarget != null && !node.members.isVoter(transferTarget)) transferTarget = null;
+    }
+
+    /** Null if {@code learner}'s log is within {@code maxLag} entries of ours; otherwise why it may not vote yet. */
+    String lagOf(String learner, long maxLag) {
+        Progress pr = progress.get(learner);
+        if (pr == null) return "unknown member '" + learner + "'";
+        long behind = log.lastIndex() - pr.match;
+        if (pr.state == Progress.State.SNAPSHOT || behind > maxLag) {
+            return learner + " is still catching up (" + behind + " entries behind; promotion needs at most " + maxLag + ")";
+        }
+        return null;
+    }
+
+    /** A voter other than us that holds our whole log, or null: the best successor for a leader that leaves. */
+    String upToDateVoter() {
+        for (Map.Entry<String, Progress> e : progress.entrySet()) {
+            if (node.members.isVoter(e.getKey()) && e.getValue().match == log.lastIndex()) return e.getKey();
+        }
+        return null;
     }
 }

@@ -1,6 +1,7 @@
 package dev.raftkv.raft.server;
 
 import dev.raftkv.raft.ClusterConfig;
+import dev.raftkv.raft.ConfigChange;
 import dev.raftkv.raft.Entry;
 import dev.raftkv.raft.Message;
 import dev.raftkv.raft.ProposeResult;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /**
  * Runs one {@link RaftNode}: feeds it ticks, messages and requests on the event loop, and carries
@@ -77,6 +79,9 @@ public final class RaftServer {
     private long previousSnapshotIndex;
     private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
     private Role lastRole;
+    private ClusterConfig lastMembers;
+    private Consumer<ClusterConfig> membersListener = members -> {
+    };
     private long lastTerm;
 
     public RaftServer(Options options, StateMachine machine, LogStorage storage, SnapshotStore snapshots,
@@ -94,6 +99,15 @@ public final class RaftServer {
 
     /** Loads durable state and starts ticking. Must be called before anything else. */
     public void start() {
+        start(null);
+    }
+
+    /**
+     * Like {@link #start()}; a node whose storage is empty and who is given {@code bootstrap} first writes
+     * that membership into its log, so it knows its cluster after a restart without being told again.
+     * A node that will join a running cluster passes null: it learns the membership from the leader.
+     */
+    public void start(ClusterConfig bootstrap) {
         loop.execute(() -> {
             Snapshot snap = snapshots.latest();
             long snapIndex = snap == null ? 0 : snap.meta().index();
@@ -102,12 +116,23 @@ public final class RaftServer {
             if (snap != null) applyExecutor.execute(() -> applier.restore(snap));
             node = new RaftNode(options.raft(), options.members(), random, rec.hardState(),
                     snap == null ? null : snap.meta(), rec.entries());
+            boolean empty = snap == null && rec.entries().isEmpty() && node.term() == 0;
+            if (bootstrap != null && empty) {
+                node.bootstrap(bootstrap);
+                LOG.info("{} bootstrapped a new cluster: {}", node.id(), bootstrap);
+            }
             lastRole = node.role();
             lastTerm = node.term();
             LOG.info("{} started: term {}, log {}..{}, snapshot at {}", node.id(), node.term(),
                     node.firstIndex(), node.lastIndex(), snapIndex);
             ticker = loop.every(options.tickMillis(), this::tick);
+            process();
         });
+    }
+
+    /** Called on the event loop with the latest membership whenever it changes (and once at start). */
+    public void onMembersChanged(Consumer<ClusterConfig> listener) {
+        loop.execute(() -> membersListener = listener);
     }
 
     /**
@@ -144,6 +169,8 @@ public final class RaftServer {
                 applyExecutor.execute(() -> applier.expect(a.index(), a.term(), future));
             } else if (result instanceof ProposeResult.Rejected r) {
                 future.completeExceptionally(new NotAppliedException(r.reason(), r.leaderHint()));
+            } else if (result instanceof ProposeResult.Invalid i) {
+                future.completeExceptionally(new IllegalArgumentException(i.reason()));
             }
             process();
         });
@@ -167,6 +194,35 @@ public final class RaftServer {
     public CompletableFuture<Object> readLocal(byte[] query) {
         CompletableFuture<Object> future = new CompletableFuture<>();
         applyExecutor.execute(() -> applier.readNow(query, future));
+        return future;
+    }
+
+    /**
+     * Proposes one membership change; completes with the index of its entry once it is applied here.
+     * Fails with {@link NotAppliedException} if this node cannot do it now (not the leader, another change
+     * in flight, a learner still catching up) and with {@link IllegalArgumentException} if the change
+     * contradicts the membership (an unknown id, a member added twice).
+     */
+    public CompletableFuture<Long> changeMembership(ConfigChange change) {
+        CompletableFuture<Object> applied = new CompletableFuture<>();
+        CompletableFuture<Long> future = new CompletableFuture<>();
+        loop.execute(() -> {
+            if (refuseIfStopped(applied)) return;
+            ProposeResult result = node.changeMembership(change);
+            if (result instanceof ProposeResult.Accepted a) {
+                LOG.info("{} proposed membership change {} at index {}", node.id(), change, a.index());
+                applied.thenRun(() -> future.complete(a.index()));
+                applyExecutor.execute(() -> applier.expect(a.index(), a.term(), applied));
+            } else if (result instanceof ProposeResult.Rejected r) {
+                applied.completeExceptionally(new NotAppliedException(r.reason(), r.leaderHint()));
+            } else if (result instanceof ProposeResult.Invalid i) {
+                applied.completeExceptionally(new IllegalArgumentException(i.reason()));
+            }
+            process();
+        });
+        applied.whenComplete((ok, error) -> {
+            if (error != null) future.completeExceptionally(error);
+        });
         return future;
     }
 
@@ -217,6 +273,11 @@ public final class RaftServer {
     private void process() {
         Ready r = node.ready();
         logRoleChange();
+        if (node.members() != lastMembers) {
+            if (lastMembers != null) LOG.info("{}: membership is now {}", node.id(), node.members());
+            lastMembers = node.members();
+            membersListener.accept(lastMembers);
+        }
         if (r.isEmpty()) return;
         r.messages().forEach(this::send);
 
@@ -244,7 +305,8 @@ public final class RaftServer {
 
         if (!r.committed().isEmpty()) {
             List<Entry> committed = r.committed();
-            ClusterConfig members = node.members();
+            // a snapshot taken after this batch holds the membership as of its last entry, not the latest one
+            ClusterConfig members = node.membersAt(committed.get(committed.size() - 1).index());
             applyExecutor.execute(() -> applier.apply(committed, members));
         }
         for (ReadState rs : r.reads()) {
@@ -311,8 +373,9 @@ public final class RaftServer {
     }
 
     /** What the node knows of itself, read on the event loop. */
+    /** {@code matchIndex}: on a leader, how much of the log each other member holds; empty elsewhere. */
     public record Status(String id, Role role, long term, String leader, long commitIndex, long appliedIndex,
-                         ClusterConfig members) {
+                         ClusterConfig members, Map<String, Long> matchIndex) {
     }
 
     /** A consistent view of the node's state, from any thread. */
@@ -324,7 +387,7 @@ public final class RaftServer {
                 return;
             }
             future.complete(new Status(node.id(), stopped ? Role.FOLLOWER : node.role(), node.term(), node.leader(),
-                    node.commitIndex(), node.appliedIndex(), node.members()));
+                    node.commitIndex(), node.appliedIndex(), node.members(), node.matchIndexes()));
         });
         return future;
     }

@@ -16,7 +16,8 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class FileSnapshotStoreTest {
-    private static final ClusterConfig MEMBERS = new ClusterConfig(Set.of("n1", "n2", "n3"), Set.of("n4"));
+    private static final ClusterConfig MEMBERS = new ClusterConfig(Set.of("n1", "n2", "n3"), Set.of("n4"),
+            java.util.Map.of("n1", "raft=h:1", "n4", "raft=h:4"));
 
     @TempDir
     Path dir;
@@ -39,7 +40,8 @@ class FileSnapshotStoreTest {
         store.save(snapshot(7, 2, "abc"));
         String json = Files.readString(store.directory().resolve(FileSnapshotStore.dirName(7, 2)).resolve("manifest.json"));
         assertThat(json.trim()).isEqualTo(
-                "{\"index\":7,\"term\":2,\"voters\":[\"n1\",\"n2\",\"n3\"],\"learners\":[\"n4\"],\"size\":3,\"crc32c\":"
+                "{\"index\":7,\"term\":2,\"voters\":[\"n1\",\"n2\",\"n3\"],\"learners\":[\"n4\"],"
+                        + "\"endpoints\":[\"n1=raft=h:1\",\"n4=raft=h:4\"],\"size\":3,\"crc32c\":"
                         + crc("abc") + "}");
     }
 
