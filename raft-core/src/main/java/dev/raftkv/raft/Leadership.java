@@ -41,6 +41,13 @@ final class Leadership {
 
     private String transferTarget;
     private int transferElapsed;
+    /**
+     * A node that won alone (the single voter) took no vote from anyone, so nothing made its term durable
+     * before it led. Until its first entry of the term is durable (and with it the term), what it sends
+     * waits for the disk: else a crash could let it lead this term again and give a learner two
+     * different entries with one index and term.
+     */
+    private long holdUntilPersisted;
 
     Leadership(RaftNode node) {
         this.node = node;
@@ -49,6 +56,15 @@ final class Leadership {
         for (String peer : node.members.members()) {
             if (!peer.equals(node.id)) progress.put(peer, new Progress(log.lastIndex() + 1, node.cfg.maxInflight(), node.now));
         }
+    }
+
+    void holdMessagesUntilPersisted(long index) {
+        holdUntilPersisted = index;
+    }
+
+    private void send(Message m) {
+        if (log.persisted() < holdUntilPersisted) node.sendAfterPersist(m);
+        else node.send(m);
     }
 
     String transferTarget() {
@@ -94,7 +110,7 @@ final class Leadership {
             heartbeatPending = false;
             for (Map.Entry<String, Progress> e : progress.entrySet()) {
                 Progress pr = e.getValue();
-                node.send(new Heartbeat(node.id, e.getKey(), term, Math.min(pr.match, log.committed()), readSeq));
+                send(new Heartbeat(node.id, e.getKey(), term, Math.min(pr.match, log.committed()), readSeq));
                 // a heartbeat also gives a stalled probe another chance
                 if (pr.state == Progress.State.PROBE) pr.probeSent = false;
             }
@@ -118,7 +134,7 @@ final class Leadership {
             }
             List<Entry> entries = log.slice(pr.next, log.lastIndex(), node.cfg.maxEntriesPerMessage());
             if (entries.isEmpty() && !evenIfEmpty && pr.state == Progress.State.REPLICATE) return;
-            node.send(new AppendEntries(node.id, peer, term, prev, prevTerm, entries, log.committed()));
+            send(new AppendEntries(node.id, peer, term, prev, prevTerm, entries, log.committed()));
             if (pr.inflights.count() == 0) pr.lastProgressTick = node.now; // the stall clock starts with the first message out
             pr.sentEntries(prev + entries.size(), entries.size());
             if (entries.isEmpty() || pr.state != Progress.State.REPLICATE) return;
@@ -128,7 +144,7 @@ final class Leadership {
 
     private void sendSnapshot(String peer, Progress pr) {
         SnapshotMeta snap = node.latestSnapshot();
-        node.send(new InstallSnapshot(node.id, peer, term, snap));
+        send(new InstallSnapshot(node.id, peer, term, snap));
         pr.becomeSnapshot(snap.index(), node.now);
     }
 
@@ -153,7 +169,7 @@ final class Leadership {
             sendAppend(r.from(), false);
         }
         if (r.from().equals(transferTarget) && pr.match == log.lastIndex()) {
-            node.send(new TimeoutNow(node.id, transferTarget, term));
+            send(new TimeoutNow(node.id, transferTarget, term));
         }
     }
 
@@ -226,7 +242,7 @@ final class Leadership {
         transferTarget = target;
         transferElapsed = 0;
         Progress pr = progress.get(target);
-        if (pr.match == log.lastIndex()) node.send(new TimeoutNow(node.id, target, term));
+        if (pr.match == log.lastIndex()) send(new TimeoutNow(node.id, target, term));
         else sendAppend(target, false);
     }
 

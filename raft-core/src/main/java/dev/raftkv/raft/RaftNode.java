@@ -88,7 +88,7 @@ public final class RaftNode {
             return;
         }
         electionElapsed++;
-        if (electionElapsed >= randomizedElectionTimeout && members.isVoter(id)) {
+        if (electionElapsed >= randomizedElectionTimeout && mayCampaign()) {
             preCampaign();
         }
     }
@@ -133,7 +133,7 @@ public final class RaftNode {
             followLeader(s.from());
             handleSnapshot(s);
         } else if (m instanceof TimeoutNow) {
-            if (members.isVoter(id) && role != Role.LEADER) campaign(true);
+            if (mayCampaign() && role != Role.LEADER) campaign(true);
         } else if (m instanceof AppendResponse r) {
             if (role == Role.LEADER) leadership.onAppendResponse(r);
         } else if (m instanceof HeartbeatResponse r) {
@@ -381,7 +381,7 @@ public final class RaftNode {
         votes.clear();
         votes.put(id, true);
         if (Quorum.voteResult(members.voters(), votes) == Quorum.VoteResult.WON) {
-            becomeLeader();
+            becomeLeader(true);
             return;
         }
         for (String peer : members.voters()) {
@@ -397,7 +397,7 @@ public final class RaftNode {
         switch (Quorum.voteResult(members.voters(), votes)) {
             case WON -> {
                 if (role == Role.PRE_CANDIDATE) campaign(false);
-                else becomeLeader();
+                else becomeLeader(false);
             }
             case LOST -> becomeFollower(term, null);
             case PENDING -> {
@@ -405,12 +405,13 @@ public final class RaftNode {
         }
     }
 
-    private void becomeLeader() {
+    private void becomeLeader(boolean electedAlone) {
         role = Role.LEADER;
         leader = id;
         leadership = new Leadership(this);
         // a no-op of our own term lets us commit, and so learn the commit index, without waiting for a client
         appendEntry(Entry.noop(term, log.lastIndex() + 1));
+        if (electedAlone) leadership.holdMessagesUntilPersisted(log.lastIndex());
         leadership.entriesAppended();
     }
 
@@ -500,6 +501,16 @@ public final class RaftNode {
     }
 
     // ---------------------------------------------------------------- membership
+
+    /**
+     * A voter campaigns; so does a node whose removal is not yet committed as far as it knows. Without the
+     * second, a removal that reached the removed node but not the remaining voters deadlocks: the removed
+     * node (with the longer log) will not campaign, and refuses its vote to those who would. Elected, it
+     * counts votes and commits in the new membership, without itself, and steps down once that commits.
+     */
+    private boolean mayCampaign() {
+        return members.isVoter(id) || memberships.at(log.committed()).isVoter(id);
+    }
 
     private void appendEntry(Entry e) {
         log.append(e);
