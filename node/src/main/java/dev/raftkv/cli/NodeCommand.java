@@ -22,7 +22,7 @@ import java.util.concurrent.CountDownLatch;
 /** {@code raftkv node}: runs one member in the foreground until SIGTERM or SIGINT. */
 @Command(name = "node", mixinStandardHelpOptions = true, description = "Runs one raftkv node in the foreground.")
 public final class NodeCommand implements Callable<Integer> {
-    @Option(names = "--id", required = true, description = "This node's id, as named in --peers.")
+    @Option(names = "--id", required = true, description = "This node's id (letters, digits, '.', '_', '-').")
     String id;
 
     @Option(names = "--raft", required = true, paramLabel = "HOST:PORT", description = "Where peers connect.")
@@ -34,8 +34,16 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(names = "--http", required = true, paramLabel = "HOST:PORT", description = "The HTTP/JSON API.")
     String http;
 
-    @Option(names = "--peers", required = true, paramLabel = "ID=HOST:PORT,...", description = "Every member's Raft address, this node included.")
+    @Option(names = "--peers", paramLabel = "ID=HOST:PORT,...",
+            description = "A new cluster of these members: every member's Raft address, this node included.")
     String peers;
+
+    @Option(names = "--bootstrap", description = "A new cluster of this node alone; others may --join it.")
+    boolean bootstrap;
+
+    @Option(names = "--join", paramLabel = "HTTP_ADDR,...",
+            description = "Join a running cluster: ask these members (their HTTP addresses) to add this node.")
+    String join;
 
     @Option(names = "--peer-http", paramLabel = "ID=HOST:PORT,...", description = "Members' HTTP addresses, so that followers can forward to the leader.")
     String peerHttp;
@@ -79,6 +87,25 @@ public final class NodeCommand implements Callable<Integer> {
             description = "Test only: acknowledge writes before they are durable, writing them every N ms.")
     long unsafeEagerAckMillis;
 
+    private java.util.List<String> joinAddresses() {
+        if (join == null) return java.util.List.of();
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String a : join.split(",")) {
+            if (a.isBlank()) continue;
+            NodeConfig.parseAddress(a.trim());
+            out.add(a.trim());
+        }
+        if (out.isEmpty()) throw new IllegalArgumentException("--join needs at least one member's HTTP address");
+        return out;
+    }
+
+    private static boolean hasData(Path dir) throws java.io.IOException {
+        if (!java.nio.file.Files.isDirectory(dir)) return false;
+        try (var files = java.nio.file.Files.list(dir)) {
+            return files.findAny().isPresent();
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         String secret = cookie != null ? cookie : System.getenv("RAFTKV_COOKIE");
@@ -97,9 +124,14 @@ public final class NodeCommand implements Callable<Integer> {
         }
         InetSocketAddress clientAddr = client == null ? null : NodeConfig.parseAddress(client);
         if (client != null) clientOf.putIfAbsent(id, client);
-        NodeConfig cfg = new NodeConfig(id, NodeConfig.parseAddress(raft), clientAddr, httpAddr, NodeConfig.parsePeers(peers),
+        NodeConfig cfg = new NodeConfig(id, NodeConfig.parseAddress(raft), clientAddr, httpAddr,
+                peers == null ? Map.of() : NodeConfig.parsePeers(peers),
                 httpOf, clientOf, dataDir, secret, tickMillis, electionTicks, snapshotEvery, new KvLimits(maxKeyBytes, maxValueBytes),
-                Duration.ofMillis(requestTimeoutMillis));
+                Duration.ofMillis(requestTimeoutMillis), bootstrap, joinAddresses());
+        if (peers == null && !bootstrap && join == null && !hasData(dataDir)) {
+            throw new IllegalArgumentException(dataDir + " holds no data, so this is a new node: say how it finds its cluster"
+                    + " with --peers (a new cluster of several), --bootstrap (a new cluster of one) or --join (a running one)");
+        }
         UnsafeControls unsafe = new UnsafeControls(
                 unsafeBug == null ? Set.of() : Set.of(InjectedBug.fromFlag(unsafeBug)), unsafeLocalReads, unsafeEagerAckMillis);
         RaftkvNode node = RaftkvNode.start(cfg, (config, server) ->

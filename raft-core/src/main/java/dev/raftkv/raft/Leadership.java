@@ -279,7 +279,8 @@ final class Leadership {
         Progress pr = progress.get(learner);
         if (pr == null) return "unknown member '" + learner + "'";
         long behind = log.lastIndex() - pr.match;
-        if (pr.state == Progress.State.SNAPSHOT || behind > maxLag) {
+        // only a learner that answered (REPLICATE: we know where its log ends) is known to be close
+        if (pr.state != Progress.State.REPLICATE || behind > maxLag) {
             return learner + " is still catching up (" + behind + " entries behind; promotion needs at most " + maxLag + ")";
         }
         return null;

@@ -424,13 +424,13 @@ public final class RaftNode {
 
     private void handlePreVote(PreVoteRequest r) {
         // we may grant a pre-vote for a later term even if we voted in this one: nothing changes by it
-        boolean grant = r.term() > term && log.isUpToDate(r.lastLogIndex(), r.lastLogTerm());
+        boolean grant = r.term() > term && log.isUpToDate(r.lastLogIndex(), r.lastLogTerm()) && votesIn(r.from());
         send(new PreVoteResponse(id, r.from(), grant ? r.term() : term, grant));
     }
 
     private void handleVote(VoteRequest r) {
         boolean canVote = r.from().equals(votedFor) || (votedFor == null && leader == null);
-        boolean grant = canVote && log.isUpToDate(r.lastLogIndex(), r.lastLogTerm());
+        boolean grant = canVote && log.isUpToDate(r.lastLogIndex(), r.lastLogTerm()) && votesIn(r.from());
         if (grant) {
             votedFor = r.from();
             electionElapsed = 0;
@@ -438,6 +438,18 @@ public final class RaftNode {
         VoteResponse response = new VoteResponse(id, r.from(), term, grant);
         if (cfg.has(InjectedBug.FORGET_VOTE)) send(response);
         else sendAfterPersist(response);
+    }
+
+    /**
+     * Whether a candidate votes in a membership we know, the latest or the committed one (hashicorp/raft
+     * checks the latest only): a node removed from the cluster, that never learned it, then cannot unsettle
+     * a voter who has no leader yet. The committed one counts too, for the same reason {@link #mayCampaign}
+     * lets a node whose removal is uncommitted run: our latest membership may be an entry that will be
+     * overwritten. A node that knows no membership (it is joining) may vote for anyone.
+     */
+    private boolean votesIn(String candidate) {
+        return members.voters().isEmpty() || members.isVoter(candidate)
+                || memberships.at(log.committed()).isVoter(candidate);
     }
 
     /** A message from an older term: tell a stale leader or pre-candidate about our term, ignore the rest. */
