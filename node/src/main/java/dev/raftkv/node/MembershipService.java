@@ -26,6 +26,7 @@ public final class MembershipService {
     /** A learner is promoted once its log is within this many entries of the leader's. */
     static final long PROMOTE_WITHIN_ENTRIES = 64;
     private static final Duration RETRY_EVERY = Duration.ofMillis(50);
+    private static final Duration ASK_AGAIN_AFTER = Duration.ofSeconds(1);
 
     /** {@code matchIndex}: how much of the log the leader knows this member holds; null if not known here. */
     public record Member(String id, MemberEndpoint endpoint, boolean voter, Long matchIndex) {
@@ -111,18 +112,26 @@ public final class MembershipService {
                 throw new NotAppliedException("not the leader", s.leader());
             }
             if (to.equals(s.id())) return CompletableFuture.completedFuture(to);
-            return server.transferLeadership(to).thenCompose(started -> awaitLeader(to, deadline));
+            return server.transferLeadership(to).thenCompose(started -> awaitLeader(to, deadline, System.nanoTime()));
         });
     }
 
-    private CompletableFuture<String> awaitLeader(String to, long deadline) {
+    /**
+     * Polls until {@code to} leads. The target campaigns once per TimeoutNow, and a lost vote request
+     * fails that campaign; if we still lead a while later, we ask again.
+     */
+    private CompletableFuture<String> awaitLeader(String to, long deadline, long askedAt) {
         return server.status().thenCompose(s -> {
             if (to.equals(s.leader())) return CompletableFuture.completedFuture(to);
             if (System.nanoTime() > deadline) {
                 throw new OutcomeUnknownException("the transfer to " + to + " started but " + to
                         + " did not take over within " + timeout.toMillis() + " ms (leader now: " + s.leader() + ")");
             }
-            return CompletableFuture.supplyAsync(() -> null, later()).thenCompose(x -> awaitLeader(to, deadline));
+            if (s.role() == Role.LEADER && System.nanoTime() - askedAt > ASK_AGAIN_AFTER.toNanos()) {
+                return server.transferLeadership(to).handle((ok, e) -> null)
+                        .thenCompose(x -> awaitLeader(to, deadline, System.nanoTime()));
+            }
+            return CompletableFuture.supplyAsync(() -> null, later()).thenCompose(x -> awaitLeader(to, deadline, askedAt));
         });
     }
 

@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The one outbound connection to one peer. It is opened by the first send, and after a failure or loss
- * by the first send once the back-off has passed; whatever is sent while there is no connection, or
+ * The one outbound connection to one peer. It is opened as soon as the peer is known, and after a failure
+ * or loss by the first send once the back-off has passed; whatever is sent while there is no connection, or
  * while the connection's buffer is above its high-water mark, is dropped and counted. Raft resends
  * what matters, and a queue here would only grow while the peer is away.
  *
@@ -104,6 +104,14 @@ final class PeerConnection {
             return;
         }
         ch.eventLoop().execute(() -> handler.startSnapshot(streamId, m, data));
+    }
+
+    /**
+     * Starts connecting now rather than at the first send: a message sent while the connection is being
+     * made is dropped, and some are sent once only (a transfer's vote requests, a new member's first answer).
+     */
+    void connectSoon() {
+        readyChannel();
     }
 
     private void drop(Message m, AtomicLong counter, String why) {
