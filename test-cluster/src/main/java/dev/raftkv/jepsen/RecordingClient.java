@@ -17,7 +17,7 @@ import java.util.function.LongSupplier;
  * value unique, each recorded with invoke and completion times. 503 is FAIL (not applied), 504, a
  * timeout or a lost connection is UNKNOWN, after which the worker goes on as a new process.
  */
-final class RecordingClient implements Runnable {
+public final class RecordingClient implements Runnable {
     private final int worker;
     private final ProcessCluster cluster;
     private final int keys;
@@ -29,7 +29,7 @@ final class RecordingClient implements Runnable {
     private int process;
     private int written;
 
-    RecordingClient(int worker, ProcessCluster cluster, int keys, long seed, LongSupplier clock, Consumer<Op> history,
+    public RecordingClient(int worker, ProcessCluster cluster, int keys, long seed, LongSupplier clock, Consumer<Op> history,
                     AtomicBoolean running, AtomicInteger processes) {
         this.worker = worker;
         this.cluster = cluster;
@@ -44,10 +44,12 @@ final class RecordingClient implements Runnable {
 
     @Override
     public void run() {
-        List<ProcessCluster.Member> members = cluster.members();
         String lastValue = null;
         while (running.get()) {
             String key = "k" + random.nextInt(keys);
+            // members not started yet (or killed) would only add requests that never reached anyone
+            List<ProcessCluster.Member> members = cluster.members().stream().filter(ProcessCluster.Member::isRunning).toList();
+            if (members.isEmpty()) members = cluster.members();
             String node = members.get(random.nextInt(members.size())).id;
             int roll = random.nextInt(10);
             long invoke = clock.getAsLong();
