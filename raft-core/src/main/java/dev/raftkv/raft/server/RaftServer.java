@@ -252,6 +252,8 @@ public final class RaftServer {
                 return;
             }
             previousSnapshotIndex = installed.meta().index(); // the log restarts after it
+            LOG.info("{} installs snapshot {}@{} from the leader ({} bytes)", node.id(), installed.meta().index(),
+                    installed.meta().term(), installed.size());
             restoreOnApplyThread(installed);
         }
         if (r.needsPersist() || r.snapshot() != null) {
