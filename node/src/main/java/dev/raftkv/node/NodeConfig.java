@@ -12,12 +12,22 @@ import java.util.Map;
  * Everything one node needs to run. {@code peers} maps every member id (this node included) to its
  * Raft address; {@code peerHttp} maps member ids to HTTP addresses where known (for forwarding), and
  * {@code peerClient} to binary-protocol addresses (what NOT_LEADER tells clients). {@code client} is
- * null when this node serves no binary client protocol.
+ * null when this node serves no binary client protocol; {@code clientMaxInFlight} caps the requests
+ * served at once per client connection.
  */
 public record NodeConfig(String id, InetSocketAddress raft, InetSocketAddress client, InetSocketAddress http,
                          Map<String, InetSocketAddress> peers, Map<String, String> peerHttp, Map<String, String> peerClient,
                          Path dataDir, String cookie, long tickMillis, int electionTicks,
-                         long snapshotEveryEntries, KvLimits limits, Duration requestTimeout) {
+                         long snapshotEveryEntries, KvLimits limits, Duration requestTimeout, int clientMaxInFlight) {
+    /** With the default in-flight cap per client connection. */
+    public NodeConfig(String id, InetSocketAddress raft, InetSocketAddress client, InetSocketAddress http,
+                      Map<String, InetSocketAddress> peers, Map<String, String> peerHttp, Map<String, String> peerClient,
+                      Path dataDir, String cookie, long tickMillis, int electionTicks,
+                      long snapshotEveryEntries, KvLimits limits, Duration requestTimeout) {
+        this(id, raft, client, http, peers, peerHttp, peerClient, dataDir, cookie, tickMillis, electionTicks,
+                snapshotEveryEntries, limits, requestTimeout, ClientServer.DEFAULT_MAX_IN_FLIGHT);
+    }
+
     public NodeConfig {
         if (id == null || id.isBlank()) throw new IllegalArgumentException("--id is required");
         if (!peers.containsKey(id)) {
@@ -27,6 +37,7 @@ public record NodeConfig(String id, InetSocketAddress raft, InetSocketAddress cl
         peerHttp = Map.copyOf(peerHttp);
         peerClient = Map.copyOf(peerClient);
         if (tickMillis < 1 || electionTicks < 2) throw new IllegalArgumentException("tick must be >= 1 ms and election >= 2 ticks");
+        if (clientMaxInFlight < 1) throw new IllegalArgumentException("--client-max-in-flight must be >= 1, got " + clientMaxInFlight);
     }
 
     /** Parses {@code n1=127.0.0.1:7001,n2=127.0.0.1:7002}. */

@@ -79,7 +79,8 @@ public final class RaftkvNode implements AutoCloseable {
         server.failure().thenAccept(failed::complete); // fsync failed: stop, never carry on (fsyncgate)
         server.start();
         KvService kv = new KvService(server, config.limits(), config.requestTimeout(), unsafe.localReads());
-        this.clients = config.client() == null ? null : new ClientServer(config.id(), config.client(), kv, config.peerClient()::get);
+        this.clients = config.client() == null ? null : new ClientServer(config.id(), config.client(), kv, config.peerClient()::get,
+                config.clientMaxInFlight());
         this.http = new HttpApi(config.http(), kv, config.peerHttp()::get, this::clientAddressOf, raftAddresses(config));
         LOG.info("{} serving HTTP on {}{} with data in {}", config.id(), config.http(),
                 clients == null ? "" : " and clients on " + config.client(), config.dataDir());
@@ -122,6 +123,11 @@ public final class RaftkvNode implements AutoCloseable {
 
     public RaftServer server() {
         return server;
+    }
+
+    /** The binary client protocol server, or null if this node serves none; for its counters. */
+    public ClientServer clientServer() {
+        return clients;
     }
 
     @Override
