@@ -1,6 +1,7 @@
 package dev.raftkv.cli;
 
 import dev.raftkv.kv.KvLimits;
+import dev.raftkv.node.ClientServer;
 import dev.raftkv.node.NodeConfig;
 import dev.raftkv.node.RaftkvNode;
 import dev.raftkv.node.UnsafeControls;
@@ -8,7 +9,10 @@ import dev.raftkv.raft.InjectedBug;
 import dev.raftkv.transport.InboundSink;
 import dev.raftkv.transport.NettyTransport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -22,16 +26,16 @@ import java.util.concurrent.CountDownLatch;
 /** {@code raftkv node}: runs one member in the foreground until SIGTERM or SIGINT. */
 @Command(name = "node", mixinStandardHelpOptions = true, description = "Runs one raftkv node in the foreground.")
 public final class NodeCommand implements Callable<Integer> {
-    @Option(names = "--id", required = true, description = "This node's id (letters, digits, '.', '_', '-').")
+    @Option(names = "--id", description = "This node's id (letters, digits, '.', '_', '-').")
     String id;
 
-    @Option(names = "--raft", required = true, paramLabel = "HOST:PORT", description = "Where peers connect.")
+    @Option(names = "--raft", paramLabel = "HOST:PORT", description = "Where peers connect.")
     String raft;
 
     @Option(names = "--client", paramLabel = "HOST:PORT", description = "Where the binary client protocol (KvClient, bench) is served; not served if omitted.")
     String client;
 
-    @Option(names = "--http", required = true, paramLabel = "HOST:PORT", description = "The HTTP/JSON API.")
+    @Option(names = "--http", paramLabel = "HOST:PORT", description = "The HTTP/JSON API.")
     String http;
 
     @Option(names = "--peers", paramLabel = "ID=HOST:PORT,...",
@@ -51,7 +55,7 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(names = "--peer-client", paramLabel = "ID=HOST:PORT,...", description = "Members' client addresses, so that followers can tell clients where the leader is.")
     String peerClient;
 
-    @Option(names = "--data-dir", required = true, description = "Where the log, hard state and snapshots live.")
+    @Option(names = "--data-dir", description = "Where the log, hard state and snapshots live.")
     Path dataDir;
 
     @Option(names = "--cookie", description = "The cluster's shared secret (default: $RAFTKV_COOKIE).")
@@ -106,8 +110,39 @@ public final class NodeCommand implements Callable<Integer> {
         }
     }
 
+    // ---------------------------------------------------------------- config file and client in-flight cap
+    // --id, --raft, --http and --data-dir are required, from the command line or the file
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A JSON object with any of these settings, named like the flags without the dashes (\"data-dir\", "
+                    + "\"tick-ms\"; peers as {\"n1\": \"HOST:PORT\", ...}). Flags on the command line win.")
+    Path configFile;
+
+    @Option(names = "--client-max-in-flight", defaultValue = "" + ClientServer.DEFAULT_MAX_IN_FLIGHT,
+            description = "Requests served at once per client connection; beyond it the node stops reading from that connection (default ${DEFAULT-VALUE}).")
+    int clientMaxInFlight;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Takes from --config what the command line did not give, then checks that nothing required is missing. */
+    void resolveSettings() {
+        if (configFile != null) {
+            ParseResult given = spec.commandLine().getParseResult();
+            NodeConfigFile.read(configFile).applyTo(this, given::hasMatchedOption);
+        }
+        String from = configFile == null ? "" : " (or in " + configFile + ")";
+        if (id == null) throw new IllegalArgumentException("missing --id" + from);
+        if (raft == null) throw new IllegalArgumentException("missing --raft" + from);
+        if (http == null) throw new IllegalArgumentException("missing --http" + from);
+        if (dataDir == null) throw new IllegalArgumentException("missing --data-dir" + from);
+    }
+
+    // ----------------------------------------------------------------
+
     @Override
     public Integer call() throws Exception {
+        resolveSettings();
         String secret = cookie != null ? cookie : System.getenv("RAFTKV_COOKIE");
         if (secret == null || secret.isEmpty()) {
             throw new IllegalArgumentException("no cluster cookie: pass --cookie or set RAFTKV_COOKIE (every member needs the same one)");
@@ -127,7 +162,7 @@ public final class NodeCommand implements Callable<Integer> {
         NodeConfig cfg = new NodeConfig(id, NodeConfig.parseAddress(raft), clientAddr, httpAddr,
                 peers == null ? Map.of() : NodeConfig.parsePeers(peers),
                 httpOf, clientOf, dataDir, secret, tickMillis, electionTicks, snapshotEvery, new KvLimits(maxKeyBytes, maxValueBytes),
-                Duration.ofMillis(requestTimeoutMillis), bootstrap, joinAddresses());
+                Duration.ofMillis(requestTimeoutMillis), clientMaxInFlight, bootstrap, joinAddresses());
         if (peers == null && !bootstrap && join == null && !hasData(dataDir)) {
             throw new IllegalArgumentException(dataDir + " holds no data, so this is a new node: say how it finds its cluster"
                     + " with --peers (a new cluster of several), --bootstrap (a new cluster of one) or --join (a running one)");

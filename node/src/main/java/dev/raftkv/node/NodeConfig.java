@@ -16,12 +16,13 @@ import java.util.Map;
  * admission). A node with data needs none of them: its membership is in its log. {@code peerHttp} maps
  * member ids to HTTP addresses where known (for forwarding), and {@code peerClient} to binary-protocol
  * addresses (what NOT_LEADER tells clients); members added later bring theirs in the log.
- * {@code client} is null when this node serves no binary client protocol.
+ * {@code client} is null when this node serves no binary client protocol; {@code clientMaxInFlight} caps
+ * the requests served at once per client connection.
  */
 public record NodeConfig(String id, InetSocketAddress raft, InetSocketAddress client, InetSocketAddress http,
                          Map<String, InetSocketAddress> peers, Map<String, String> peerHttp, Map<String, String> peerClient,
                          Path dataDir, String cookie, long tickMillis, int electionTicks,
-                         long snapshotEveryEntries, KvLimits limits, Duration requestTimeout,
+                         long snapshotEveryEntries, KvLimits limits, Duration requestTimeout, int clientMaxInFlight,
                          boolean bootstrap, List<String> join) {
     public NodeConfig {
         if (id == null || id.isBlank()) throw new IllegalArgumentException("--id is required");
@@ -35,25 +36,26 @@ public record NodeConfig(String id, InetSocketAddress raft, InetSocketAddress cl
         peerClient = Map.copyOf(peerClient);
         join = List.copyOf(join);
         if (tickMillis < 1 || electionTicks < 2) throw new IllegalArgumentException("tick must be >= 1 ms and election >= 2 ticks");
+        if (clientMaxInFlight < 1) throw new IllegalArgumentException("--client-max-in-flight must be >= 1, got " + clientMaxInFlight);
     }
 
-    /** A node of a fixed starting membership ({@code --peers}). */
+    /** A node of a fixed starting membership ({@code --peers}), with the default in-flight cap per client connection. */
     public NodeConfig(String id, InetSocketAddress raft, InetSocketAddress client, InetSocketAddress http,
                       Map<String, InetSocketAddress> peers, Map<String, String> peerHttp, Map<String, String> peerClient,
                       Path dataDir, String cookie, long tickMillis, int electionTicks,
                       long snapshotEveryEntries, KvLimits limits, Duration requestTimeout) {
         this(id, raft, client, http, peers, peerHttp, peerClient, dataDir, cookie, tickMillis, electionTicks,
-                snapshotEveryEntries, limits, requestTimeout, false, List.of());
+                snapshotEveryEntries, limits, requestTimeout, ClientServer.DEFAULT_MAX_IN_FLIGHT, false, List.of());
     }
 
     public NodeConfig withBootstrap() {
         return new NodeConfig(id, raft, client, http, Map.of(), peerHttp, peerClient, dataDir, cookie, tickMillis,
-                electionTicks, snapshotEveryEntries, limits, requestTimeout, true, List.of());
+                electionTicks, snapshotEveryEntries, limits, requestTimeout, clientMaxInFlight, true, List.of());
     }
 
     public NodeConfig withJoin(List<String> httpAddresses) {
         return new NodeConfig(id, raft, client, http, Map.of(), peerHttp, peerClient, dataDir, cookie, tickMillis,
-                electionTicks, snapshotEveryEntries, limits, requestTimeout, false, httpAddresses);
+                electionTicks, snapshotEveryEntries, limits, requestTimeout, clientMaxInFlight, false, httpAddresses);
     }
 
     /** Parses {@code n1=127.0.0.1:7001,n2=127.0.0.1:7002}. */

@@ -85,7 +85,8 @@ public final class RaftkvNode implements AutoCloseable {
         server.onMembersChanged(directory::update);
         KvService kv = new KvService(server, config.limits(), config.requestTimeout(), unsafe.localReads());
         this.membership = new MembershipService(server, directory, config.requestTimeout());
-        this.clients = config.client() == null ? null : new ClientServer(config.id(), config.client(), kv, directory::clientOf);
+        this.clients = config.client() == null ? null : new ClientServer(config.id(), config.client(), kv, directory::clientOf,
+                config.clientMaxInFlight());
         this.http = new HttpApi(config.http(), config.id(), kv, membership, directory);
         // only now are the ports bound (a test may ask for port 0), so only now can this node describe itself
         MemberEndpoint self = selfEndpoint();
@@ -119,7 +120,9 @@ public final class RaftkvNode implements AutoCloseable {
     }
 
     private MemberEndpoint selfEndpoint() {
-        java.net.InetSocketAddress raft = transport instanceof dev.raftkv.transport.NettyTransport n ? n.boundAddress() : config.raft();
+        // the port bound if we know it (--raft may say 0), else what the others were told
+        java.net.InetSocketAddress raft = transport instanceof dev.raftkv.transport.NettyTransport n ? n.boundAddress()
+                : config.peers().getOrDefault(config.id(), config.raft());
         return new MemberEndpoint(hostPort(config.raft().getHostString(), raft.getPort()),
                 clients == null ? null : hostPort(config.client().getHostString(), clients.port()),
                 hostPort(config.http().getHostString(), http.port()));
@@ -166,6 +169,11 @@ public final class RaftkvNode implements AutoCloseable {
 
     public RaftServer server() {
         return server;
+    }
+
+    /** The binary client protocol server, or null if this node serves none; for its counters. */
+    public ClientServer clientServer() {
+        return clients;
     }
 
     @Override

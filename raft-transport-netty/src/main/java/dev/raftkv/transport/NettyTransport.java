@@ -186,7 +186,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
     @Override
     public void sendSnapshot(Message.InstallSnapshot message, Snapshot snapshot) {
         PeerConnection peer = peerFor(message);
-        if (peer != null) peer.sendSnapshot(streamIds.incrementAndGet(), message, snapshot.data());
+        if (peer != null) peer.sendSnapshot(streamIds.incrementAndGet(), message, snapshot);
     }
 
     private PeerConnection peerFor(Message m) {

@@ -1,6 +1,7 @@
 package dev.raftkv.transport;
 
 import dev.raftkv.raft.Message;
+import dev.raftkv.raft.server.Snapshot;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -96,14 +97,14 @@ final class PeerConnection {
         ch.writeAndFlush(frame); // a failed write releases the frame; the close listener notices the loss
     }
 
-    void sendSnapshot(long streamId, Message.InstallSnapshot m, byte[] data) {
+    void sendSnapshot(long streamId, Message.InstallSnapshot m, Snapshot snapshot) {
         Channel ch = readyChannel();
         OutboundPeerHandler handler = ch == null ? null : ch.pipeline().get(OutboundPeerHandler.class);
         if (handler == null) {
             drop(m, droppedNotConnected, "not connected");
             return;
         }
-        ch.eventLoop().execute(() -> handler.startSnapshot(streamId, m, data));
+        ch.eventLoop().execute(() -> handler.startSnapshot(streamId, m, snapshot));
     }
 
     /**

@@ -14,6 +14,8 @@ import dev.raftkv.raft.SnapshotMeta;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -74,7 +76,8 @@ public final class RaftServer {
     private final ArrayDeque<PendingWrite> pendingWrites = new ArrayDeque<>();
     private final Map<Long, PendingRead> pendingReads = new HashMap<>();
     private long nextReadId;
-    private Snapshot incomingSnapshot;
+    /** A snapshot from the leader, all its bytes written but not committed, while the core decides on its InstallSnapshot. */
+    private SnapshotWriter incomingSnapshot;
     /** The log on disk is kept back to the snapshot before the latest, so that one can stand in if the latest is damaged. */
     private long previousSnapshotIndex;
     private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
@@ -113,7 +116,7 @@ public final class RaftServer {
             long snapIndex = snap == null ? 0 : snap.meta().index();
             LogStorage.Recovered rec = storage.load(snap == null ? null : snap.meta());
             previousSnapshotIndex = snapIndex;
-            if (snap != null) applyExecutor.execute(() -> applier.restore(snap));
+            if (snap != null) restoreOnApplyThread(snap);
             node = new RaftNode(options.raft(), options.members(), random, rec.hardState(),
                     snap == null ? null : snap.meta(), rec.entries());
             boolean empty = snap == null && rec.entries().isEmpty() && node.term() == 0;
@@ -252,13 +255,29 @@ public final class RaftServer {
         });
     }
 
-    public void receiveSnapshot(Message.InstallSnapshot message, Snapshot snapshot) {
+    /**
+     * Where a transport writes the bytes of an incoming snapshot while they arrive (a temporary file in
+     * the snapshot store); once they all have, it hands the writer to {@link #receiveSnapshot}. Any thread.
+     */
+    public SnapshotWriter snapshotWriter(Message.InstallSnapshot message) throws IOException {
+        return snapshots.create(message.meta());
+    }
+
+    /**
+     * An InstallSnapshot whose bytes are all in {@code received} (checked by the transport). The server
+     * commits it to the store if the core installs the snapshot, and discards it otherwise.
+     */
+    public void receiveSnapshot(Message.InstallSnapshot message, SnapshotWriter received) {
         loop.execute(() -> {
-            if (stopped || node == null) return;
-            incomingSnapshot = snapshot;
-            node.step(message);
-            process();
-            incomingSnapshot = null;
+            try {
+                if (stopped || node == null) return;
+                incomingSnapshot = received;
+                node.step(message);
+                process();
+            } finally {
+                incomingSnapshot = null;
+                received.close(); // a no-op if process() committed it
+            }
         });
     }
 
@@ -282,13 +301,21 @@ public final class RaftServer {
         r.messages().forEach(this::send);
 
         if (r.snapshot() != null) {
-            Snapshot received = incomingSnapshot;
+            SnapshotWriter received = incomingSnapshot;
             if (received == null || received.meta().index() != r.snapshot().index()) {
                 throw new IllegalStateException("core installed snapshot " + r.snapshot() + " that did not arrive");
             }
-            snapshots.save(received);
-            previousSnapshotIndex = received.meta().index(); // the log restarts after it
-            applyExecutor.execute(() -> applier.restore(received));
+            Snapshot installed;
+            try {
+                installed = received.commit(); // durable before the log is reset to start after it
+            } catch (IOException | RuntimeException e) {
+                failStop("storing the snapshot from the leader failed", e);
+                return;
+            }
+            previousSnapshotIndex = installed.meta().index(); // the log restarts after it
+            LOG.info("{} installs snapshot {}@{} from the leader ({} bytes)", node.id(), installed.meta().index(),
+                    installed.meta().term(), installed.size());
+            restoreOnApplyThread(installed);
         }
         if (r.needsPersist() || r.snapshot() != null) {
             Entry last = r.entries().isEmpty() ? null : r.entries().get(r.entries().size() - 1);
@@ -324,15 +351,41 @@ public final class RaftServer {
         if (stopped) return;
         if (error != null) {
             // an fsync that failed may have lost data we cannot name: stop rather than carry on (fsyncgate)
-            LOG.error("{}: the log writer failed; stopping this node", node.id(), error);
-            stop();
-            failure.complete(error);
+            failStop("the log writer failed", error);
             return;
         }
         if (pendingWrites.pollFirst() != w) throw new IllegalStateException("writes completed out of order");
         if (w.lastIndex > 0) node.persisted(w.lastIndex, w.lastTerm);
         w.messages.forEach(this::send);
         process();
+    }
+
+    /**
+     * Restores {@code snap} on the apply thread. The stream is opened here, at once, so the file stays
+     * readable even if the store deletes it meanwhile (two newer snapshots arriving quickly).
+     */
+    private void restoreOnApplyThread(Snapshot snap) {
+        InputStream in;
+        try {
+            in = snap.open();
+        } catch (IOException e) {
+            failStop("opening snapshot " + snap.meta().index() + " failed", e);
+            return;
+        }
+        applyExecutor.execute(() -> {
+            try {
+                applier.restore(snap.meta(), in);
+            } catch (RuntimeException e) {
+                loop.execute(() -> failStop("restoring snapshot " + snap.meta().index() + " failed", e));
+            }
+        });
+    }
+
+    /** Storage failed in a way that leaves this node unable to keep its promises: stop, and tell whoever runs it. */
+    private void failStop(String what, Throwable error) {
+        LOG.error("{}: {}; stopping this node", options.raft().id(), what, error);
+        stop();
+        failure.complete(error);
     }
 
     private void onSnapshotTaken(SnapshotMeta meta) {
