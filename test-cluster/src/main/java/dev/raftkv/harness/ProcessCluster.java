@@ -169,6 +169,8 @@ public final class ProcessCluster implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                // the node's own logging (INFO), not the quiet logback-test.xml a test classpath also holds
+                "-Dlogback.configurationFile=logback.xml",
                 "-cp", System.getProperty("java.class.path"), "dev.raftkv.cli.RaftkvCli", "node",
                 "--id", m.id, "--raft", "127.0.0.1:" + m.raftPort, "--http", "127.0.0.1:" + m.httpPort,
                 "--client", m.client(), "--data-dir", m.dataDir.toString()));
