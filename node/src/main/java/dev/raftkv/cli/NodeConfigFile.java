@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -36,6 +37,8 @@ record NodeConfigFile(
         @JsonProperty("client") String client,
         @JsonProperty("http") String http,
         @JsonProperty("peers") Map<String, String> peers,
+        @JsonProperty("bootstrap") Boolean bootstrap,
+        @JsonProperty("join") List<String> join,
         @JsonProperty("peer-http") Map<String, String> peerHttp,
         @JsonProperty("peer-client") Map<String, String> peerClient,
         @JsonProperty("data-dir") String dataDir,
@@ -96,6 +99,8 @@ record NodeConfigFile(
         if (client != null && !givenOnCommandLine.test("--client")) cmd.client = client;
         if (http != null && !givenOnCommandLine.test("--http")) cmd.http = http;
         if (peers != null && !givenOnCommandLine.test("--peers")) cmd.peers = flagForm(peers);
+        if (bootstrap != null && !givenOnCommandLine.test("--bootstrap")) cmd.bootstrap = bootstrap;
+        if (join != null && !givenOnCommandLine.test("--join")) cmd.join = String.join(",", join);
         if (peerHttp != null && !givenOnCommandLine.test("--peer-http")) cmd.peerHttp = flagForm(peerHttp);
         if (peerClient != null && !givenOnCommandLine.test("--peer-client")) cmd.peerClient = flagForm(peerClient);
         if (dataDir != null && !givenOnCommandLine.test("--data-dir")) cmd.dataDir = Path.of(dataDir);
@@ -118,6 +123,9 @@ record NodeConfigFile(
         address(file, "raft", raft);
         address(file, "client", client);
         address(file, "http", http);
+        if (join != null) {
+            for (int i = 0; i < join.size(); i++) address(file, "join[" + i + "]", join.get(i));
+        }
         members(file, "peers", peers);
         members(file, "peer-http", peerHttp);
         members(file, "peer-client", peerClient);

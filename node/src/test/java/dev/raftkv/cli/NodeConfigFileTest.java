@@ -97,6 +97,22 @@ class NodeConfigFileTest {
     }
 
     @Test
+    void aNodeThatJoinsOrBootstrapsSaysSoInItsFile() throws IOException {
+        NodeCommand joins = resolved("--config", file("""
+                {"id": "n4", "raft": "127.0.0.1:7004", "http": "127.0.0.1:8004", "data-dir": "d",
+                 "join": ["127.0.0.1:8001", "127.0.0.1:8002"]}
+                """).toString());
+        assertThat(joins.join).isEqualTo("127.0.0.1:8001,127.0.0.1:8002");
+        assertThat(joins.bootstrap).isFalse();
+        NodeCommand alone = resolved("--config", file("""
+                {"id": "n1", "raft": "127.0.0.1:7001", "http": "127.0.0.1:8001", "data-dir": "d", "bootstrap": true}
+                """).toString());
+        assertThat(alone.bootstrap).isTrue();
+        Path bad = file("{\"join\": [\"nowhere\"]}");
+        assertThatThrownBy(() -> resolved("--config", bad.toString())).hasMessageContaining("join[0]");
+    }
+
+    @Test
     void aRequiredSettingInNeitherPlaceIsNamed() throws IOException {
         Path f = file("""
                 {"id": "n1", "raft": "127.0.0.1:7001", "http": "127.0.0.1:8001", "peers": {"n1": "127.0.0.1:7001"}}
