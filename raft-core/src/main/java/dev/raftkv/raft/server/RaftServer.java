@@ -167,17 +167,21 @@ public final class RaftServer {
         CompletableFuture<Object> future = new CompletableFuture<>();
         loop.execute(() -> {
             if (refuseIfStopped(future)) return;
-            ProposeResult result = node.propose(command);
-            if (result instanceof ProposeResult.Accepted a) {
-                applyExecutor.execute(() -> applier.expect(a.index(), a.term(), future));
-            } else if (result instanceof ProposeResult.Rejected r) {
-                future.completeExceptionally(new NotAppliedException(r.reason(), r.leaderHint()));
-            } else if (result instanceof ProposeResult.Invalid i) {
-                future.completeExceptionally(new IllegalArgumentException(i.reason()));
-            }
+            answerWhenApplied(node.propose(command), future);
             process();
         });
         return future;
+    }
+
+    /** An accepted proposal completes {@code future} once applied here; a refused one fails it at once. */
+    private void answerWhenApplied(ProposeResult result, CompletableFuture<Object> future) {
+        if (result instanceof ProposeResult.Accepted a) {
+            applyExecutor.execute(() -> applier.expect(a.index(), a.term(), future));
+        } else if (result instanceof ProposeResult.Rejected r) {
+            future.completeExceptionally(new NotAppliedException(r.reason(), r.leaderHint()));
+        } else if (result instanceof ProposeResult.Invalid i) {
+            future.completeExceptionally(new IllegalArgumentException(i.reason()));
+        }
     }
 
     /** A linearizable read (ReadIndex): answered once the leader confirmed its leadership and this node applied far enough. */
@@ -215,12 +219,8 @@ public final class RaftServer {
             if (result instanceof ProposeResult.Accepted a) {
                 LOG.info("{} proposed membership change {} at index {}", node.id(), change, a.index());
                 applied.thenRun(() -> future.complete(a.index()));
-                applyExecutor.execute(() -> applier.expect(a.index(), a.term(), applied));
-            } else if (result instanceof ProposeResult.Rejected r) {
-                applied.completeExceptionally(new NotAppliedException(r.reason(), r.leaderHint()));
-            } else if (result instanceof ProposeResult.Invalid i) {
-                applied.completeExceptionally(new IllegalArgumentException(i.reason()));
             }
+            answerWhenApplied(result, applied);
             process();
         });
         applied.whenComplete((ok, error) -> {
