@@ -50,19 +50,6 @@ class KvStateMachineTest {
     }
 
     @Test
-    void snapshotRestoresDataAndSessions() {
-        KvStateMachine m = new KvStateMachine();
-        apply(m, 1, new KvCommand.Put("c", 1, "k1", b("v1")));
-        apply(m, 2, new KvCommand.Put("c", 2, "k2", b("")));
-        KvStateMachine copy = new KvStateMachine();
-        copy.restore(m.snapshot());
-        assertThat(get(copy, "k1")).isEqualTo("v1");
-        assertThat(get(copy, "k2")).isEmpty();
-        assertThat(apply(copy, 3, new KvCommand.Put("c", 2, "k2", b("again")))).isEqualTo(new KvResult.Written(2));
-        assertThat(get(copy, "k2")).isEmpty();
-    }
-
-    @Test
     void limitsRefuseOversizedOrMalformedRequests() {
         KvLimits limits = new KvLimits(8, 4);
         limits.check(new KvCommand.Put("c", 1, "key", b("1234")));

@@ -120,6 +120,7 @@ final class ClientCommands {
     }
 
     static List<Class<?>> all() {
-        return Arrays.asList(Put.class, Get.class, Delete.class, Cas.class, Status.class);
+        return Arrays.asList(Put.class, Get.class, Delete.class, Cas.class, Status.class,
+                MemberCommands.Members.class, MemberCommands.Leader.class);
     }
 }

@@ -31,7 +31,8 @@ public final class ClusterCommand {
 
     @Command(name = "up", description = "Starts every node that is not running (the same cluster, with its data, if --dir holds one), waits for a leader and prints the nodes.")
     int up(@Option(names = "--nodes", defaultValue = "3", description = "How many nodes for a new cluster (default ${DEFAULT-VALUE}).") int nodes,
-           @Option(names = "--base-port", defaultValue = "7001", description = "Raft ports start here; client ports at +2000, HTTP at +1000 (default ${DEFAULT-VALUE}).") int basePort)
+           @Option(names = "--base-port", defaultValue = "7001", description = "Raft ports start here; client ports at +2000, HTTP at +1000 (default ${DEFAULT-VALUE}).") int basePort,
+           @Option(names = "--join-mode", description = "Start the first node alone (--bootstrap) and let the others join it, as the original demo did.") boolean joinMode)
             throws Exception {
         if (nodes < 1 || nodes > 9) throw new IllegalArgumentException("--nodes must be 1..9, got " + nodes);
         LocalCluster cluster;
@@ -39,11 +40,24 @@ public final class ClusterCommand {
             cluster = LocalCluster.load(dir);
             System.out.println("restarting the cluster in " + dir.toAbsolutePath() + " (" + cluster.members().size() + " nodes)");
         } else {
-            cluster = LocalCluster.create(nodes, basePort, basePort + 2000, basePort + 1000);
+            cluster = LocalCluster.create(nodes, basePort, basePort + 2000, basePort + 1000, joinMode);
             cluster.save(dir);
         }
         for (LocalCluster.Member m : cluster.members()) startNode(cluster, m);
         waitForLeader(cluster, Duration.ofSeconds(30));
+        waitForVoters(cluster, cluster.members().stream().map(LocalCluster.Member::id).toList(), Duration.ofSeconds(30));
+        printTable(cluster);
+        return 0;
+    }
+
+    @Command(name = "add", description = "Adds one more node to the running cluster: it starts, joins as a learner, catches up and is promoted.")
+    int add() throws Exception {
+        LocalCluster cluster = LocalCluster.load(dir).withNewMember();
+        LocalCluster.Member m = cluster.members().get(cluster.members().size() - 1);
+        cluster.save(dir);
+        startNode(cluster, m);
+        waitForVoters(cluster, List.of(m.id()), Duration.ofSeconds(60));
+        System.out.println(m.id() + " joined the cluster");
         printTable(cluster);
         return 0;
     }
@@ -94,8 +108,14 @@ public final class ClusterCommand {
         List<String> cmd = new ArrayList<>(launcher());
         cmd.addAll(List.of("node",
                 "--id", m.id(), "--raft", m.raft(), "--client", m.client(), "--http", m.http(),
-                "--peers", cluster.peersFlag(), "--peer-http", cluster.peerHttpFlag(), "--peer-client", cluster.peerClientFlag(),
+                "--peer-http", cluster.peerHttpFlag(), "--peer-client", cluster.peerClientFlag(),
                 "--data-dir", dir.resolve(m.id()).toString()));
+        // with data, a node ignores these: its membership is in its log
+        switch (m.how()) {
+            case PEERS -> cmd.addAll(List.of("--peers", cluster.peersFlag()));
+            case BOOTSTRAP -> cmd.add("--bootstrap");
+            case JOIN -> cmd.addAll(List.of("--join", cluster.joinFlag(m.id())));
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(m.id() + ".log").toFile()));
@@ -131,6 +151,25 @@ public final class ClusterCommand {
             Thread.sleep(100); // a person is waiting at a terminal; polling ten times a second is plenty
         }
         throw new IllegalStateException("no leader within " + bound.toSeconds() + " s; see the logs in " + dir.toAbsolutePath());
+    }
+
+    /** Waits until the cluster's membership counts every one of {@code ids} as a voter. */
+    private void waitForVoters(LocalCluster cluster, List<String> ids, Duration bound) throws Exception {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (LocalCluster.Member m : cluster.members()) {
+                JsonNode s = status(m);
+                if (s == null || !"leader".equals(s.path("role").asText())) continue;
+                List<String> voters = new ArrayList<>();
+                s.path("members").forEach(v -> {
+                    if (v.path("voter").asBoolean()) voters.add(v.path("id").asText());
+                });
+                if (voters.containsAll(ids)) return;
+            }
+            Thread.sleep(100); // a person is waiting at a terminal; polling ten times a second is plenty
+        }
+        throw new IllegalStateException("not all of " + ids + " became voters within " + bound.toSeconds()
+                + " s; see the logs in " + dir.toAbsolutePath());
     }
 
     private JsonNode status(LocalCluster.Member m) {

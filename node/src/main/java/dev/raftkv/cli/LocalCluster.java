@@ -19,18 +19,46 @@ public record LocalCluster(String cookie, List<Member> members) {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     static final String FILE = "cluster.json";
 
-    public record Member(String id, String raft, String client, String http) {
+    /** How a member first found its cluster: {@code PEERS} (the starting set), {@code BOOTSTRAP} or {@code JOIN}. */
+    public enum Start { PEERS, BOOTSTRAP, JOIN }
+
+    /** {@code start} is null in a cluster.json written before members could join: those started with --peers. */
+    public record Member(String id, String raft, String client, String http, Start start) {
+        Start how() {
+            return start == null ? Start.PEERS : start;
+        }
     }
 
-    static LocalCluster create(int nodes, int raftBase, int clientBase, int httpBase) {
+    /**
+     * @param joinMode the first node bootstraps a cluster of its own and the others join it, as in the
+     *                 original demo; otherwise all start together from one --peers list
+     */
+    static LocalCluster create(int nodes, int raftBase, int clientBase, int httpBase, boolean joinMode) {
         byte[] secret = new byte[16];
         new SecureRandom().nextBytes(secret);
         List<Member> members = new ArrayList<>();
         for (int i = 1; i <= nodes; i++) {
+            Start how = !joinMode ? Start.PEERS : i == 1 ? Start.BOOTSTRAP : Start.JOIN;
             members.add(new Member("n" + i, "127.0.0.1:" + (raftBase + i - 1), "127.0.0.1:" + (clientBase + i - 1),
-                    "127.0.0.1:" + (httpBase + i - 1)));
+                    "127.0.0.1:" + (httpBase + i - 1), how));
         }
         return new LocalCluster(HexFormat.of().formatHex(secret), members);
+    }
+
+    /** The cluster with one more member, on the next ports after the highest in use, that will join. */
+    LocalCluster withNewMember() {
+        int n = members.size() + 1;
+        String id = "n" + n;
+        if (members.stream().anyMatch(m -> m.id().equals(id))) throw new IllegalStateException(id + " exists already");
+        List<Member> more = new ArrayList<>(members);
+        more.add(new Member(id, nextPort(Member::raft), nextPort(Member::client), nextPort(Member::http), Start.JOIN));
+        return new LocalCluster(cookie, more);
+    }
+
+    private String nextPort(java.util.function.Function<Member, String> address) {
+        int max = members.stream().mapToInt(m -> Integer.parseInt(address.apply(m).substring(address.apply(m).lastIndexOf(':') + 1)))
+                .max().orElseThrow();
+        return "127.0.0.1:" + (max + 1);
     }
 
     static LocalCluster load(Path dir) throws IOException {
@@ -52,8 +80,14 @@ public record LocalCluster(String cookie, List<Member> members) {
                         + members.stream().map(Member::id).toList()));
     }
 
+    /** The starting members' Raft addresses (members that joined later learn the others from the log). */
     String peersFlag() {
-        return String.join(",", members.stream().map(m -> m.id() + "=" + m.raft()).toList());
+        return String.join(",", members.stream().filter(m -> m.how() == Start.PEERS).map(m -> m.id() + "=" + m.raft()).toList());
+    }
+
+    /** Where a joining member asks to be added: every other member's HTTP address. */
+    String joinFlag(String id) {
+        return String.join(",", members.stream().filter(m -> !m.id().equals(id)).map(Member::http).toList());
     }
 
     String peerHttpFlag() {

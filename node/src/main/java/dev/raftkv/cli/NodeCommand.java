@@ -1,6 +1,7 @@
 package dev.raftkv.cli;
 
 import dev.raftkv.kv.KvLimits;
+import dev.raftkv.node.ClientServer;
 import dev.raftkv.node.NodeConfig;
 import dev.raftkv.node.RaftkvNode;
 import dev.raftkv.node.UnsafeControls;
@@ -8,7 +9,10 @@ import dev.raftkv.raft.InjectedBug;
 import dev.raftkv.transport.InboundSink;
 import dev.raftkv.transport.NettyTransport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -22,20 +26,28 @@ import java.util.concurrent.CountDownLatch;
 /** {@code raftkv node}: runs one member in the foreground until SIGTERM or SIGINT. */
 @Command(name = "node", mixinStandardHelpOptions = true, description = "Runs one raftkv node in the foreground.")
 public final class NodeCommand implements Callable<Integer> {
-    @Option(names = "--id", required = true, description = "This node's id, as named in --peers.")
+    @Option(names = "--id", description = "This node's id (letters, digits, '.', '_', '-').")
     String id;
 
-    @Option(names = "--raft", required = true, paramLabel = "HOST:PORT", description = "Where peers connect.")
+    @Option(names = "--raft", paramLabel = "HOST:PORT", description = "Where peers connect.")
     String raft;
 
     @Option(names = "--client", paramLabel = "HOST:PORT", description = "Where the binary client protocol (KvClient, bench) is served; not served if omitted.")
     String client;
 
-    @Option(names = "--http", required = true, paramLabel = "HOST:PORT", description = "The HTTP/JSON API.")
+    @Option(names = "--http", paramLabel = "HOST:PORT", description = "The HTTP/JSON API.")
     String http;
 
-    @Option(names = "--peers", required = true, paramLabel = "ID=HOST:PORT,...", description = "Every member's Raft address, this node included.")
+    @Option(names = "--peers", paramLabel = "ID=HOST:PORT,...",
+            description = "A new cluster of these members: every member's Raft address, this node included.")
     String peers;
+
+    @Option(names = "--bootstrap", description = "A new cluster of this node alone; others may --join it.")
+    boolean bootstrap;
+
+    @Option(names = "--join", paramLabel = "HTTP_ADDR,...",
+            description = "Join a running cluster: ask these members (their HTTP addresses) to add this node.")
+    String join;
 
     @Option(names = "--peer-http", paramLabel = "ID=HOST:PORT,...", description = "Members' HTTP addresses, so that followers can forward to the leader.")
     String peerHttp;
@@ -43,7 +55,7 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(names = "--peer-client", paramLabel = "ID=HOST:PORT,...", description = "Members' client addresses, so that followers can tell clients where the leader is.")
     String peerClient;
 
-    @Option(names = "--data-dir", required = true, description = "Where the log, hard state and snapshots live.")
+    @Option(names = "--data-dir", description = "Where the log, hard state and snapshots live.")
     Path dataDir;
 
     @Option(names = "--cookie", description = "The cluster's shared secret (default: $RAFTKV_COOKIE).")
@@ -84,8 +96,58 @@ public final class NodeCommand implements Callable<Integer> {
                     + "real time (for raftkv verify --nemesis clock).")
     boolean unsafeClockControl;
 
+    private java.util.List<String> joinAddresses() {
+        if (join == null) return java.util.List.of();
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String a : join.split(",")) {
+            if (a.isBlank()) continue;
+            NodeConfig.parseAddress(a.trim());
+            out.add(a.trim());
+        }
+        if (out.isEmpty()) throw new IllegalArgumentException("--join needs at least one member's HTTP address");
+        return out;
+    }
+
+    private static boolean hasData(Path dir) throws java.io.IOException {
+        if (!java.nio.file.Files.isDirectory(dir)) return false;
+        try (var files = java.nio.file.Files.list(dir)) {
+            return files.findAny().isPresent();
+        }
+    }
+
+    // ---------------------------------------------------------------- config file and client in-flight cap
+    // --id, --raft, --http and --data-dir are required, from the command line or the file
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A JSON object with any of these settings, named like the flags without the dashes (\"data-dir\", "
+                    + "\"tick-ms\"; peers as {\"n1\": \"HOST:PORT\", ...}). Flags on the command line win.")
+    Path configFile;
+
+    @Option(names = "--client-max-in-flight", defaultValue = "" + ClientServer.DEFAULT_MAX_IN_FLIGHT,
+            description = "Requests served at once per client connection; beyond it the node stops reading from that connection (default ${DEFAULT-VALUE}).")
+    int clientMaxInFlight;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Takes from --config what the command line did not give, then checks that nothing required is missing. */
+    void resolveSettings() {
+        if (configFile != null) {
+            ParseResult given = spec.commandLine().getParseResult();
+            NodeConfigFile.read(configFile).applyTo(this, given::hasMatchedOption);
+        }
+        String from = configFile == null ? "" : " (or in " + configFile + ")";
+        if (id == null) throw new IllegalArgumentException("missing --id" + from);
+        if (raft == null) throw new IllegalArgumentException("missing --raft" + from);
+        if (http == null) throw new IllegalArgumentException("missing --http" + from);
+        if (dataDir == null) throw new IllegalArgumentException("missing --data-dir" + from);
+    }
+
+    // ----------------------------------------------------------------
+
     @Override
     public Integer call() throws Exception {
+        resolveSettings();
         String secret = cookie != null ? cookie : System.getenv("RAFTKV_COOKIE");
         if (secret == null || secret.isEmpty()) {
             throw new IllegalArgumentException("no cluster cookie: pass --cookie or set RAFTKV_COOKIE (every member needs the same one)");
@@ -102,9 +164,14 @@ public final class NodeCommand implements Callable<Integer> {
         }
         InetSocketAddress clientAddr = client == null ? null : NodeConfig.parseAddress(client);
         if (client != null) clientOf.putIfAbsent(id, client);
-        NodeConfig cfg = new NodeConfig(id, NodeConfig.parseAddress(raft), clientAddr, httpAddr, NodeConfig.parsePeers(peers),
+        NodeConfig cfg = new NodeConfig(id, NodeConfig.parseAddress(raft), clientAddr, httpAddr,
+                peers == null ? Map.of() : NodeConfig.parsePeers(peers),
                 httpOf, clientOf, dataDir, secret, tickMillis, electionTicks, snapshotEvery, new KvLimits(maxKeyBytes, maxValueBytes),
-                Duration.ofMillis(requestTimeoutMillis));
+                Duration.ofMillis(requestTimeoutMillis), clientMaxInFlight, bootstrap, joinAddresses());
+        if (peers == null && !bootstrap && join == null && !hasData(dataDir)) {
+            throw new IllegalArgumentException(dataDir + " holds no data, so this is a new node: say how it finds its cluster"
+                    + " with --peers (a new cluster of several), --bootstrap (a new cluster of one) or --join (a running one)");
+        }
         UnsafeControls unsafe = new UnsafeControls(
                 unsafeBug == null ? Set.of() : Set.of(InjectedBug.fromFlag(unsafeBug)), unsafeLocalReads, unsafeEagerAckMillis,
                 unsafeClockControl);

@@ -23,6 +23,12 @@ public final class RaftkvCli implements Runnable {
         cli.addSubcommand(new ClusterCommand());
         for (Class<?> c : ClientCommands.all()) cli.addSubcommand(c);
         for (CliSubcommand sub : ServiceLoader.load(CliSubcommand.class)) cli.addSubcommand(sub.command());
+        // a bad setting (a flag, a config file field) is the user's to fix: its message, not a stack trace
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (!(e instanceof IllegalArgumentException)) throw e;
+            cmd.getErr().println(cmd.getCommandName() + ": " + e.getMessage());
+            return cmd.getCommandSpec().exitCodeOnExecutionException();
+        });
         return cli;
     }
 

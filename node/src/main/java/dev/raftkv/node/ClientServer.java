@@ -29,8 +29,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -38,6 +41,12 @@ import java.util.function.Function;
  * concurrently and are answered as they finish, tagged with their request id. Writes carry the
  * client's own (client id, seq), so a retry is applied once. A follower does not forward: it answers
  * NOT_LEADER with the leader's id and client address, and the client goes there itself.
+ *
+ * <p>Each connection has at most {@code maxInFlight} requests being served at once. Beyond that the
+ * server stops reading from the connection (Netty autoRead off), so a client that pipelines without
+ * bound is slowed down by TCP back-pressure instead of filling the server's memory; reading resumes
+ * once half of them have been answered. It also stops reading while the connection's outbound buffer
+ * is full (a client that does not read its answers).
  */
 public final class ClientServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientServer.class);
@@ -47,13 +56,24 @@ public final class ClientServer implements AutoCloseable {
     private final Function<String, String> clientAddressOf;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     private final Channel channel;
+    private final int maxInFlight;
+    private final AtomicInteger highestInFlight = new AtomicInteger();
+    private final AtomicLong readPauses = new AtomicLong();
 
-    /** @param clientAddressOf a member id's client address ("host:port"), or null if unknown */
-    public ClientServer(String nodeId, InetSocketAddress bind, KvService kv, Function<String, String> clientAddressOf)
-            throws InterruptedException {
+    /** The default of {@code --client-max-in-flight}: enough to keep a pipelining client busy, small enough to bound memory. */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
+
+    /**
+     * @param clientAddressOf a member id's client address ("host:port"), or null if unknown
+     * @param maxInFlight     requests served at once per connection before reading from it pauses
+     */
+    public ClientServer(String nodeId, InetSocketAddress bind, KvService kv, Function<String, String> clientAddressOf,
+                        int maxInFlight) throws InterruptedException {
+        if (maxInFlight < 1) throw new IllegalArgumentException("maxInFlight " + maxInFlight);
         this.nodeId = nodeId;
         this.kv = kv;
         this.clientAddressOf = clientAddressOf;
+        this.maxInFlight = maxInFlight;
         int maxFrame = ClientProtocol.maxFrameBytes(kv.limits().maxValueBytes());
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
@@ -73,13 +93,32 @@ public final class ClientServer implements AutoCloseable {
         return ((InetSocketAddress) channel.localAddress()).getPort();
     }
 
+    /** The most requests any one connection has had in flight at once so far; never above the cap. */
+    public int highestInFlight() {
+        return highestInFlight.get();
+    }
+
+    /** How often reading from a connection was paused because it reached the cap or stopped reading answers. */
+    public long readPauses() {
+        return readPauses.get();
+    }
+
     @Override
     public void close() {
         channel.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     }
 
+    /**
+     * One per connection; every field is touched on the connection's event loop only. Requests decoded
+     * while the connection is at its cap wait in {@code waiting}: that holds at most what one socket read
+     * brought in (reading is off from then on), so it stays small and bounded.
+     */
     private final class Handler extends SimpleChannelInboundHandler<ByteBuf> {
+        private final ArrayDeque<ClientRequest> waiting = new ArrayDeque<>();
+        private int inFlight;
+        private boolean paused;
+
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf body) {
             ClientRequest request;
@@ -90,6 +129,28 @@ public final class ClientServer implements AutoCloseable {
                 ctx.close();
                 return;
             }
+            waiting.add(request);
+            dispatch(ctx);
+        }
+
+        /** Starts what the cap allows, then pauses or resumes reading to match. */
+        private void dispatch(ChannelHandlerContext ctx) {
+            while (inFlight < maxInFlight && !waiting.isEmpty()) start(ctx, waiting.poll());
+            boolean writable = ctx.channel().isWritable();
+            if (!paused && (inFlight >= maxInFlight || !waiting.isEmpty() || !writable)) {
+                paused = true;
+                readPauses.incrementAndGet();
+                ctx.channel().config().setAutoRead(false);
+            } else if (paused && waiting.isEmpty() && inFlight <= maxInFlight / 2 && writable) {
+                // half, not one below the cap: a connection at its limit would otherwise toggle on every answer
+                paused = false;
+                ctx.channel().config().setAutoRead(true);
+            }
+        }
+
+        private void start(ChannelHandlerContext ctx, ClientRequest request) {
+            inFlight++;
+            highestInFlight.accumulateAndGet(inFlight, Math::max);
             CompletableFuture<ClientResponse> answer;
             try {
                 answer = serve(request);
@@ -97,10 +158,19 @@ public final class ClientServer implements AutoCloseable {
                 answer = CompletableFuture.failedFuture(e);
             }
             answer.exceptionally(e -> errorResponse(request, KvService.unwrap(e)))
-                    .thenAccept(r -> {
-                        // writeAndFlush from any thread is handed to the channel's own event loop
-                        if (ctx.channel().isActive()) ctx.writeAndFlush(ClientCodec.encodeResponse(ctx.alloc(), request.op(), r));
-                    });
+                    .thenAccept(r -> ctx.executor().execute(() -> finish(ctx, request, r)));
+        }
+
+        private void finish(ChannelHandlerContext ctx, ClientRequest request, ClientResponse r) {
+            inFlight--;
+            if (ctx.channel().isActive()) ctx.writeAndFlush(ClientCodec.encodeResponse(ctx.alloc(), request.op(), r));
+            dispatch(ctx);
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            dispatch(ctx);
+            ctx.fireChannelWritabilityChanged();
         }
 
         @Override

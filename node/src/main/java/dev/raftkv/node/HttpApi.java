@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raftkv.kv.KvLimits;
 import dev.raftkv.kv.KvResult;
+import dev.raftkv.raft.Role;
 import dev.raftkv.raft.server.NotAppliedException;
 import dev.raftkv.raft.server.OutcomeUnknownException;
 import dev.raftkv.raft.server.RaftServer;
@@ -46,7 +47,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 
 /**
  * The HTTP/JSON API for people and curl (README, "HTTP API"). Writes and linearizable reads that
@@ -58,34 +58,30 @@ public final class HttpApi implements AutoCloseable {
     static final String FORWARDED = "X-Raftkv-Forwarded";
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final String selfId;
     private final KvService kv;
-    private final Function<String, String> httpAddressOf;
-    private final Function<String, String> clientAddressOf;
-    private final Function<String, String> raftAddressOf;
+    private final MembershipService membership;
+    private final Directory directory;
     /** Null unless the node runs with the unsafe clock control. */
     private final SkewedClockLoop clock;
     private final HttpClient forwarder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel channel;
 
-    /**
-     * @param httpAddressOf a member id's HTTP address ("host:port"), or null if unknown; likewise
-     *                      {@code clientAddressOf} (binary protocol) and {@code raftAddressOf}, shown in the status
-     */
-    public HttpApi(InetSocketAddress bind, KvService kv, Function<String, String> httpAddressOf,
-                   Function<String, String> clientAddressOf, Function<String, String> raftAddressOf) throws InterruptedException {
-        this(bind, kv, httpAddressOf, clientAddressOf, raftAddressOf, null);
+    /** @param directory members' addresses: where to forward, and what the status shows */
+    HttpApi(InetSocketAddress bind, String selfId, KvService kv, MembershipService membership, Directory directory)
+            throws InterruptedException {
+        this(bind, selfId, kv, membership, directory, null);
     }
 
     /** @param clock the skewable clock behind {@code /v1/unsafe/clock} (test only), or null: no such endpoint */
-    public HttpApi(InetSocketAddress bind, KvService kv, Function<String, String> httpAddressOf,
-                   Function<String, String> clientAddressOf, Function<String, String> raftAddressOf,
-                   SkewedClockLoop clock) throws InterruptedException {
+    HttpApi(InetSocketAddress bind, String selfId, KvService kv, MembershipService membership, Directory directory,
+            SkewedClockLoop clock) throws InterruptedException {
+        this.selfId = selfId;
         this.kv = kv;
+        this.membership = membership;
+        this.directory = directory;
         this.clock = clock;
-        this.httpAddressOf = httpAddressOf;
-        this.clientAddressOf = clientAddressOf;
-        this.raftAddressOf = raftAddressOf;
         int maxBody = kv.limits().maxValueBytes() + 64 * 1024;
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
@@ -167,6 +163,9 @@ public final class HttpApi implements AutoCloseable {
         String path = q.path();
         if (path.equals("/v1/status") && method.equals(HttpMethod.GET)) return status();
         if (path.equals("/v1/unsafe/clock") && clock != null) return done(clock(method, body));
+        if (path.equals("/v1/members") || path.startsWith("/v1/members/") || path.equals("/v1/leader/transfer")) {
+            return forwardable(method, uri, body, forwarded, membershipRoute(method, path, body, forwarded));
+        }
         if (!path.startsWith("/v1/kv/")) return done(Reply.error(404, "not_found", "no such endpoint: " + path));
         String rest = path.substring("/v1/kv/".length());
         boolean cas = rest.endsWith("/cas") && method.equals(HttpMethod.POST);
@@ -186,8 +185,88 @@ public final class HttpApi implements AutoCloseable {
         } else {
             return done(Reply.error(405, "method_not_allowed", method + " is not supported on " + path));
         }
+        return forwardable(method, uri, body, forwarded, local);
+    }
+
+    /** The local answer, or, if this node does not lead but knows who does, the leader's. */
+    private CompletableFuture<Reply> forwardable(HttpMethod method, String uri, byte[] body, boolean forwarded,
+                                                 CompletableFuture<Reply> local) {
         return local.handle((r, e) -> r == null ? maybeForward(method, uri, body, forwarded, KvService.unwrap(e)) : done(r))
                 .thenCompose(f -> f);
+    }
+
+    // ---------------------------------------------------------------- membership
+
+    private CompletableFuture<Reply> membershipRoute(HttpMethod method, String path, byte[] body, boolean forwarded) {
+        if (path.equals("/v1/members") && method.equals(HttpMethod.GET)) {
+            // the leader knows how far each member got: ask it, unless it is us or unknown
+            return membership.view().thenApply(v -> {
+                if (!forwarded && v.role() != Role.LEADER && v.leader() != null && !v.leader().equals(selfId)) {
+                    throw new NotAppliedException("not the leader", v.leader());
+                }
+                return Reply.json(200, membersJson(v));
+            });
+        }
+        if (path.equals("/v1/members") && method.equals(HttpMethod.POST)) {
+            JsonNode json = jsonObject(body, "{\"id\",\"raft\",\"client\",\"http\",\"voter\"}");
+            String id = json.path("id").asText(null);
+            MemberEndpoint endpoint;
+            try {
+                endpoint = new MemberEndpoint(json.path("raft").asText(null), textOrNull(json, "client"), textOrNull(json, "http"));
+            } catch (IllegalArgumentException e) {
+                throw new RequestException(400, "bad_request", e.getMessage());
+            }
+            boolean voter = !json.has("voter") || json.get("voter").asBoolean(true);
+            return membership.add(id, endpoint, voter).thenApply(a -> {
+                ObjectNode out = JSON.createObjectNode().put("id", a.id()).put("voter", a.voter()).put("index", a.index());
+                boolean waiting = voter && !a.voter();
+                if (waiting) out.put("message", a.id() + " is a learner still catching up; ask again to promote it");
+                return Reply.json(waiting ? 202 : 200, out);
+            });
+        }
+        if (path.startsWith("/v1/members/") && method.equals(HttpMethod.DELETE)) {
+            String id = path.substring("/v1/members/".length());
+            return membership.remove(id).thenApply(index -> Reply.json(200, Map.of("removed", id, "index", index)));
+        }
+        if (path.equals("/v1/leader/transfer") && method.equals(HttpMethod.POST)) {
+            JsonNode json = jsonObject(body, "{\"to\":ID}");
+            String to = json.path("to").asText(null);
+            return membership.transfer(to).thenApply(leader -> Reply.json(200, Map.of("leader", leader)));
+        }
+        return done(Reply.error(405, "method_not_allowed", method + " is not supported on " + path));
+    }
+
+    private static JsonNode jsonObject(byte[] body, String shape) {
+        try {
+            JsonNode json = JSON.readTree(body);
+            if (json != null && json.isObject()) return json;
+        } catch (Exception e) {
+            // answered below
+        }
+        throw new RequestException(400, "bad_request", "the body must be a JSON object " + shape);
+    }
+
+    private static String textOrNull(JsonNode json, String field) {
+        return json.hasNonNull(field) ? json.get(field).asText() : null;
+    }
+
+    private ObjectNode membersJson(MembershipService.View v) {
+        ObjectNode out = JSON.createObjectNode();
+        if (v.leader() == null) out.putNull("leader");
+        else out.put("leader", v.leader());
+        out.put("term", v.term()).put("commitIndex", v.commitIndex());
+        var members = out.putArray("members");
+        for (MembershipService.Member m : v.members()) {
+            ObjectNode n = members.addObject().put("id", m.id());
+            putAddress(n, "raft", m.endpoint() == null ? null : m.endpoint().raft());
+            putAddress(n, "client", m.endpoint() == null ? null : m.endpoint().client());
+            putAddress(n, "http", m.endpoint() == null ? null : m.endpoint().http());
+            n.put("voter", m.voter());
+            n.put("role", m.id().equals(v.leader()) ? "leader" : m.voter() ? "voter" : "learner");
+            if (m.matchIndex() == null) n.putNull("matchIndex");
+            else n.put("matchIndex", m.matchIndex());
+        }
+        return out;
     }
 
     private CompletableFuture<Reply> cas(String key, byte[] body) {
@@ -250,9 +329,9 @@ public final class HttpApi implements AutoCloseable {
         var members = out.putArray("members");
         for (String id : s.members().members()) {
             ObjectNode m = members.addObject().put("id", id);
-            putAddress(m, "http", httpAddressOf.apply(id));
-            putAddress(m, "client", clientAddressOf.apply(id));
-            putAddress(m, "raft", raftAddressOf.apply(id));
+            putAddress(m, "http", directory.httpOf(id));
+            putAddress(m, "client", directory.clientOf(id));
+            putAddress(m, "raft", directory.raftOf(id));
             m.put("voter", s.members().isVoter(id));
         }
         return out;
@@ -265,8 +344,11 @@ public final class HttpApi implements AutoCloseable {
 
     /** A follower that knows the leader's HTTP address passes the request on, once. */
     private CompletableFuture<Reply> maybeForward(HttpMethod method, String uri, byte[] body, boolean forwarded, Throwable error) {
-        if (!(error instanceof NotAppliedException n) || forwarded || n.leaderHint() == null) return done(errorReply(error));
-        String leaderHttp = httpAddressOf.apply(n.leaderHint());
+        if (!(error instanceof NotAppliedException n) || forwarded || n.leaderHint() == null
+                || n.leaderHint().equals(selfId)) {
+            return done(errorReply(error));
+        }
+        String leaderHttp = directory.httpOf(n.leaderHint());
         if (leaderHttp == null) return done(errorReply(error));
         HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + leaderHttp + uri))
                 .timeout(Duration.ofSeconds(10))
@@ -287,6 +369,7 @@ public final class HttpApi implements AutoCloseable {
             return Reply.error(503, "not_applied", n.getMessage() + (n.leaderHint() == null ? "" : "; the leader is " + n.leaderHint()));
         }
         if (t instanceof OutcomeUnknownException) return Reply.error(504, "outcome_unknown", t.getMessage());
+        if (t instanceof RequestException r) return Reply.error(r.status(), r.code(), r.getMessage());
         LOG.error("unexpected error answering an HTTP request", t);
         return Reply.error(500, "internal", t.toString());
     }

@@ -6,27 +6,56 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Everything one node needs to run. {@code peers} maps every member id (this node included) to its
- * Raft address; {@code peerHttp} maps member ids to HTTP addresses where known (for forwarding), and
- * {@code peerClient} to binary-protocol addresses (what NOT_LEADER tells clients). {@code client} is
- * null when this node serves no binary client protocol.
+ * Everything one node needs to run. How a brand-new node learns its cluster is one of: {@code peers}
+ * (every member id, this node included, to its Raft address: a fixed starting membership),
+ * {@code bootstrap} (a one-node cluster of its own) or {@code join} (members' HTTP addresses to ask for
+ * admission). A node with data needs none of them: its membership is in its log. {@code peerHttp} maps
+ * member ids to HTTP addresses where known (for forwarding), and {@code peerClient} to binary-protocol
+ * addresses (what NOT_LEADER tells clients); members added later bring theirs in the log.
+ * {@code client} is null when this node serves no binary client protocol; {@code clientMaxInFlight} caps
+ * the requests served at once per client connection.
  */
 public record NodeConfig(String id, InetSocketAddress raft, InetSocketAddress client, InetSocketAddress http,
                          Map<String, InetSocketAddress> peers, Map<String, String> peerHttp, Map<String, String> peerClient,
                          Path dataDir, String cookie, long tickMillis, int electionTicks,
-                         long snapshotEveryEntries, KvLimits limits, Duration requestTimeout) {
+                         long snapshotEveryEntries, KvLimits limits, Duration requestTimeout, int clientMaxInFlight,
+                         boolean bootstrap, List<String> join) {
     public NodeConfig {
         if (id == null || id.isBlank()) throw new IllegalArgumentException("--id is required");
-        if (!peers.containsKey(id)) {
+        int ways = (peers.isEmpty() ? 0 : 1) + (bootstrap ? 1 : 0) + (join.isEmpty() ? 0 : 1);
+        if (ways > 1) throw new IllegalArgumentException("give at most one of --peers, --bootstrap and --join");
+        if (!peers.isEmpty() && !peers.containsKey(id)) {
             throw new IllegalArgumentException("--peers must name this node (" + id + ") too; got " + peers.keySet());
         }
         peers = Map.copyOf(peers);
         peerHttp = Map.copyOf(peerHttp);
         peerClient = Map.copyOf(peerClient);
+        join = List.copyOf(join);
         if (tickMillis < 1 || electionTicks < 2) throw new IllegalArgumentException("tick must be >= 1 ms and election >= 2 ticks");
+        if (clientMaxInFlight < 1) throw new IllegalArgumentException("--client-max-in-flight must be >= 1, got " + clientMaxInFlight);
+    }
+
+    /** A node of a fixed starting membership ({@code --peers}), with the default in-flight cap per client connection. */
+    public NodeConfig(String id, InetSocketAddress raft, InetSocketAddress client, InetSocketAddress http,
+                      Map<String, InetSocketAddress> peers, Map<String, String> peerHttp, Map<String, String> peerClient,
+                      Path dataDir, String cookie, long tickMillis, int electionTicks,
+                      long snapshotEveryEntries, KvLimits limits, Duration requestTimeout) {
+        this(id, raft, client, http, peers, peerHttp, peerClient, dataDir, cookie, tickMillis, electionTicks,
+                snapshotEveryEntries, limits, requestTimeout, ClientServer.DEFAULT_MAX_IN_FLIGHT, false, List.of());
+    }
+
+    public NodeConfig withBootstrap() {
+        return new NodeConfig(id, raft, client, http, Map.of(), peerHttp, peerClient, dataDir, cookie, tickMillis,
+                electionTicks, snapshotEveryEntries, limits, requestTimeout, clientMaxInFlight, true, List.of());
+    }
+
+    public NodeConfig withJoin(List<String> httpAddresses) {
+        return new NodeConfig(id, raft, client, http, Map.of(), peerHttp, peerClient, dataDir, cookie, tickMillis,
+                electionTicks, snapshotEveryEntries, limits, requestTimeout, clientMaxInFlight, false, httpAddresses);
     }
 
     /** Parses {@code n1=127.0.0.1:7001,n2=127.0.0.1:7002}. */

@@ -44,6 +44,10 @@ public final class RaftkvNode implements AutoCloseable {
     private final HttpApi http;
     /** Null when the node was given no client address. */
     private final ClientServer clients;
+    private final Directory directory;
+    private final MembershipService membership;
+    /** Null unless the node was started with --join. */
+    private final Joiner joiner;
     /** Completes with the error that stopped the node's event loop (a bug): the process should exit. */
     private final java.util.concurrent.CompletableFuture<Throwable> failed = new java.util.concurrent.CompletableFuture<>();
 
@@ -80,13 +84,67 @@ public final class RaftkvNode implements AutoCloseable {
         this.transport = transports.open(config, server);
         late[0] = transport;
         server.failure().thenAccept(failed::complete); // fsync failed: stop, never carry on (fsyncgate)
-        server.start();
+        this.directory = new Directory(endpointsFromFlags(config), this::connectTo);
+        server.onMembersChanged(directory::update);
         KvService kv = new KvService(server, config.limits(), config.requestTimeout(), unsafe.localReads());
-        this.clients = config.client() == null ? null : new ClientServer(config.id(), config.client(), kv, config.peerClient()::get);
-        this.http = new HttpApi(config.http(), kv, config.peerHttp()::get, this::clientAddressOf, raftAddresses(config),
-                skewedLoop);
-        LOG.info("{} serving HTTP on {}{} with data in {}", config.id(), config.http(),
-                clients == null ? "" : " and clients on " + config.client(), config.dataDir());
+        this.membership = new MembershipService(server, directory, config.requestTimeout());
+        this.clients = config.client() == null ? null : new ClientServer(config.id(), config.client(), kv, directory::clientOf,
+                config.clientMaxInFlight());
+        this.http = new HttpApi(config.http(), config.id(), kv, membership, directory, skewedLoop);
+        // only now are the ports bound (a test may ask for port 0), so only now can this node describe itself
+        MemberEndpoint self = selfEndpoint();
+        server.start(startingMembership(config, self));
+        this.joiner = config.join().isEmpty() ? null : new Joiner(config.id(), self, config.join(), directory::learn);
+        if (joiner != null) joiner.start();
+        LOG.info("{} serving HTTP on {}{} with data in {}", config.id(), self.http(),
+                clients == null ? "" : " and clients on " + self.client(), config.dataDir());
+    }
+
+    /**
+     * What a brand-new node writes as its first log entry: all of --peers, or itself alone with
+     * --bootstrap. Null for a node that joins (it learns the membership from the leader); a node with
+     * data ignores it (RaftServer writes it only into an empty log).
+     */
+    private static ClusterConfig startingMembership(NodeConfig config, MemberEndpoint self) {
+        if (config.bootstrap()) {
+            return new ClusterConfig(Set.of(config.id()), Set.of(), java.util.Map.of(config.id(), self.format()));
+        }
+        if (config.peers().isEmpty()) return null;
+        java.util.Map<String, String> endpoints = new java.util.TreeMap<>();
+        endpointsFromFlags(config).forEach((id, e) -> endpoints.put(id, id.equals(config.id()) ? self.format() : e.format()));
+        return new ClusterConfig(config.peers().keySet(), Set.of(), endpoints);
+    }
+
+    private static java.util.Map<String, MemberEndpoint> endpointsFromFlags(NodeConfig config) {
+        java.util.Map<String, MemberEndpoint> out = new java.util.TreeMap<>();
+        config.peers().forEach((id, raft) -> out.put(id, new MemberEndpoint(raft.getHostString() + ":" + raft.getPort(),
+                config.peerClient().get(id), config.peerHttp().get(id))));
+        return out;
+    }
+
+    private MemberEndpoint selfEndpoint() {
+        // the port bound if we know it (--raft may say 0), else what the others were told
+        java.net.InetSocketAddress raft = transport instanceof dev.raftkv.transport.NettyTransport n ? n.boundAddress()
+                : config.peers().getOrDefault(config.id(), config.raft());
+        return new MemberEndpoint(hostPort(config.raft().getHostString(), raft.getPort()),
+                clients == null ? null : hostPort(config.client().getHostString(), clients.port()),
+                hostPort(config.http().getHostString(), http.port()));
+    }
+
+    private static String hostPort(String host, int port) {
+        return host + ":" + port;
+    }
+
+    /** A member the membership describes: the transport connects to it from now on. */
+    private void connectTo(String id, String raftAddress) {
+        if (id.equals(config.id())) return;
+        if (transport instanceof dev.raftkv.transport.NettyTransport n) {
+            n.setPeer(id, NodeConfig.parseAddress(raftAddress));
+        }
+    }
+
+    public MembershipService membership() {
+        return membership;
     }
 
     public static RaftkvNode start(NodeConfig config, TransportFactory transports) throws Exception {
@@ -111,25 +169,19 @@ public final class RaftkvNode implements AutoCloseable {
         return clients == null ? -1 : clients.port();
     }
 
-    /** Members' client addresses; this node's own is the one it bound (its --client may say port 0). */
-    private String clientAddressOf(String id) {
-        if (id.equals(config.id()) && clients != null) return config.client().getHostString() + ":" + clients.port();
-        return config.peerClient().get(id);
-    }
-
-    private static java.util.function.Function<String, String> raftAddresses(NodeConfig config) {
-        return id -> {
-            java.net.InetSocketAddress a = config.peers().get(id);
-            return a == null ? null : a.getHostString() + ":" + a.getPort();
-        };
-    }
 
     public RaftServer server() {
         return server;
     }
 
+    /** The binary client protocol server, or null if this node serves none; for its counters. */
+    public ClientServer clientServer() {
+        return clients;
+    }
+
     @Override
     public void close() {
+        if (joiner != null) joiner.stop();
         if (clients != null) clients.close();
         http.close();
         try {

@@ -40,7 +40,7 @@ class QuickStartWalkthroughTest {
         }
     }
 
-    /** A base port with the nine ports the local cluster uses (base, +1000, +2000, three each) all free. */
+    /** A base port with the ports a local cluster of four uses (base, +1000, +2000, four each) all free. */
     private static int freeBasePort() throws IOException {
         for (int attempt = 0; attempt < 50; attempt++) {
             int base;
@@ -48,7 +48,7 @@ class QuickStartWalkthroughTest {
                 base = 20_000 + s.getLocalPort() % 20_000;
             }
             boolean free = true;
-            for (int offset : new int[]{0, 1, 2, 1000, 1001, 1002, 2000, 2001, 2002}) {
+            for (int offset : new int[]{0, 1, 2, 3, 1000, 1001, 1002, 1003, 2000, 2001, 2002, 2003}) {
                 try (ServerSocket probe = new ServerSocket(base + offset)) {
                     probe.setReuseAddress(true);
                 } catch (IOException taken) {
@@ -115,5 +115,32 @@ class QuickStartWalkthroughTest {
         await().atMost(Duration.ofSeconds(15)).until(() ->
                 cli("get", "after-failover", "--cluster", addresses).out().trim().equals("yes"));
         assertThat(cli("get", "greeting", "--cluster", addresses).out().trim()).isEqualTo("hi");
+    }
+
+    /** The second half of the quick start: the demo's way, one node first and the others joining it. */
+    @Test
+    void nodesJoinARunningClusterFromTheCommandLine() throws Exception {
+        cluster = dir.resolve("raftkv-cluster");
+        int base = freeBasePort();
+        String n1 = "127.0.0.1:" + (base + 1000);
+        String n4 = "127.0.0.1:" + (base + 1003);
+        String d = cluster.toString();
+
+        Run up = cli("cluster", "up", "--join-mode", "--dir", d, "--base-port", Integer.toString(base));
+        assertThat(up.exit()).as(up.out()).isZero();
+        assertThat(cli("put", "greeting", "hello", "--cluster", n1).out().trim()).isEqualTo("OK");
+
+        Run add = cli("cluster", "add", "--dir", d);
+        assertThat(add.exit()).as(add.out()).isZero();
+        assertThat(add.out()).contains("n4 joined the cluster");
+        Run members = cli("members", "--cluster", n1);
+        assertThat(members.out()).containsPattern("n4\\s+voter");
+
+        Run transfer = cli("leader", "transfer", "n4", "--cluster", n1);
+        assertThat(transfer.out().trim()).as(transfer.out()).isEqualTo("n4 now leads");
+        assertThat(cli("members", "remove", "n1", "--cluster", n4).out().trim()).isEqualTo("n1 removed");
+        Run after = cli("members", "--cluster", n4);
+        assertThat(after.out()).contains("n4       leader").doesNotContain("n1 ");
+        assertThat(cli("get", "greeting", "--consistency", "local", "--cluster", n4).out().trim()).isEqualTo("hello");
     }
 }

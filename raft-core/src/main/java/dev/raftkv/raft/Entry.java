@@ -18,6 +18,10 @@ public record Entry(long term, long index, EntryType type, byte[] data) {
         return new Entry(term, index, EntryType.NORMAL, data);
     }
 
+    public static Entry config(long term, long index, ClusterConfig config) {
+        return new Entry(term, index, EntryType.CONFIG, ClusterConfigCodec.encode(config));
+    }
+
     /** A copy of this entry placed at another term and index (used by the leader when it appends a proposal). */
     public Entry at(long newTerm, long newIndex) {
         return new Entry(newTerm, newIndex, type, data);

@@ -20,7 +20,9 @@ public enum InjectedBug {
     /** A lease lasts a whole election timeout: no margin for the tick lost at each end or for clock drift. */
     LEASE_NO_MARGIN,
     /** A leader keeps reading from its lease after it sent TimeoutNow, whose election ignores leases. */
-    LEASE_AFTER_TRANSFER;
+    LEASE_AFTER_TRANSFER,
+    /** A leader starts a membership change before the previous one committed (and before its own term committed). */
+    TWO_CHANGES_AT_ONCE;
 
     public String flag() {
         return name().toLowerCase().replace('_', '-');

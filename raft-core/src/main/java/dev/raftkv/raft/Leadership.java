@@ -43,6 +43,13 @@ final class Leadership {
 
     private String transferTarget;
     private int transferElapsed;
+    /**
+     * A node that won alone (the single voter) took no vote from anyone, so nothing made its term durable
+     * before it led. Until its first entry of the term is durable (and with it the term), what it sends
+     * waits for the disk: else a crash could let it lead this term again and give a learner two
+     * different entries with one index and term.
+     */
+    private long holdUntilPersisted;
 
     Leadership(RaftNode node) {
         this.node = node;
@@ -52,6 +59,15 @@ final class Leadership {
         for (String peer : node.members.members()) {
             if (!peer.equals(node.id)) progress.put(peer, new Progress(log.lastIndex() + 1, node.cfg.maxInflight(), node.now));
         }
+    }
+
+    void holdMessagesUntilPersisted(long index) {
+        holdUntilPersisted = index;
+    }
+
+    private void send(Message m) {
+        if (log.persisted() < holdUntilPersisted) node.sendAfterPersist(m);
+        else node.send(m);
     }
 
     String transferTarget() {
@@ -99,7 +115,7 @@ final class Leadership {
             lease.roundSent(readSeq, node.now);
             for (Map.Entry<String, Progress> e : progress.entrySet()) {
                 Progress pr = e.getValue();
-                node.send(new Heartbeat(node.id, e.getKey(), term, Math.min(pr.match, log.committed()), readSeq));
+                send(new Heartbeat(node.id, e.getKey(), term, Math.min(pr.match, log.committed()), readSeq));
                 // a heartbeat also gives a stalled probe another chance
                 if (pr.state == Progress.State.PROBE) pr.probeSent = false;
             }
@@ -123,7 +139,7 @@ final class Leadership {
             }
             List<Entry> entries = log.slice(pr.next, log.lastIndex(), node.cfg.maxEntriesPerMessage());
             if (entries.isEmpty() && !evenIfEmpty && pr.state == Progress.State.REPLICATE) return;
-            node.send(new AppendEntries(node.id, peer, term, prev, prevTerm, entries, log.committed()));
+            send(new AppendEntries(node.id, peer, term, prev, prevTerm, entries, log.committed()));
             if (pr.inflights.count() == 0) pr.lastProgressTick = node.now; // the stall clock starts with the first message out
             pr.sentEntries(prev + entries.size(), entries.size());
             if (entries.isEmpty() || pr.state != Progress.State.REPLICATE) return;
@@ -133,7 +149,7 @@ final class Leadership {
 
     private void sendSnapshot(String peer, Progress pr) {
         SnapshotMeta snap = node.latestSnapshot();
-        node.send(new InstallSnapshot(node.id, peer, term, snap));
+        send(new InstallSnapshot(node.id, peer, term, snap));
         pr.becomeSnapshot(snap.index(), node.now);
     }
 
@@ -188,7 +204,7 @@ final class Leadership {
         return true;
     }
 
-    private boolean committedInThisTerm() {
+    boolean committedInThisTerm() {
         return log.term(log.committed()) == term;
     }
 
@@ -250,7 +266,7 @@ final class Leadership {
     /** The target's election ignores leader stickiness, so our lease is void from here on in this term. */
     private void sendTimeoutNow() {
         if (!node.cfg.has(InjectedBug.LEASE_AFTER_TRANSFER)) lease.revoke();
-        node.send(new TimeoutNow(node.id, transferTarget, term));
+        send(new TimeoutNow(node.id, transferTarget, term));
     }
 
     /** Refuses every read still waiting: this node can no longer promise it leads. */
@@ -263,5 +279,41 @@ final class Leadership {
 
     Map<String, Progress> progress() {
         return progress;
+    }
+
+    // ---------------------------------------------------------------- membership
+
+    /** Starts replicating to new members and forgets removed ones, as soon as the membership changes. */
+    void membersChanged() {
+        Set<String> now = node.members.members();
+        progress.keySet().retainAll(now);
+        for (String peer : now) {
+            if (!peer.equals(node.id) && !progress.containsKey(peer)) {
+                // the new member probes back from our end; a fresh node rejects and hints where its log ends
+                progress.put(peer, new Progress(log.lastIndex() + 1, node.cfg.maxInflight(), node.now));
+                broadcastPending = true;
+            }
+        }
+        if (transferTarget != null && !node.members.isVoter(transferTarget)) transferTarget = null;
+    }
+
+    /** Null if {@code learner}'s log is within {@code maxLag} entries of ours; otherwise why it may not vote yet. */
+    String lagOf(String learner, long maxLag) {
+        Progress pr = progress.get(learner);
+        if (pr == null) return "unknown member '" + learner + "'";
+        long behind = log.lastIndex() - pr.match;
+        // only a learner that answered (REPLICATE: we know where its log ends) is known to be close
+        if (pr.state != Progress.State.REPLICATE || behind > maxLag) {
+            return learner + " is still catching up (" + behind + " entries behind; promotion needs at most " + maxLag + ")";
+        }
+        return null;
+    }
+
+    /** A voter other than us that holds our whole log, or null: the best successor for a leader that leaves. */
+    String upToDateVoter() {
+        for (Map.Entry<String, Progress> e : progress.entrySet()) {
+            if (node.members.isVoter(e.getKey()) && e.getValue().match == log.lastIndex()) return e.getKey();
+        }
+        return null;
     }
 }

@@ -9,4 +9,8 @@ public sealed interface ProposeResult {
     /** Not appended. {@code leaderHint} is the leader this node knows of, or null. */
     record Rejected(String reason, String leaderHint) implements ProposeResult {
     }
+
+    /** Not appended, and asking again will not help: the request contradicts the state (e.g. an unknown member). */
+    record Invalid(String reason) implements ProposeResult {
+    }
 }

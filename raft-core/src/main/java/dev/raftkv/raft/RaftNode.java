@@ -31,6 +31,8 @@ public final class RaftNode {
     final String id;
     private final Random random;
     final RaftLog log;
+    private final Memberships memberships;
+    /** The latest membership in the log ({@link Memberships#latest}), kept in a field because every path reads it. */
     ClusterConfig members;
 
     private long term;
@@ -65,9 +67,11 @@ public final class RaftNode {
         this.cfg = cfg;
         this.id = cfg.id();
         this.random = random;
-        this.members = snapshot != null ? snapshot.config() : members;
-        this.latestSnapshot = snapshot != null ? snapshot : new SnapshotMeta(0, 0, this.members);
+        ClusterConfig base = snapshot != null ? snapshot.config() : members;
+        this.latestSnapshot = snapshot != null ? snapshot : new SnapshotMeta(0, 0, base);
         this.log = new RaftLog(latestSnapshot.index(), latestSnapshot.term(), entries, hardState.commit());
+        this.memberships = new Memberships(base, entries);
+        this.members = memberships.latest();
         this.term = hardState.term();
         this.votedFor = hardState.votedFor();
         this.lastHardState = hardState;
@@ -84,7 +88,7 @@ public final class RaftNode {
             return;
         }
         electionElapsed++;
-        if (electionElapsed >= randomizedElectionTimeout && members.isVoter(id)) {
+        if (electionElapsed >= randomizedElectionTimeout && mayCampaign()) {
             preCampaign();
         }
     }
@@ -129,12 +133,13 @@ public final class RaftNode {
             followLeader(s.from());
             handleSnapshot(s);
         } else if (m instanceof TimeoutNow) {
-            if (members.isVoter(id) && role != Role.LEADER) campaign(true);
+            if (mayCampaign() && role != Role.LEADER) campaign(true);
         } else if (m instanceof AppendResponse r) {
             if (role == Role.LEADER) leadership.onAppendResponse(r);
         } else if (m instanceof HeartbeatResponse r) {
             if (role == Role.LEADER) leadership.onHeartbeatResponse(r);
         }
+        stepDownIfRemoved();
     }
 
     /** Appends a command if this node leads and is not handing leadership over. */
@@ -144,9 +149,56 @@ public final class RaftNode {
             return new ProposeResult.Rejected("leadership transfer to " + leadership.transferTarget() + " in progress", id);
         }
         Entry e = Entry.normal(term, log.lastIndex() + 1, data);
-        log.append(e);
+        appendEntry(e);
         leadership.entriesAppended();
         return new ProposeResult.Accepted(e.index(), e.term());
+    }
+
+    /**
+     * Proposes one single-server membership change. Refused while an earlier change is uncommitted (two
+     * changes in flight could give the old and the newest membership disjoint majorities), and until this
+     * leader committed an entry of its own term (the single-server algorithm's known flaw, fixed as the
+     * dissertation's errata say). The new membership rules from the moment the entry is appended.
+     */
+    public ProposeResult changeMembership(ConfigChange change) {
+        if (role != Role.LEADER) return new ProposeResult.Rejected("not the leader", leader);
+        if (leadership.transferTarget() != null) {
+            return new ProposeResult.Rejected("leadership transfer to " + leadership.transferTarget() + " in progress", id);
+        }
+        boolean bugged = cfg.has(InjectedBug.TWO_CHANGES_AT_ONCE);
+        if (!bugged && !leadership.committedInThisTerm()) {
+            return new ProposeResult.Rejected("the new leader has not committed an entry of its term yet; retry shortly", id);
+        }
+        if (!bugged && memberships.latestIndex() > log.committed()) {
+            return new ProposeResult.Rejected("the membership change at index " + memberships.latestIndex()
+                    + " is not committed yet; one change at a time", id);
+        }
+        ClusterConfig next;
+        try {
+            next = change.applyTo(members);
+        } catch (IllegalArgumentException e) {
+            return new ProposeResult.Invalid(e.getMessage());
+        }
+        if (change instanceof ConfigChange.Promote p) {
+            String lag = leadership.lagOf(p.id(), p.maxLagEntries());
+            if (lag != null) return new ProposeResult.Rejected(lag, id);
+        }
+        Entry e = Entry.config(term, log.lastIndex() + 1, next);
+        appendEntry(e);
+        leadership.entriesAppended();
+        return new ProposeResult.Accepted(e.index(), e.term());
+    }
+
+    /**
+     * Writes a brand-new node's starting membership into its log, as entry 1 of term 0, so that a restart
+     * needs no flags to know it. Nodes bootstrapped with the same membership write the same entry, as
+     * log matching requires; a node that will join a running cluster is never bootstrapped.
+     */
+    public void bootstrap(ClusterConfig initial) {
+        if (log.lastIndex() != 0 || term != 0 || latestSnapshot.index() != 0) {
+            throw new IllegalStateException("only a node with an empty log and term 0 can be bootstrapped");
+        }
+        appendEntry(Entry.config(0, 1, initial));
     }
 
     /** Asks for a linearizable read point; the answer comes back as a {@link ReadState} in a later Ready. */
@@ -186,12 +238,14 @@ public final class RaftNode {
     /** The log writer made everything up to {@code index} (of {@code term}) durable. */
     public void persisted(long index, long term) {
         if (log.persistedTo(index, term) && role == Role.LEADER) leadership.maybeCommit();
+        stepDownIfRemoved();
     }
 
     /** The driver stored a snapshot covering the log up to {@code meta.index()}; the core may forget those entries. */
     public void snapshotTaken(SnapshotMeta meta) {
         if (meta.index() <= latestSnapshot.index()) return;
         log.compactTo(meta.index());
+        memberships.compactedTo(meta.index());
         latestSnapshot = meta;
     }
 
@@ -265,6 +319,23 @@ public final class RaftNode {
         return members;
     }
 
+    /** The membership once the log up to {@code index} is applied: what a snapshot at {@code index} holds. */
+    public ClusterConfig membersAt(long index) {
+        return memberships.at(index);
+    }
+
+    /** On a leader, how much of the log each other member is known to hold; empty on other nodes. */
+    public Map<String, Long> matchIndexes() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        if (leadership != null) leadership.progress().forEach((peer, pr) -> out.put(peer, pr.match));
+        return out;
+    }
+
+    /** True while the latest membership change is appended but not yet committed. */
+    public boolean membershipChangePending() {
+        return memberships.latestIndex() > log.committed();
+    }
+
     public SnapshotMeta latestSnapshot() {
         return latestSnapshot;
     }
@@ -330,7 +401,7 @@ public final class RaftNode {
         votes.clear();
         votes.put(id, true);
         if (Quorum.voteResult(members.voters(), votes) == Quorum.VoteResult.WON) {
-            becomeLeader();
+            becomeLeader(true);
             return;
         }
         for (String peer : members.voters()) {
@@ -346,7 +417,7 @@ public final class RaftNode {
         switch (Quorum.voteResult(members.voters(), votes)) {
             case WON -> {
                 if (role == Role.PRE_CANDIDATE) campaign(false);
-                else becomeLeader();
+                else becomeLeader(false);
             }
             case LOST -> becomeFollower(term, null);
             case PENDING -> {
@@ -354,12 +425,13 @@ public final class RaftNode {
         }
     }
 
-    private void becomeLeader() {
+    private void becomeLeader(boolean electedAlone) {
         role = Role.LEADER;
         leader = id;
         leadership = new Leadership(this);
         // a no-op of our own term lets us commit, and so learn the commit index, without waiting for a client
-        log.append(Entry.noop(term, log.lastIndex() + 1));
+        appendEntry(Entry.noop(term, log.lastIndex() + 1));
+        if (electedAlone) leadership.holdMessagesUntilPersisted(log.lastIndex());
         leadership.entriesAppended();
     }
 
@@ -372,13 +444,13 @@ public final class RaftNode {
 
     private void handlePreVote(PreVoteRequest r) {
         // we may grant a pre-vote for a later term even if we voted in this one: nothing changes by it
-        boolean grant = r.term() > term && log.isUpToDate(r.lastLogIndex(), r.lastLogTerm());
+        boolean grant = r.term() > term && log.isUpToDate(r.lastLogIndex(), r.lastLogTerm()) && votesIn(r.from());
         send(new PreVoteResponse(id, r.from(), grant ? r.term() : term, grant));
     }
 
     private void handleVote(VoteRequest r) {
         boolean canVote = r.from().equals(votedFor) || (votedFor == null && leader == null);
-        boolean grant = canVote && log.isUpToDate(r.lastLogIndex(), r.lastLogTerm());
+        boolean grant = canVote && log.isUpToDate(r.lastLogIndex(), r.lastLogTerm()) && votesIn(r.from());
         if (grant) {
             votedFor = r.from();
             electionElapsed = 0;
@@ -386,6 +458,18 @@ public final class RaftNode {
         VoteResponse response = new VoteResponse(id, r.from(), term, grant);
         if (cfg.has(InjectedBug.FORGET_VOTE)) send(response);
         else sendAfterPersist(response);
+    }
+
+    /**
+     * Whether a candidate votes in a membership we know, the latest or the committed one (hashicorp/raft
+     * checks the latest only): a node removed from the cluster, that never learned it, then cannot unsettle
+     * a voter who has no leader yet. The committed one counts too, for the same reason {@link #mayCampaign}
+     * lets a node whose removal is uncommitted run: our latest membership may be an entry that will be
+     * overwritten. A node that knows no membership (it is joining) may vote for anyone.
+     */
+    private boolean votesIn(String candidate) {
+        return members.voters().isEmpty() || members.isVoter(candidate)
+                || memberships.at(log.committed()).isVoter(candidate);
     }
 
     /** A message from an older term: tell a stale leader or pre-candidate about our term, ignore the rest. */
@@ -414,8 +498,9 @@ public final class RaftNode {
             if (e.index() <= log.lastIndex()) {
                 if (cfg.has(InjectedBug.NO_TRUNCATE)) continue;
                 log.truncateFrom(e.index());
+                if (memberships.truncatedFrom(e.index())) membersChanged();
             }
-            log.append(e);
+            appendEntry(e);
         }
         long lastNew = a.lastIndex();
         log.commitTo(Math.min(a.leaderCommit(), lastNew));
@@ -439,11 +524,46 @@ public final class RaftNode {
             log.commitTo(meta.index());
         } else {
             log.restore(meta);
-            members = meta.config();
+            memberships.restored(meta.config());
+            membersChanged();
             latestSnapshot = meta;
             snapshotToInstall = meta;
         }
         sendAfterPersist(new AppendResponse(id, s.from(), term, true, meta.index(), 0));
+    }
+
+    // ---------------------------------------------------------------- membership
+
+    /**
+     * A voter campaigns; so does a node whose removal is not yet committed as far as it knows. Without the
+     * second, a removal that reached the removed node but not the remaining voters deadlocks: the removed
+     * node (with the longer log) will not campaign, and refuses its vote to those who would. Elected, it
+     * counts votes and commits in the new membership, without itself, and steps down once that commits.
+     */
+    private boolean mayCampaign() {
+        return members.isVoter(id) || memberships.at(log.committed()).isVoter(id);
+    }
+
+    private void appendEntry(Entry e) {
+        log.append(e);
+        if (memberships.appended(e)) membersChanged();
+    }
+
+    private void membersChanged() {
+        members = memberships.latest();
+        if (leadership != null) leadership.membersChanged();
+    }
+
+    /**
+     * A leader that the committed membership no longer counts as a voter hands leadership to an
+     * up-to-date voter, if it has one, and steps down; until that entry commits it leads without
+     * counting itself (dissertation 4.2.2).
+     */
+    private void stepDownIfRemoved() {
+        if (role != Role.LEADER || members.isVoter(id) || membershipChangePending()) return;
+        String successor = leadership.upToDateVoter();
+        if (successor != null) send(new TimeoutNow(id, successor, term));
+        becomeFollower(term, null);
     }
 
     // ---------------------------------------------------------------- output

@@ -31,6 +31,8 @@ final class ManualCluster {
     private final Set<String> down = new HashSet<>();
     private final RaftConfig base;
     private final ClusterConfig members;
+    /** Nodes that joined later start knowing no membership; they learn it from the leader's log. */
+    private final Set<String> joiners = new HashSet<>();
     private long seed = 1;
 
     ManualCluster(int n, RaftConfig base) {
@@ -59,9 +61,17 @@ final class ManualCluster {
 
     void start(String id) {
         Disk d = disks.get(id);
-        nodes.put(id, new RaftNode(configFor(id), members, new Random(seed++), d.hardState, null, List.copyOf(d.entries)));
+        ClusterConfig base = joiners.contains(id) ? ClusterConfig.NONE : members;
+        nodes.put(id, new RaftNode(configFor(id), base, new Random(seed++), d.hardState, null, List.copyOf(d.entries)));
         applied.put(id, new ArrayList<>());
         down.remove(id);
+    }
+
+    /** Starts a new, empty node that is in nobody's membership yet. */
+    void addEmptyNode(String id) {
+        joiners.add(id);
+        disks.put(id, new Disk());
+        start(id);
     }
 
     /** The node stops; its messages in flight still arrive elsewhere, messages to it are lost. */

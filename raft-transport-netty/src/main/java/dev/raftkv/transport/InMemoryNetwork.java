@@ -2,9 +2,13 @@ package dev.raftkv.transport;
 
 import dev.raftkv.raft.Message;
 import dev.raftkv.raft.server.Snapshot;
+import dev.raftkv.raft.server.SnapshotWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -50,8 +54,23 @@ public final class InMemoryNetwork implements AutoCloseable {
         submit(m, sink -> sink.receive(m));
     }
 
+    /** Copies the snapshot into the receiver's store at delivery, as the wire would, streaming it. */
     void deliverSnapshot(Message.InstallSnapshot m, Snapshot s) {
-        submit(m, sink -> sink.receiveSnapshot(m, s));
+        submit(m, sink -> {
+            SnapshotWriter received;
+            try {
+                received = sink.snapshotWriter(m);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            try (InputStream in = s.open()) {
+                in.transferTo(received.out());
+            } catch (IOException | RuntimeException e) {
+                received.close();
+                throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+            }
+            sink.receiveSnapshot(m, received);
+        });
     }
 
     private void submit(Message m, java.util.function.Consumer<InboundSink> call) {

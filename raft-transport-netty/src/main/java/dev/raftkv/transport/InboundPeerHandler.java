@@ -1,6 +1,7 @@
 package dev.raftkv.transport;
 
 import dev.raftkv.raft.Message;
+import dev.raftkv.raft.server.SnapshotWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -136,7 +137,7 @@ final class InboundPeerHandler extends ChannelInboundHandlerAdapter {
 
     private void onSnapshotBegin(ChannelHandlerContext ctx, SnapshotBegin begin) {
         if (!addressedCorrectly(begin.message())) {
-            assembly = null;
+            abandonAssembly();
             return;
         }
         if (begin.totalBytes() > options.maxSnapshotBytes()) {
@@ -144,23 +145,54 @@ final class InboundPeerHandler extends ChannelInboundHandlerAdapter {
             close(ctx, "snapshot of " + begin.totalBytes() + " bytes refused, limit " + options.maxSnapshotBytes());
             return;
         }
-        if (assembly != null) log.info("snapshot stream {} from {} abandoned for a newer one", assembly.streamId(), peerId);
-        assembly = new SnapshotAssembly(begin);
+        if (assembly != null) {
+            log.info("snapshot stream {} from {} abandoned for a newer one", assembly.streamId(), peerId);
+            abandonAssembly();
+        }
+        SnapshotWriter writer;
+        try {
+            writer = sink.snapshotWriter(begin.message());
+        } catch (IOException | RuntimeException e) {
+            // its chunks will be ignored; the leader sends the snapshot again later
+            log.error("cannot store snapshot stream {} from {}: {}", begin.streamId(), peerId, e.toString());
+            return;
+        }
+        assembly = new SnapshotAssembly(begin, writer);
     }
 
+    /**
+     * Appends the chunk to the snapshot file. This is blocking file I/O on the connection's event loop,
+     * at most one chunk (1 MiB by default) at a time, usually into the page cache; the sender waits for
+     * each chunk to leave before it sends the next, so nothing piles up in memory meanwhile.
+     */
     private void onSnapshotChunk(SnapshotChunk chunk) throws MalformedFrameException {
         if (assembly == null || assembly.streamId() != chunk.streamId()) {
             log.debug("ignored a chunk of snapshot stream {} from {}: not the current stream", chunk.streamId(), peerId);
             return;
         }
-        if (!assembly.add(chunk)) return;
+        boolean complete;
+        try {
+            complete = assembly.add(chunk);
+        } catch (IOException e) {
+            log.error("writing snapshot stream {} from {} failed at {} bytes: {}; dropping it", chunk.streamId(), peerId,
+                    assembly.received(), e.toString());
+            abandonAssembly();
+            return;
+        }
+        if (!complete) return;
         SnapshotAssembly done = assembly;
         assembly = null;
         try {
-            sink.receiveSnapshot(done.message(), done.snapshot());
+            sink.receiveSnapshot(done.message(), done.writer());
         } catch (RuntimeException e) {
             log.error("sink failed on a snapshot from {}", peerId, e);
+            done.abandon();
         }
+    }
+
+    private void abandonAssembly() {
+        if (assembly != null) assembly.abandon();
+        assembly = null;
     }
 
     private void refuse(ChannelHandlerContext ctx, String reason) {
@@ -171,7 +203,7 @@ final class InboundPeerHandler extends ChannelInboundHandlerAdapter {
     private void close(ChannelHandlerContext ctx, String reason) {
         if (closing) return;
         closing = true;
-        assembly = null;
+        abandonAssembly();
         log.warn("closing connection from {}{}: {}", ctx.channel().remoteAddress(),
                 peerId == null ? "" : " (" + peerId + ")", reason);
         ctx.close();
@@ -180,7 +212,7 @@ final class InboundPeerHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (handshakeTimeout != null) handshakeTimeout.cancel(false);
-        assembly = null;
+        abandonAssembly();
         if (peerId != null && !closing) log.info("peer {} disconnected", peerId);
         ctx.fireChannelInactive();
     }

@@ -2,7 +2,9 @@ package dev.raftkv.transport;
 
 import dev.raftkv.raft.Message;
 import dev.raftkv.raft.server.RaftServer;
-import dev.raftkv.raft.server.Snapshot;
+import dev.raftkv.raft.server.SnapshotWriter;
+
+import java.io.IOException;
 
 /**
  * Where a transport hands what arrives for this node. Called on transport threads, possibly several at
@@ -12,10 +14,16 @@ import dev.raftkv.raft.server.Snapshot;
 public interface InboundSink {
     void receive(Message message);
 
-    /** An InstallSnapshot with the snapshot's bytes, called once they have all arrived. */
-    void receiveSnapshot(Message.InstallSnapshot message, Snapshot snapshot);
+    /**
+     * Where to write the bytes of an incoming snapshot while they arrive (a temporary file of the
+     * snapshot store). The transport closes the writer if the stream breaks off.
+     */
+    SnapshotWriter snapshotWriter(Message.InstallSnapshot message) throws IOException;
 
-    /** The sink of a running server: the two methods RaftServer already has. */
+    /** An InstallSnapshot whose bytes have all arrived, checked, in {@code received}; the sink commits or closes it. */
+    void receiveSnapshot(Message.InstallSnapshot message, SnapshotWriter received);
+
+    /** The sink of a running server: the methods RaftServer already has. */
     static InboundSink of(RaftServer server) {
         return new InboundSink() {
             @Override
@@ -24,8 +32,13 @@ public interface InboundSink {
             }
 
             @Override
-            public void receiveSnapshot(Message.InstallSnapshot message, Snapshot snapshot) {
-                server.receiveSnapshot(message, snapshot);
+            public SnapshotWriter snapshotWriter(Message.InstallSnapshot message) throws IOException {
+                return server.snapshotWriter(message);
+            }
+
+            @Override
+            public void receiveSnapshot(Message.InstallSnapshot message, SnapshotWriter received) {
+                server.receiveSnapshot(message, received);
             }
         };
     }

@@ -155,8 +155,10 @@ public final class NettyTransport implements Transport, AutoCloseable {
         WireWriter.checkString("peer id", peerId, WireFormat.MAX_ID_BYTES);
         PeerConnection old = peers.get(peerId);
         if (old != null && old.address().equals(address)) return;
-        peers.put(peerId, new PeerConnection(hello, peerId, address, clientBase, codec, options));
+        PeerConnection connection = new PeerConnection(hello, peerId, address, clientBase, codec, options);
+        peers.put(peerId, connection);
         if (old != null) old.close();
+        connection.connectSoon();
     }
 
     public InetSocketAddress boundAddress() {
@@ -184,7 +186,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
     @Override
     public void sendSnapshot(Message.InstallSnapshot message, Snapshot snapshot) {
         PeerConnection peer = peerFor(message);
-        if (peer != null) peer.sendSnapshot(streamIds.incrementAndGet(), message, snapshot.data());
+        if (peer != null) peer.sendSnapshot(streamIds.incrementAndGet(), message, snapshot);
     }
 
     private PeerConnection peerFor(Message m) {

@@ -1,6 +1,7 @@
 package dev.raftkv.transport;
 
 import dev.raftkv.raft.Message;
+import dev.raftkv.raft.server.Snapshot;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -10,12 +11,15 @@ import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 
 /**
- * The connecting end of a peer connection. It streams snapshots chunk by chunk: the next chunk is
- * written only when the previous one has left and the channel is writable, so a 1 GiB snapshot never
- * sits in the outbound buffer, and messages interleave between chunks (heartbeats keep flowing).
+ * The connecting end of a peer connection. It streams snapshots chunk by chunk from the snapshot store:
+ * the next chunk is read and written only when the previous one has left and the channel is writable,
+ * so a 1 GiB snapshot is never in memory nor in the outbound buffer, and messages interleave between
+ * chunks (heartbeats keep flowing).
  * The peer never talks back on this connection; anything it sends is discarded.
  *
  * <p>All state is touched on the channel's event loop only.
@@ -37,16 +41,28 @@ final class OutboundPeerHandler extends ChannelInboundHandlerAdapter {
         this.chunkBytes = chunkBytes;
     }
 
-    /** One snapshot on its way out. */
+    /** One snapshot on its way out, read from its store as it goes. */
     private static final class Stream {
         final long id;
-        final byte[] data;
-        int offset;
+        final Message.InstallSnapshot message;
+        final long size;
+        final InputStream in;
+        long offset;
         boolean writeInFlight;
 
-        Stream(long id, byte[] data) {
+        Stream(long id, Message.InstallSnapshot message, long size, InputStream in) {
             this.id = id;
-            this.data = data;
+            this.message = message;
+            this.size = size;
+            this.in = in;
+        }
+
+        void close() {
+            try {
+                in.close();
+            } catch (IOException e) {
+                log.debug("closing a snapshot stream's source: {}", e.toString());
+            }
         }
     }
 
@@ -55,39 +71,77 @@ final class OutboundPeerHandler extends ChannelInboundHandlerAdapter {
         channel = ctx.channel();
     }
 
-    /** Starts streaming; a stream still running to this peer is abandoned (the receiver drops it too). */
-    void startSnapshot(long streamId, Message.InstallSnapshot message, byte[] data) {
+    /**
+     * Starts streaming. The same InstallSnapshot again, while it is still streaming, changes nothing: the
+     * leader asks again when a large snapshot takes longer than its patience, and restarting would mean
+     * it never finishes. A different one abandons the running stream (the receiver drops it too).
+     */
+    void startSnapshot(long streamId, Message.InstallSnapshot message, Snapshot snapshot) {
         assert channel.eventLoop().inEventLoop();
         if (current != null) {
+            if (current.message.equals(message)) {
+                log.debug("snapshot stream {} to {} is still running at {} of {} bytes; not restarted", current.id,
+                        peerId, current.offset, current.size);
+                return;
+            }
             log.info("snapshot stream {} to {} abandoned at {} of {} bytes for a newer one", current.id, peerId,
-                    current.offset, current.data.length);
+                    current.offset, current.size);
+            current.close();
+            current = null;
         }
         ByteBuf begin;
         try {
             begin = Framing.frame(channel.alloc(), maxFrameBytes,
-                    body -> new SnapshotBegin(streamId, data.length, message).encode(codec, body));
+                    body -> new SnapshotBegin(streamId, snapshot.size(), snapshot.crc32c(), message).encode(codec, body));
         } catch (IllegalArgumentException e) {
             log.error("snapshot for {} not sent: {}", peerId, e.getMessage());
-            current = null;
             return;
         }
-        current = new Stream(streamId, data);
+        InputStream in;
+        try {
+            in = snapshot.open();
+        } catch (IOException e) {
+            begin.release();
+            log.warn("snapshot {} for {} not sent: cannot read it: {}", snapshot.meta().index(), peerId, e.toString());
+            return;
+        }
+        current = new Stream(streamId, message, snapshot.size(), in);
         channel.writeAndFlush(begin); // flushed on its own: the first chunk may have to wait for writability
         writeNextChunk();
     }
 
+    /**
+     * Reads the next chunk from the snapshot and writes it. The read is blocking file I/O on this event
+     * loop, one chunk at a time (usually from the page cache): simpler than a reader thread, and it never
+     * holds more than one chunk of the snapshot in memory.
+     */
     private void writeNextChunk() {
         Stream s = current;
         if (s == null || s.writeInFlight || !channel.isActive()) return;
         if (!channel.isWritable()) return; // channelWritabilityChanged resumes
-        int length = Math.min(chunkBytes, s.data.length - s.offset);
-        boolean last = s.offset + length == s.data.length;
-        ChannelFuture written = channel.writeAndFlush(
-                SnapshotChunk.frame(channel.alloc(), s.id, s.data, s.offset, length, last));
+        int length = (int) Math.min(chunkBytes, s.size - s.offset);
+        boolean last = s.offset + length == s.size;
+        ByteBuf data = channel.alloc().buffer(length);
+        try {
+            while (data.readableBytes() < length) {
+                if (data.writeBytes(s.in, length - data.readableBytes()) < 0) {
+                    throw new EOFException("the snapshot ends at " + (s.offset + data.readableBytes()) + " of its "
+                            + s.size + " bytes");
+                }
+            }
+        } catch (IOException e) {
+            data.release();
+            log.warn("snapshot stream {} to {} stopped: reading the snapshot failed: {}", s.id, peerId, e.toString());
+            s.close();
+            current = null;
+            return;
+        }
+        ChannelFuture written = channel.writeAndFlush(SnapshotChunk.frame(channel.alloc(), s.id, s.offset, data, last));
         s.offset += length;
         if (last) {
             current = null;
-            log.debug("snapshot stream {} to {}: all {} bytes queued", s.id, peerId, s.data.length);
+            s.close();
+            log.debug("snapshot stream {} to {}: all {} bytes queued", s.id, peerId, s.size);
             return;
         }
         s.writeInFlight = true;
@@ -98,6 +152,7 @@ final class OutboundPeerHandler extends ChannelInboundHandlerAdapter {
                 writeNextChunk();
             } else {
                 current = null;
+                s.close();
                 log.info("snapshot stream {} to {} failed at {} bytes: {}", s.id, peerId, s.offset, f.cause().toString());
             }
         });
@@ -118,7 +173,8 @@ final class OutboundPeerHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         if (current != null) {
             log.info("snapshot stream {} to {} cut at {} of {} bytes: connection lost", current.id, peerId,
-                    current.offset, current.data.length);
+                    current.offset, current.size);
+            current.close();
             current = null;
         }
         ctx.fireChannelInactive();

@@ -1,6 +1,7 @@
 package dev.raftkv.transport;
 
 import dev.raftkv.raft.Message;
+import dev.raftkv.raft.server.Snapshot;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -16,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The one outbound connection to one peer. It is opened by the first send, and after a failure or loss
- * by the first send once the back-off has passed; whatever is sent while there is no connection, or
+ * The one outbound connection to one peer. It is opened as soon as the peer is known, and after a failure
+ * or loss by the first send once the back-off has passed; whatever is sent while there is no connection, or
  * while the connection's buffer is above its high-water mark, is dropped and counted. Raft resends
  * what matters, and a queue here would only grow while the peer is away.
  *
@@ -96,14 +97,22 @@ final class PeerConnection {
         ch.writeAndFlush(frame); // a failed write releases the frame; the close listener notices the loss
     }
 
-    void sendSnapshot(long streamId, Message.InstallSnapshot m, byte[] data) {
+    void sendSnapshot(long streamId, Message.InstallSnapshot m, Snapshot snapshot) {
         Channel ch = readyChannel();
         OutboundPeerHandler handler = ch == null ? null : ch.pipeline().get(OutboundPeerHandler.class);
         if (handler == null) {
             drop(m, droppedNotConnected, "not connected");
             return;
         }
-        ch.eventLoop().execute(() -> handler.startSnapshot(streamId, m, data));
+        ch.eventLoop().execute(() -> handler.startSnapshot(streamId, m, snapshot));
+    }
+
+    /**
+     * Starts connecting now rather than at the first send: a message sent while the connection is being
+     * made is dropped, and some are sent once only (a transfer's vote requests, a new member's first answer).
+     */
+    void connectSoon() {
+        readyChannel();
     }
 
     private void drop(Message m, AtomicLong counter, String why) {

@@ -19,7 +19,9 @@ import io.netty.buffer.ByteBuf;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 import static dev.raftkv.transport.WireFormat.MAX_ID_BYTES;
@@ -30,8 +32,9 @@ import static dev.raftkv.transport.WireFormat.MAX_ID_BYTES;
  * <p>A message body is a type byte, then {@code from} and {@code to} (u16 length + UTF-8), the term
  * (i64), then the fields of that type in record order; booleans are one byte 0/1, all numbers big-endian.
  * AppendEntries puts leaderCommit before its entries: i32 count, then per entry term, index (i64),
- * type (u8: 0 normal, 1 noop) and data (i32 length + bytes). InstallSnapshot carries its meta: index,
- * term, then voters and learners, each an i32 count of ids.
+ * type (u8: 0 normal, 1 noop, 2 config) and data (i32 length + bytes). InstallSnapshot carries its meta: index,
+ * term, then voters and learners, each an i32 count of ids, then endpoints: an i32 count of (id, endpoint)
+ * string pairs.
  */
 public final class RaftCodec {
     /** The default bound on the entry data one AppendEntries may carry. */
@@ -44,6 +47,9 @@ public final class RaftCodec {
 
     private static final byte ENTRY_NORMAL = 0;
     private static final byte ENTRY_NOOP = 1;
+    private static final byte ENTRY_CONFIG = 2;
+    /** An endpoint is the application's address text for a member: a few addresses, far below this. */
+    private static final int MAX_ENDPOINT_BYTES = 4096;
 
     private final int maxEntryBytes;
 
@@ -139,6 +145,7 @@ public final class RaftCodec {
         return switch (type) {
             case NORMAL -> ENTRY_NORMAL;
             case NOOP -> ENTRY_NOOP;
+            case CONFIG -> ENTRY_CONFIG;
         };
     }
 
@@ -148,6 +155,11 @@ public final class RaftCodec {
         out.writeLong(meta.term());
         writeIds(meta.config().voters(), "voter", out);
         writeIds(meta.config().learners(), "learner", out);
+        out.writeInt(meta.config().endpoints().size());
+        meta.config().endpoints().forEach((id, endpoint) -> {
+            WireWriter.writeString(out, "member", id, MAX_ID_BYTES);
+            WireWriter.writeString(out, "endpoint", endpoint, MAX_ENDPOINT_BYTES);
+        });
     }
 
     private static void writeIds(Set<String> ids, String field, ByteBuf out) {
@@ -215,6 +227,7 @@ public final class RaftCodec {
         return switch (b) {
             case ENTRY_NORMAL -> EntryType.NORMAL;
             case ENTRY_NOOP -> EntryType.NOOP;
+            case ENTRY_CONFIG -> EntryType.CONFIG;
             default -> throw new MalformedFrameException("unknown entry type " + b);
         };
     }
@@ -224,10 +237,19 @@ public final class RaftCodec {
         long term = r.readLong("snapshot term");
         Set<String> voters = readIds("voter", r);
         Set<String> learners = readIds("learner", r);
+        int endpointCount = r.readCount("endpoints", 2 * MIN_ID_BYTES);
+        Map<String, String> endpoints = new TreeMap<>();
+        for (int i = 0; i < endpointCount; i++) {
+            String id = r.readString("member", MAX_ID_BYTES);
+            if (endpoints.put(id, r.readString("endpoint", MAX_ENDPOINT_BYTES)) != null) {
+                throw new MalformedFrameException("endpoint of " + id + " listed twice");
+            }
+        }
+        if (voters.isEmpty()) throw new MalformedFrameException("snapshot config without voters");
         try {
-            return new SnapshotMeta(index, term, new ClusterConfig(voters, learners));
+            return new SnapshotMeta(index, term, new ClusterConfig(voters, learners, endpoints));
         } catch (IllegalArgumentException e) {
-            // no voters, or a node both voter and learner: a config no sender can hold
+            // a node both voter and learner, or an endpoint for a non-member: a config no sender can hold
             throw new MalformedFrameException("snapshot config: " + e.getMessage());
         }
     }

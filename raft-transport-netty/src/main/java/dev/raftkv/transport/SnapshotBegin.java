@@ -4,16 +4,19 @@ import dev.raftkv.raft.Message;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Opens a snapshot stream: type byte, stream id (i64), total snapshot bytes (i64), then the
- * InstallSnapshot message as {@link RaftCodec} writes it. {@link SnapshotChunk} frames with the same
- * stream id follow on the same connection.
+ * Opens a snapshot stream: type byte, stream id (i64), total snapshot bytes (i64), CRC32C of the whole
+ * snapshot as the sender's store recorded it (u32), then the InstallSnapshot message as {@link RaftCodec}
+ * writes it. {@link SnapshotChunk} frames with the same stream id follow on the same connection. The
+ * whole-snapshot checksum catches what chunk checksums cannot: a sender whose stored file was damaged
+ * after it was written.
  */
-record SnapshotBegin(long streamId, long totalBytes, Message.InstallSnapshot message) {
+record SnapshotBegin(long streamId, long totalBytes, long crc32c, Message.InstallSnapshot message) {
 
     void encode(RaftCodec codec, ByteBuf out) {
         out.writeByte(WireFormat.SNAPSHOT_BEGIN);
         out.writeLong(streamId);
         out.writeLong(totalBytes);
+        out.writeInt((int) crc32c);
         codec.encode(message, out);
     }
 
@@ -24,11 +27,12 @@ record SnapshotBegin(long streamId, long totalBytes, Message.InstallSnapshot mes
         long streamId = r.readLong("stream id");
         long totalBytes = r.readLong("snapshot size");
         if (totalBytes < 0) throw new MalformedFrameException("snapshot size " + totalBytes);
+        long crc32c = Integer.toUnsignedLong(r.readInt("snapshot crc32c"));
         Message m = codec.read(r);
         if (!(m instanceof Message.InstallSnapshot install)) {
             throw new MalformedFrameException("snapshot stream opened by " + m.getClass().getSimpleName());
         }
         r.expectEnd("snapshot begin");
-        return new SnapshotBegin(streamId, totalBytes, install);
+        return new SnapshotBegin(streamId, totalBytes, crc32c, install);
     }
 }

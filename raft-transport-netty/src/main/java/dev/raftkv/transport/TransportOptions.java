@@ -9,7 +9,8 @@ import java.time.Duration;
  * @param maxFrameBytes            largest frame body accepted or sent; a longer length prefix closes the connection
  * @param maxEntryBytes            most entry data in one AppendEntries (summed over its entries)
  * @param snapshotChunkBytes       snapshot data per chunk frame
- * @param maxSnapshotBytes         largest snapshot accepted; a stream announcing more is refused
+ * @param maxSnapshotBytes         largest snapshot accepted (it is streamed to disk, so this guards the disk, not the heap);
+ *                                 a stream announcing more is refused
  * @param writeBufferLowWaterMark  a peer's connection becomes writable again below this many queued bytes
  * @param writeBufferHighWaterMark above this many queued bytes, new messages to that peer are dropped
  * @param reconnectMinDelay        first wait after a failed or lost connection
@@ -23,8 +24,6 @@ public record TransportOptions(int maxFrameBytes, int maxEntryBytes, int snapsho
                                Duration reconnectMinDelay, Duration reconnectMaxDelay,
                                Duration connectTimeout, Duration handshakeTimeout, int ioThreads) {
     private static final int MIB = 1024 * 1024;
-    /** The most a Java array may hold, with the margin some VMs keep. */
-    private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
     /** Room for ids, terms and per-entry headers around the entry data of an AppendEntries. */
     private static final int MESSAGE_OVERHEAD = 1024;
 
@@ -37,9 +36,7 @@ public record TransportOptions(int maxFrameBytes, int maxEntryBytes, int snapsho
         if (snapshotChunkBytes < 1 || snapshotChunkBytes > maxFrameBytes - SnapshotChunk.HEADER_BYTES) {
             throw new IllegalArgumentException("snapshotChunkBytes " + snapshotChunkBytes);
         }
-        if (maxSnapshotBytes < 0 || maxSnapshotBytes > MAX_ARRAY) {
-            throw new IllegalArgumentException("maxSnapshotBytes " + maxSnapshotBytes + " (a snapshot is one byte array)");
-        }
+        if (maxSnapshotBytes < 0) throw new IllegalArgumentException("maxSnapshotBytes " + maxSnapshotBytes);
         if (writeBufferLowWaterMark < 0 || writeBufferHighWaterMark < writeBufferLowWaterMark) {
             throw new IllegalArgumentException("write buffer water marks " + writeBufferLowWaterMark + ".."
                     + writeBufferHighWaterMark);
@@ -55,7 +52,7 @@ public record TransportOptions(int maxFrameBytes, int maxEntryBytes, int snapsho
     }
 
     public static TransportOptions defaults() {
-        return new TransportOptions(32 * MIB, RaftCodec.DEFAULT_MAX_ENTRY_BYTES, MIB, 1024L * MIB,
+        return new TransportOptions(32 * MIB, RaftCodec.DEFAULT_MAX_ENTRY_BYTES, MIB, 64L * 1024 * MIB,
                 4 * MIB, 8 * MIB, Duration.ofMillis(50), Duration.ofSeconds(2),
                 Duration.ofSeconds(2), Duration.ofSeconds(5), 2);
     }

@@ -229,9 +229,9 @@ class DecoderFuzzProperties {
 
     private static Arbitrary<byte[]> snapshotBeginBodies() {
         return Combinators.combine(Arbitraries.longs(), Arbitraries.longs().greaterOrEqual(0),
-                MessageArbitraries.installSnapshots()).as((id, size, m) -> {
+                Arbitraries.longs().between(0, 0xffffffffL), MessageArbitraries.installSnapshots()).as((id, size, crc, m) -> {
                     ByteBuf buf = Unpooled.buffer();
-                    new SnapshotBegin(id, size, m).encode(CODEC, buf);
+                    new SnapshotBegin(id, size, crc, m).encode(CODEC, buf);
                     return ByteBufUtil.getBytes(buf);
                 });
     }
@@ -240,7 +240,7 @@ class DecoderFuzzProperties {
         return Combinators.combine(Arbitraries.longs(), Arbitraries.integers().between(0, 1000),
                 Arbitraries.of(true, false), Arbitraries.bytes().array(byte[].class).ofMaxSize(200))
                 .as((id, offset, last, data) -> {
-                    ByteBuf frame = SnapshotChunk.frame(Unpooled.buffer().alloc(), id, data, 0, data.length, last);
+                    ByteBuf frame = SnapshotChunk.frame(Unpooled.buffer().alloc(), id, offset, Unpooled.wrappedBuffer(data), last);
                     frame.skipBytes(Framing.LENGTH_BYTES);
                     byte[] body = ByteBufUtil.getBytes(frame);
                     frame.release();

@@ -58,7 +58,11 @@ final class MessageArbitraries {
         return Combinators.combine(voters, learners).as((v, l) -> {
             Set<String> disjoint = new HashSet<>(l);
             disjoint.removeAll(v);
-            return new ClusterConfig(v, disjoint);
+            // every other member gets an endpoint, so configs with and without them both occur
+            java.util.Map<String, String> endpoints = new java.util.TreeMap<>();
+            int i = 0;
+            for (String id : v) if (i++ % 2 == 0) endpoints.put(id, "raft=127.0.0.1:" + (7000 + i) + ",http=" + id);
+            return new ClusterConfig(v, disjoint, endpoints);
         });
     }
 

@@ -173,7 +173,7 @@ class NettyTransportTest {
         NettyTransport a = startA(b, COOKIE);
         aStillGetsThrough(a);
 
-        Snapshot big = new Snapshot(new SnapshotMeta(9, 1, ClusterConfig.ofVoters("a", "b")), new byte[2 * 1024 * 1024]);
+        Snapshot big = Snapshot.ofBytes(new SnapshotMeta(9, 1, ClusterConfig.ofVoters("a", "b")), new byte[2 * 1024 * 1024]);
         a.sendSnapshot(new Message.InstallSnapshot("a", "b", 1, big.meta()), big);
         // b closes that connection at the begin frame; what a sends after it arrives only on a new one
         aStillGetsThrough(a);

@@ -3,7 +3,15 @@ package dev.raftkv.transport;
 import dev.raftkv.raft.ClusterConfig;
 import dev.raftkv.raft.Message;
 import dev.raftkv.raft.SnapshotMeta;
+import dev.raftkv.raft.server.Snapshot;
+import dev.raftkv.raft.server.SnapshotWriter;
+import dev.raftkv.raft.snapshot.InMemorySnapshotStore;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
+
+import java.util.zip.CRC32C;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,42 +20,87 @@ class SnapshotAssemblyTest {
     private static final Message.InstallSnapshot INSTALL =
             new Message.InstallSnapshot("a", "b", 3, new SnapshotMeta(10, 2, ClusterConfig.ofVoters("a", "b")));
 
-    private static SnapshotAssembly assembly(long total) {
-        return new SnapshotAssembly(new SnapshotBegin(7, total, INSTALL));
+    private final InMemorySnapshotStore store = new InMemorySnapshotStore();
+
+    private static long crc(byte... data) {
+        CRC32C crc = new CRC32C();
+        crc.update(data);
+        return crc.getValue();
+    }
+
+    private SnapshotAssembly assembly(long total, long crc) {
+        return new SnapshotAssembly(new SnapshotBegin(7, total, crc, INSTALL), store.create(INSTALL.meta()));
     }
 
     @Test
-    void joinsContiguousChunksIntoTheSnapshot() throws Exception {
-        SnapshotAssembly a = assembly(5);
+    void writesContiguousChunksIntoTheSnapshotStore() throws Exception {
+        SnapshotAssembly a = assembly(5, crc(new byte[]{1, 2, 3, 4, 5}));
         assertThat(a.add(new SnapshotChunk(7, 0, false, new byte[]{1, 2}))).isFalse();
         assertThat(a.add(new SnapshotChunk(7, 2, true, new byte[]{3, 4, 5}))).isTrue();
-        assertThat(a.snapshot().data()).containsExactly(1, 2, 3, 4, 5);
-        assertThat(a.snapshot().meta()).isEqualTo(INSTALL.meta());
+        Snapshot s = a.writer().commit();
+        assertThat(RecordingSink.bytes(s)).containsExactly(1, 2, 3, 4, 5);
+        assertThat(s.meta()).isEqualTo(INSTALL.meta());
     }
 
     @Test
     void anEmptySnapshotIsOneEmptyLastChunk() throws Exception {
-        SnapshotAssembly a = assembly(0);
+        SnapshotAssembly a = assembly(0, crc());
         assertThat(a.add(new SnapshotChunk(7, 0, true, new byte[0]))).isTrue();
-        assertThat(a.snapshot().data()).isEmpty();
+        assertThat(RecordingSink.bytes(a.writer().commit())).isEmpty();
     }
 
     @Test
     void refusesGapsOverrunsAndShortEnds() throws Exception {
-        assertThatThrownBy(() -> assembly(5).add(new SnapshotChunk(7, 1, false, new byte[1])))
+        assertThatThrownBy(() -> assembly(5, 0).add(new SnapshotChunk(7, 1, false, new byte[1])))
                 .isInstanceOf(MalformedFrameException.class).hasMessageContaining("expected 0");
-        assertThatThrownBy(() -> assembly(2).add(new SnapshotChunk(7, 0, false, new byte[3])))
+        assertThatThrownBy(() -> assembly(2, 0).add(new SnapshotChunk(7, 0, false, new byte[3])))
                 .isInstanceOf(MalformedFrameException.class).hasMessageContaining("overrun");
-        assertThatThrownBy(() -> assembly(4).add(new SnapshotChunk(7, 0, true, new byte[3])))
+        assertThatThrownBy(() -> assembly(4, 0).add(new SnapshotChunk(7, 0, true, new byte[3])))
                 .isInstanceOf(MalformedFrameException.class).hasMessageContaining("ended at 3 of 4");
-        SnapshotAssembly done = assembly(1);
+        SnapshotAssembly done = assembly(1, crc(new byte[1]));
         done.add(new SnapshotChunk(7, 0, true, new byte[1]));
         assertThatThrownBy(() -> done.add(new SnapshotChunk(7, 1, true, new byte[0])))
                 .isInstanceOf(MalformedFrameException.class).hasMessageContaining("after the last");
     }
 
     @Test
-    void anIncompleteSnapshotCannotBeTaken() {
-        assertThatThrownBy(() -> assembly(3).snapshot()).isInstanceOf(IllegalStateException.class);
+    void aWholeThatFailsTheAnnouncedChecksumIsRefused() throws Exception {
+        // every chunk intact on the wire, but not what the sender's store recorded (its file was damaged)
+        SnapshotAssembly a = assembly(3, crc(new byte[]{1, 2, 3}));
+        a.add(new SnapshotChunk(7, 0, false, new byte[]{1, 2}));
+        assertThatThrownBy(() -> a.add(new SnapshotChunk(7, 2, true, new byte[]{4})))
+                .isInstanceOf(MalformedFrameException.class).hasMessageContaining("fails the CRC32C");
+        assertThatThrownBy(a::writer).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aChunkWhoseDataWasDamagedOnTheWayIsRefusedByItsOwnChecksum() throws Exception {
+        ByteBuf frame = SnapshotChunk.frame(ByteBufAllocator.DEFAULT, 7, 0, Unpooled.wrappedBuffer(new byte[]{1, 2, 3, 4}), true);
+        try {
+            frame.skipBytes(Framing.LENGTH_BYTES);
+            ByteBuf intact = frame.copy();
+            assertThat(SnapshotChunk.decode(intact).data()).containsExactly(1, 2, 3, 4);
+            intact.release();
+            frame.setByte(frame.writerIndex() - 2, 9); // one byte of the data
+            assertThatThrownBy(() -> SnapshotChunk.decode(frame))
+                    .isInstanceOf(MalformedFrameException.class).hasMessageContaining("fails its CRC32C");
+        } finally {
+            frame.release();
+        }
+    }
+
+    @Test
+    void anIncompleteSnapshotCannotBeHandedOver() {
+        assertThatThrownBy(() -> assembly(3, 0).writer()).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void abandoningDiscardsTheWriter() throws Exception {
+        SnapshotWriter writer = store.create(INSTALL.meta());
+        SnapshotAssembly a = new SnapshotAssembly(new SnapshotBegin(7, 5, 0, INSTALL), writer);
+        a.add(new SnapshotChunk(7, 0, false, new byte[]{1, 2}));
+        a.abandon();
+        assertThatThrownBy(writer::commit).isInstanceOf(IllegalStateException.class);
+        assertThat(store.latest()).isNull();
     }
 }

@@ -60,7 +60,7 @@ abstract class TransportContract {
     private static Snapshot snapshot(int bytes, long seed) {
         byte[] data = new byte[bytes];
         new Random(seed).nextBytes(data);
-        return new Snapshot(new SnapshotMeta(1000 + seed, 3, new ClusterConfig(
+        return Snapshot.ofBytes(new SnapshotMeta(1000 + seed, 3, new ClusterConfig(
                 java.util.Set.of("a", "b"), java.util.Set.of("c"))), data);
     }
 
@@ -137,7 +137,7 @@ abstract class TransportContract {
         RecordingSink.ReceivedSnapshot got = b.snapshots.get(0);
         assertThat(got.message()).isEqualTo(m);
         assertThat(got.snapshot().meta()).isEqualTo(sent.meta());
-        assertThat(got.snapshot().data()).isEqualTo(sent.data());
+        assertThat(got.data()).isEqualTo(RecordingSink.bytes(sent));
     }
 
     @Test
@@ -151,7 +151,7 @@ abstract class TransportContract {
         ta.sendSnapshot(install("a", "b", empty), empty);
 
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(b.snapshots).hasSize(1));
-        assertThat(b.snapshots.get(0).snapshot().data()).isEmpty();
+        assertThat(b.snapshots.get(0).data()).isEmpty();
     }
 
     @Test
@@ -171,7 +171,7 @@ abstract class TransportContract {
                 .anyMatch(r -> r.snapshot().meta().equals(newer.meta())));
         for (RecordingSink.ReceivedSnapshot r : b.snapshots) {
             Snapshot expected = r.snapshot().meta().equals(newer.meta()) ? newer : older;
-            assertThat(r.snapshot().data()).isEqualTo(expected.data());
+            assertThat(r.data()).isEqualTo(RecordingSink.bytes(expected));
         }
     }
 
@@ -212,7 +212,7 @@ abstract class TransportContract {
             if (after.snapshots.isEmpty()) ta.sendSnapshot(install("a", "b", s), s);
             assertThat(after.snapshots).isNotEmpty();
         });
-        assertThat(after.snapshots.get(0).snapshot().data()).isEqualTo(s.data());
+        assertThat(after.snapshots.get(0).data()).isEqualTo(RecordingSink.bytes(s));
     }
 
     @Test

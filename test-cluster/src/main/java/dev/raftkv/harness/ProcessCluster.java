@@ -63,14 +63,26 @@ public final class ProcessCluster implements AutoCloseable {
     /** With {@link #withLinkProxies}: the proxy each node reaches each peer through, keyed "from->to". */
     private final Map<String, LinkProxy> links = new LinkedHashMap<>();
     private final String cookie;
+    private final Path dir;
+    /** The members created with the cluster: the --peers of {@link #start}. Members added later join. */
+    private final java.util.Set<String> initial = new java.util.LinkedHashSet<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     public ProcessCluster(Path dir, int nodes, String cookie) throws IOException {
         this.cookie = cookie;
+        this.dir = dir;
         for (int i = 1; i <= nodes; i++) {
-            String id = "n" + i;
-            members.put(id, new Member(id, freePort(), freePort(), freePort(), dir.resolve(id), dir.resolve(id + ".log")));
+            Member m = addMember();
+            initial.add(m.id);
         }
+    }
+
+    /** A new member with its own ports and directory, not started, in nobody's membership yet. */
+    public Member addMember() throws IOException {
+        String id = "n" + (members.size() + 1);
+        Member m = new Member(id, freePort(), freePort(), freePort(), dir.resolve(id), dir.resolve(id + ".log"));
+        members.put(id, m);
+        return m;
     }
 
     /**
@@ -124,18 +136,45 @@ public final class ProcessCluster implements AutoCloseable {
         for (Member m : members.values()) start(m.id, extraArgs);
     }
 
+    /** Starts a member of the starting membership (--peers: the members the cluster was created with). */
     public void start(String id, String... extraArgs) throws IOException {
         Member m = members.get(id);
+        String peers = members.values().stream().filter(p -> initial.contains(p.id))
+                .map(p -> p.id + "=" + peerAddressFor(m, p)).collect(Collectors.joining(","));
+        String peerHttp = members.values().stream().filter(p -> initial.contains(p.id))
+                .map(p -> p.id + "=127.0.0.1:" + p.httpPort).collect(Collectors.joining(","));
+        String peerClient = members.values().stream().filter(p -> initial.contains(p.id))
+                .map(p -> p.id + "=" + p.client()).collect(Collectors.joining(","));
+        launch(m, List.of("--peers", peers, "--peer-http", peerHttp, "--peer-client", peerClient), extraArgs);
+    }
+
+    /** Starts a member as a new cluster of its own ({@code --bootstrap}). */
+    public void startBootstrap(String id, String... extraArgs) throws IOException {
+        launch(members.get(id), List.of("--bootstrap"), extraArgs);
+    }
+
+    /** Starts a member that asks the members {@code via} (by id) to let it join ({@code --join}). */
+    public void startJoining(String id, List<String> via, String... extraArgs) throws IOException {
+        String join = via.stream().map(v -> members.get(v).http()).collect(Collectors.joining(","));
+        launch(members.get(id), List.of("--join", join), extraArgs);
+    }
+
+    /** Starts a member with its data directory alone: no --peers, --bootstrap or --join. */
+    public void startFromData(String id, String... extraArgs) throws IOException {
+        launch(members.get(id), List.of(), extraArgs);
+    }
+
+    private void launch(Member m, List<String> membershipArgs, String... extraArgs) throws IOException {
         if (m.isRunning()) return;
-        String peers = members.values().stream().map(p -> p.id + "=" + peerAddressFor(m, p)).collect(Collectors.joining(","));
-        String peerHttp = members.values().stream().map(p -> p.id + "=127.0.0.1:" + p.httpPort).collect(Collectors.joining(","));
-        String peerClient = members.values().stream().map(p -> p.id + "=" + p.client()).collect(Collectors.joining(","));
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                // the node's own logging (INFO), not the quiet logback-test.xml a test classpath also holds
+                "-Dlogback.configurationFile=logback.xml",
                 "-cp", System.getProperty("java.class.path"), "dev.raftkv.cli.RaftkvCli", "node",
                 "--id", m.id, "--raft", "127.0.0.1:" + m.raftPort, "--http", "127.0.0.1:" + m.httpPort,
-                "--client", m.client(), "--peers", peers, "--peer-http", peerHttp, "--peer-client", peerClient, "--data-dir", m.dataDir.toString()));
+                "--client", m.client(), "--data-dir", m.dataDir.toString()));
+        cmd.addAll(membershipArgs);
         cmd.addAll(List.of(extraArgs));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(m.log.toFile()));

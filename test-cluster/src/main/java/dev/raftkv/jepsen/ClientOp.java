@@ -6,5 +6,5 @@ import dev.raftkv.check.Op;
  * One recorded operation with what the checkers do not need but a person reading the report does: the
  * node it was sent to, and for a read its consistency ({@code linearizable} or {@code lease}; null for writes).
  */
-record ClientOp(Op op, String node, String consistency) {
+public record ClientOp(Op op, String node, String consistency) {
 }

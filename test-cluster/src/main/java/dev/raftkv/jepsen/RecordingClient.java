@@ -19,7 +19,7 @@ import java.util.function.LongSupplier;
  * new process. Lease reads are checked like any read: a lease broken by clock skew shows up as a
  * stale read.
  */
-final class RecordingClient implements Runnable {
+public final class RecordingClient implements Runnable {
     private final int worker;
     private final ProcessCluster cluster;
     private final int keys;
@@ -31,7 +31,7 @@ final class RecordingClient implements Runnable {
     private int process;
     private int written;
 
-    RecordingClient(int worker, ProcessCluster cluster, int keys, long seed, LongSupplier clock, Consumer<ClientOp> history,
+    public RecordingClient(int worker, ProcessCluster cluster, int keys, long seed, LongSupplier clock, Consumer<ClientOp> history,
                     AtomicBoolean running, AtomicInteger processes) {
         this.worker = worker;
         this.cluster = cluster;
@@ -46,10 +46,12 @@ final class RecordingClient implements Runnable {
 
     @Override
     public void run() {
-        List<ProcessCluster.Member> members = cluster.members();
         String lastValue = null;
         while (running.get()) {
             String key = "k" + random.nextInt(keys);
+            // members not started yet (or killed) would only add requests that never reached anyone
+            List<ProcessCluster.Member> members = cluster.members().stream().filter(ProcessCluster.Member::isRunning).toList();
+            if (members.isEmpty()) members = cluster.members();
             String node = members.get(random.nextInt(members.size())).id;
             int roll = random.nextInt(10);
             long invoke = clock.getAsLong();

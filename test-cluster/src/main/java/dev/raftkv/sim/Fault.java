@@ -70,6 +70,14 @@ public sealed interface Fault {
     }
 
     /** Starts every crashed node again. */
+    /**
+     * For {@code forMillis}, the nemesis asks the leader for membership changes every few hundred
+     * milliseconds: remove a voter (the leader too), add a removed node back as a learner, promote a
+     * learner; sometimes two at once, which a correct leader refuses.
+     */
+    record ChurnMembership(long forMillis) implements Fault {
+    }
+
     record RestartAll() implements Fault {
     }
 

@@ -35,6 +35,14 @@ public final class FaultSchedules {
                     : fault(enabled.get(random.nextInt(enabled.size())), random, nodes);
             out.add(new Fault.At(t, f));
         }
+        // drawn last, so that the other faults of a seed stay what they were before membership churn existed
+        if (random.nextInt(3) == 0) {
+            long at = 300 + random.nextInt((int) Math.max(1, durationMillis / 2));
+            if (at < durationMillis) {
+                out.add(new Fault.At(at, new Fault.ChurnMembership(500 + random.nextInt((int) Math.max(1, durationMillis - at)))));
+                out.sort(java.util.Comparator.comparingLong(Fault.At::millis));
+            }
+        }
         return out;
     }
 

@@ -5,8 +5,15 @@ import dev.raftkv.raft.Message;
 import dev.raftkv.raft.RaftNode;
 import dev.raftkv.raft.server.RaftServer;
 import dev.raftkv.raft.server.Snapshot;
+import dev.raftkv.raft.server.SnapshotWriter;
 import dev.raftkv.raft.server.StateMachine;
 import dev.raftkv.raft.server.Transport;
+import dev.raftkv.raft.snapshot.InMemorySnapshotStore;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 
 import java.util.Random;
 import java.util.function.Function;
@@ -23,7 +30,8 @@ final class SimNode {
     private final Function<String, SimNode> peers;
     private final LogRegistry registry;
     final SimDisk disk;
-    private final SimSnapshotStore snapshots = new SimSnapshotStore();
+    /** Outlives crashes: a committed snapshot is durable at once (the simulated disk models the log's fsyncs). */
+    private final InMemorySnapshotStore snapshots = new InMemorySnapshotStore();
     /** This machine's clock runs at this multiple of real time (its ticks come 1/rate as often). */
     private double clockRate = 1.0;
 
@@ -129,13 +137,26 @@ final class SimNode {
         }
 
         @Override
-        public byte[] snapshot() {
-            return inner.snapshot();
+        public void snapshot(OutputStream out) throws IOException {
+            inner.snapshot(out);
         }
 
         @Override
-        public void restore(byte[] snapshot) {
-            inner.restore(snapshot);
+        public void restore(InputStream in) throws IOException {
+            inner.restore(in);
+        }
+    }
+
+    /** What a transport does with a snapshot that arrived: copies it into this node's store, then hands it over. */
+    private void receiveSnapshot(Message.InstallSnapshot m, Snapshot snapshot) {
+        try {
+            SnapshotWriter received = server.snapshotWriter(m);
+            try (InputStream in = snapshot.open()) {
+                in.transferTo(received.out());
+            }
+            server.receiveSnapshot(m, received);
+        } catch (IOException e) {
+            throw new UncheckedIOException("in-memory snapshots cannot fail to copy", e);
         }
     }
 
@@ -156,7 +177,7 @@ final class SimNode {
                     SimNode target = peers.apply(m.to());
                     if (target == null || !target.isUp() || !network.connected(m.from(), m.to())) return;
                     world.trace("deliver " + m);
-                    if (snapshot != null) target.server.receiveSnapshot((Message.InstallSnapshot) m, snapshot);
+                    if (snapshot != null) target.receiveSnapshot((Message.InstallSnapshot) m, snapshot);
                     else target.server.receive(m);
                 });
             }

@@ -10,6 +10,7 @@ import dev.raftkv.kv.KvCodec;
 import dev.raftkv.kv.KvCommand;
 import dev.raftkv.kv.KvResult;
 import dev.raftkv.raft.ClusterConfig;
+import dev.raftkv.raft.ConfigChange;
 import dev.raftkv.raft.InjectedBug;
 import dev.raftkv.raft.RaftConfig;
 import dev.raftkv.raft.RaftNode;
@@ -106,6 +107,7 @@ public final class Simulation {
     private long isolateLeadersUntil;
     private boolean healed;
     private long highestLeaderTerm;
+    private long churnUntil;
 
     private Simulation(Params params) {
         this.params = params;
@@ -224,13 +226,17 @@ public final class Simulation {
             nodes.forEach(SimNode::resume);
         } else if (fault instanceof Fault.Transfer t) {
             transfer(t.isolateOldLeader());
+        } else if (fault instanceof Fault.ChurnMembership m) {
+            churnUntil = world.now() + m.forMillis();
+            churnMembership();
         }
     }
 
     private void transfer(boolean isolateOldLeader) {
         SimNode leader = currentLeader();
         if (leader == null) return;
-        List<SimNode> others = nodes.stream().filter(n -> n != leader && n.isRunning()).toList();
+        List<SimNode> others = nodes.stream()
+                .filter(n -> n != leader && n.isRunning() && leader.core().members().isVoter(n.id)).toList();
         if (others.isEmpty()) return;
         SimNode target = others.get(world.random().nextInt(others.size()));
         world.trace("nemesis asks " + leader.id + " to hand leadership to " + target.id);
@@ -248,6 +254,37 @@ public final class Simulation {
             return;
         }
         world.after(1, () -> isolateOnceCampaigning(old, target, oldTerm, giveUpAt));
+    }
+
+    /** Asks the leader for one membership change, now and then two in a row, until the churn ends. */
+    private void churnMembership() {
+        if (healed || world.now() >= churnUntil) return;
+        SimNode leader = currentLeader();
+        if (leader != null) {
+            int changes = world.random().nextInt(4) == 0 ? 2 : 1;
+            for (int i = 0; i < changes; i++) {
+                ConfigChange change = nextChange(leader.core().members());
+                world.trace("nemesis asks " + leader.id + " for " + change);
+                leader.server().changeMembership(change); // refusals are expected: pending change, lagging learner
+            }
+        }
+        world.after(50 + world.random().nextInt(300), this::churnMembership);
+    }
+
+    private ConfigChange nextChange(ClusterConfig members) {
+        Random r = world.random();
+        if (!members.learners().isEmpty() && r.nextInt(3) > 0) {
+            return new ConfigChange.Promote(members.learners().iterator().next(), 10);
+        }
+        List<String> outside = new ArrayList<>();
+        for (SimNode n : nodes) {
+            if (!members.contains(n.id)) outside.add(n.id);
+        }
+        if (!outside.isEmpty() && (members.voters().size() <= 2 || r.nextBoolean())) {
+            return new ConfigChange.AddLearner(outside.get(r.nextInt(outside.size())), null);
+        }
+        List<String> voters = new ArrayList<>(members.voters());
+        return new ConfigChange.Remove(voters.get(r.nextInt(voters.size())));
     }
 
     /** The bridge node sees both halves; the halves do not see each other. */
@@ -377,6 +414,7 @@ public final class Simulation {
                 if (!n.isRunning() || c.role() != Role.LEADER) {
                     lastReachable.remove(n.id);
                     leadershipOf.remove(n.id);
+                    votersSince.remove(n.id);
                     continue;
                 }
                 Map<String, Long> seen = lastReachable.computeIfAbsent(n.id, k -> new HashMap<>());
@@ -387,13 +425,21 @@ public final class Simulation {
                 }
                 long bound = (long) Math.ceil((ELECTION_TICKS + 3) * TICK_MILLIS / n.clockRate())
                         + network.conditions().maxDelayMillis();
-                int recent = 1;
+                // a majority of the voters of the leader's latest membership, itself counted only while it votes
+                Set<String> voters = c.members().voters();
+                Map.Entry<Set<String>, Long> since = votersSince.get(n.id);
+                if (since == null || !since.getKey().equals(voters)) {
+                    since = Map.entry(voters, world.now());
+                    votersSince.put(n.id, since);
+                }
+                int recent = voters.contains(n.id) ? 1 : 0;
                 for (SimNode p : nodes) {
                     if (p == n) continue;
                     if (p.isRunning() && network.connected(n.id, p.id)) seen.put(p.id, world.now());
-                    if (world.now() - seen.get(p.id) <= bound) recent++;
+                    if (voters.contains(p.id) && world.now() - seen.get(p.id) <= bound) recent++;
                 }
-                if (recent <= nodes.size() / 2) {
+                // a new membership is checked at the leader's next tick: allow two ticks of rounding
+                if (recent <= voters.size() / 2 && world.now() - since.getValue() > 2 * TICK_MILLIS) {
                     violated("check-quorum: " + n.id + " still leads term " + c.term() + " though for " + bound
                             + "ms it could reach no majority; last reachable: " + seen);
                 }
@@ -403,6 +449,8 @@ public final class Simulation {
     }
 
     private final Map<String, Map<String, Long>> lastReachable = new HashMap<>();
+    /** Each leader's voters as the monitor last saw them, and since when. */
+    private final Map<String, Map.Entry<Set<String>, Long>> votersSince = new HashMap<>();
     /** The core object of each node's current leadership; a node leads anew after it steps down or restarts. */
     private final Map<String, RaftNode> leadershipOf = new HashMap<>();
 
@@ -477,7 +525,7 @@ public final class Simulation {
     private String describeNodes() {
         StringBuilder sb = new StringBuilder();
         for (SimNode n : nodes) {
-            sb.append(n.core() == null ? n.id + "[down]" : n.core().toString()).append(' ');
+            sb.append(n.core() == null ? n.id + "[down]" : n.core() + "{" + n.core().members() + "}").append(' ');
         }
         return sb.toString().trim();
     }

@@ -178,6 +178,65 @@ class ProcessClusterTest {
         assertThat(cluster.call("n1", "GET", "/v1/kv/after-garbage", null).body()).isEqualTo("still-fine");
     }
 
+    @Test
+    void aFollowerFarBehindCatchesUpFromAManyChunkSnapshotAndAKill9OfAllRestoresFromSnapshots() throws Exception {
+        // a snapshot every 100 entries: the leader's log soon no longer reaches back to where the follower stopped
+        String[] args = java.util.Arrays.copyOf(FAST, FAST.length + 2);
+        args[FAST.length] = "--snapshot-every";
+        args[FAST.length + 1] = "100";
+        cluster = new ProcessCluster(dir, 3, "test-cookie");
+        cluster.startAll(args);
+        String leader = awaitLeader();
+        String behind = cluster.members().stream().map(m -> m.id).filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+        cluster.kill9(behind);
+
+        int keys = 640;
+        String value = "v".repeat(16 * 1024); // about 10 MiB of state: ten 1 MiB chunks
+        java.util.concurrent.ExecutorService writers = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            java.util.List<java.util.concurrent.Future<Integer>> puts = new java.util.ArrayList<>();
+            for (int i = 0; i < keys; i++) {
+                String key = "big-" + i;
+                puts.add(writers.submit(() -> putWithRetry(leader, key, value + key)));
+            }
+            for (java.util.concurrent.Future<Integer> p : puts) assertThat(p.get()).isEqualTo(200);
+        } finally {
+            writers.shutdownNow();
+        }
+
+        cluster.start(behind, args);
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                (value + "big-" + (keys - 1)).equals(body(cluster.call(behind, "GET", "/v1/kv/big-" + (keys - 1) + "?consistency=local", null))));
+        // the leader's core forgets entries at each snapshot, so only InstallSnapshot could bring the follower here
+        assertThat(largestSnapshotData(behind)).as("snapshot data in %s", behind).isGreaterThan(5L * 1024 * 1024);
+
+        for (ProcessCluster.Member m : cluster.members()) cluster.kill9(m.id);
+        cluster.startAll(args);
+        awaitLeader();
+        for (int i = 0; i < keys; i += 7) {
+            assertThat(body(readWithRetry(behind, "big-" + i))).isEqualTo(value + "big-" + i);
+        }
+        assertThat(body(readWithRetry(behind, "big-" + (keys - 1)))).isEqualTo(value + "big-" + (keys - 1));
+    }
+
+    private long largestSnapshotData(String id) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(cluster.member(id).dataDir.resolve("snapshots"))) {
+            return files.filter(p -> p.getFileName().toString().equals("data")).mapToLong(p -> p.toFile().length()).max().orElse(0);
+        }
+    }
+
+    /** A put (the same again if the outcome is unknown); the status of the first answer that is not 503/504 or none. */
+    private int putWithRetry(String via, String key, String value) {
+        int[] status = new int[1];
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            HttpResponse<String> r = cluster.call(via, "PUT", "/v1/kv/" + key, value);
+            if (r == null || r.statusCode() == 503 || r.statusCode() == 504) return false;
+            status[0] = r.statusCode();
+            return true;
+        });
+        return status[0];
+    }
+
     private HttpResponse<String> readWithRetry(String via, String key) {
         HttpResponse<String>[] last = new HttpResponse[1];
         await().atMost(Duration.ofSeconds(15)).until(() -> {

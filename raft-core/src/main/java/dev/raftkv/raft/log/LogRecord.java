@@ -13,7 +13,7 @@ import java.util.zip.CRC32C;
  *   int    crc32c   over term, index, type and payload
  *   long   term
  *   long   index
- *   byte   type     1 = NORMAL, 2 = NOOP (never 0, so a zeroed region cannot parse as a record)
+ *   byte   type     1 = NORMAL, 2 = NOOP, 3 = CONFIG (never 0, so a zeroed region cannot parse as a record)
  *   byte[] payload
  * </pre>
  */
@@ -82,6 +82,7 @@ final class LogRecord {
         return switch (type) {
             case NORMAL -> 1;
             case NOOP -> 2;
+            case CONFIG -> 3;
         };
     }
 
@@ -90,6 +91,7 @@ final class LogRecord {
         return switch (code) {
             case 1 -> EntryType.NORMAL;
             case 2 -> EntryType.NOOP;
+            case 3 -> EntryType.CONFIG;
             default -> null;
         };
     }

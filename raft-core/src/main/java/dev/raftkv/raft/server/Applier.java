@@ -5,6 +5,12 @@ import dev.raftkv.raft.Entry;
 import dev.raftkv.raft.EntryType;
 import dev.raftkv.raft.SnapshotMeta;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -20,6 +26,8 @@ import java.util.function.Consumer;
  * Every method runs on the apply executor, one task at a time.
  */
 final class Applier {
+    private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
+
     private record Expected(long term, CompletableFuture<Object> future) {
     }
 
@@ -85,19 +93,43 @@ final class Applier {
         if (byCount || byBytes) takeSnapshot(members);
     }
 
+    /**
+     * Writes the state machine straight into the store's file, here on the apply thread. That is the
+     * simple, honest option: only here is the machine consistent at {@code applied} (nothing else is
+     * applied meanwhile), and streaming it needs no copy of the map. The price is that applying waits
+     * while the map is written out (reads and writes stall for that long, as they did when the snapshot
+     * was a byte array); a copy-on-write map would avoid the wait, but would cost every write, and a
+     * copy taken here would need memory for the whole state again.
+     */
     private void takeSnapshot(ClusterConfig members) {
         SnapshotMeta meta = new SnapshotMeta(applied, appliedTerm, members);
-        snapshots.save(new Snapshot(meta, machine.snapshot()));
         lastSnapshotIndex = applied;
         bytesSinceSnapshot = 0;
+        try (SnapshotWriter writer = snapshots.create(meta)) {
+            machine.snapshot(writer.out());
+            writer.commit();
+        } catch (IOException | RuntimeException e) {
+            // not fatal: the log still holds everything; the next interval tries again
+            LOG.error("taking a snapshot at {} failed; keeping the log instead", applied, e);
+            return;
+        }
         onSnapshot.accept(meta);
     }
 
-    /** Replaces the whole state by a snapshot from the leader. */
-    void restore(Snapshot snapshot) {
-        machine.restore(snapshot.data());
-        applied = snapshot.meta().index();
-        appliedTerm = snapshot.meta().term();
+    /**
+     * Replaces the whole state by a snapshot (the latest stored one at start-up, or one from the leader),
+     * reading {@code in} to its end and closing it.
+     *
+     * @throws UncheckedIOException if the snapshot cannot be read: the machine is then in no state to go on
+     */
+    void restore(SnapshotMeta meta, InputStream in) {
+        try (in) {
+            machine.restore(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("restoring snapshot " + meta.index() + "@" + meta.term() + " failed", e);
+        }
+        applied = meta.index();
+        appliedTerm = meta.term();
         lastSnapshotIndex = applied;
         bytesSinceSnapshot = 0;
         // proposals the snapshot swallowed may or may not be in it

@@ -1,6 +1,7 @@
 package dev.raftkv.raft.server;
 
 import dev.raftkv.raft.ClusterConfig;
+import dev.raftkv.raft.ConfigChange;
 import dev.raftkv.raft.Entry;
 import dev.raftkv.raft.Message;
 import dev.raftkv.raft.ProposeResult;
@@ -13,6 +14,8 @@ import dev.raftkv.raft.SnapshotMeta;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,6 +24,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /**
  * Runs one {@link RaftNode}: feeds it ticks, messages and requests on the event loop, and carries
@@ -72,11 +76,15 @@ public final class RaftServer {
     private final ArrayDeque<PendingWrite> pendingWrites = new ArrayDeque<>();
     private final Map<Long, PendingRead> pendingReads = new HashMap<>();
     private long nextReadId;
-    private Snapshot incomingSnapshot;
+    /** A snapshot from the leader, all its bytes written but not committed, while the core decides on its InstallSnapshot. */
+    private SnapshotWriter incomingSnapshot;
     /** The log on disk is kept back to the snapshot before the latest, so that one can stand in if the latest is damaged. */
     private long previousSnapshotIndex;
     private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
     private Role lastRole;
+    private ClusterConfig lastMembers;
+    private Consumer<ClusterConfig> membersListener = members -> {
+    };
     private long lastTerm;
 
     public RaftServer(Options options, StateMachine machine, LogStorage storage, SnapshotStore snapshots,
@@ -94,20 +102,40 @@ public final class RaftServer {
 
     /** Loads durable state and starts ticking. Must be called before anything else. */
     public void start() {
+        start(null);
+    }
+
+    /**
+     * Like {@link #start()}; a node whose storage is empty and who is given {@code bootstrap} first writes
+     * that membership into its log, so it knows its cluster after a restart without being told again.
+     * A node that will join a running cluster passes null: it learns the membership from the leader.
+     */
+    public void start(ClusterConfig bootstrap) {
         loop.execute(() -> {
             Snapshot snap = snapshots.latest();
             long snapIndex = snap == null ? 0 : snap.meta().index();
             LogStorage.Recovered rec = storage.load(snap == null ? null : snap.meta());
             previousSnapshotIndex = snapIndex;
-            if (snap != null) applyExecutor.execute(() -> applier.restore(snap));
+            if (snap != null) restoreOnApplyThread(snap);
             node = new RaftNode(options.raft(), options.members(), random, rec.hardState(),
                     snap == null ? null : snap.meta(), rec.entries());
+            boolean empty = snap == null && rec.entries().isEmpty() && node.term() == 0;
+            if (bootstrap != null && empty) {
+                node.bootstrap(bootstrap);
+                LOG.info("{} bootstrapped a new cluster: {}", node.id(), bootstrap);
+            }
             lastRole = node.role();
             lastTerm = node.term();
             LOG.info("{} started: term {}, log {}..{}, snapshot at {}", node.id(), node.term(),
                     node.firstIndex(), node.lastIndex(), snapIndex);
             ticker = loop.every(options.tickMillis(), this::tick);
+            process();
         });
+    }
+
+    /** Called on the event loop with the latest membership whenever it changes (and once at start). */
+    public void onMembersChanged(Consumer<ClusterConfig> listener) {
+        loop.execute(() -> membersListener = listener);
     }
 
     /**
@@ -139,15 +167,21 @@ public final class RaftServer {
         CompletableFuture<Object> future = new CompletableFuture<>();
         loop.execute(() -> {
             if (refuseIfStopped(future)) return;
-            ProposeResult result = node.propose(command);
-            if (result instanceof ProposeResult.Accepted a) {
-                applyExecutor.execute(() -> applier.expect(a.index(), a.term(), future));
-            } else if (result instanceof ProposeResult.Rejected r) {
-                future.completeExceptionally(new NotAppliedException(r.reason(), r.leaderHint()));
-            }
+            answerWhenApplied(node.propose(command), future);
             process();
         });
         return future;
+    }
+
+    /** An accepted proposal completes {@code future} once applied here; a refused one fails it at once. */
+    private void answerWhenApplied(ProposeResult result, CompletableFuture<Object> future) {
+        if (result instanceof ProposeResult.Accepted a) {
+            applyExecutor.execute(() -> applier.expect(a.index(), a.term(), future));
+        } else if (result instanceof ProposeResult.Rejected r) {
+            future.completeExceptionally(new NotAppliedException(r.reason(), r.leaderHint()));
+        } else if (result instanceof ProposeResult.Invalid i) {
+            future.completeExceptionally(new IllegalArgumentException(i.reason()));
+        }
     }
 
     /** A linearizable read (ReadIndex): answered once the leader confirmed its leadership and this node applied far enough. */
@@ -183,6 +217,31 @@ public final class RaftServer {
         return future;
     }
 
+    /**
+     * Proposes one membership change; completes with the index of its entry once it is applied here.
+     * Fails with {@link NotAppliedException} if this node cannot do it now (not the leader, another change
+     * in flight, a learner still catching up) and with {@link IllegalArgumentException} if the change
+     * contradicts the membership (an unknown id, a member added twice).
+     */
+    public CompletableFuture<Long> changeMembership(ConfigChange change) {
+        CompletableFuture<Object> applied = new CompletableFuture<>();
+        CompletableFuture<Long> future = new CompletableFuture<>();
+        loop.execute(() -> {
+            if (refuseIfStopped(applied)) return;
+            ProposeResult result = node.changeMembership(change);
+            if (result instanceof ProposeResult.Accepted a) {
+                LOG.info("{} proposed membership change {} at index {}", node.id(), change, a.index());
+                applied.thenRun(() -> future.complete(a.index()));
+            }
+            answerWhenApplied(result, applied);
+            process();
+        });
+        applied.whenComplete((ok, error) -> {
+            if (error != null) future.completeExceptionally(error);
+        });
+        return future;
+    }
+
     /** Asks the leader to hand over to {@code target}; completes when the handover started, or fails with why not. */
     public CompletableFuture<Void> transferLeadership(String target) {
         CompletableFuture<Void> future = new CompletableFuture<>();
@@ -209,13 +268,29 @@ public final class RaftServer {
         });
     }
 
-    public void receiveSnapshot(Message.InstallSnapshot message, Snapshot snapshot) {
+    /**
+     * Where a transport writes the bytes of an incoming snapshot while they arrive (a temporary file in
+     * the snapshot store); once they all have, it hands the writer to {@link #receiveSnapshot}. Any thread.
+     */
+    public SnapshotWriter snapshotWriter(Message.InstallSnapshot message) throws IOException {
+        return snapshots.create(message.meta());
+    }
+
+    /**
+     * An InstallSnapshot whose bytes are all in {@code received} (checked by the transport). The server
+     * commits it to the store if the core installs the snapshot, and discards it otherwise.
+     */
+    public void receiveSnapshot(Message.InstallSnapshot message, SnapshotWriter received) {
         loop.execute(() -> {
-            if (stopped || node == null) return;
-            incomingSnapshot = snapshot;
-            node.step(message);
-            process();
-            incomingSnapshot = null;
+            try {
+                if (stopped || node == null) return;
+                incomingSnapshot = received;
+                node.step(message);
+                process();
+            } finally {
+                incomingSnapshot = null;
+                received.close(); // a no-op if process() committed it
+            }
         });
     }
 
@@ -230,17 +305,30 @@ public final class RaftServer {
     private void process() {
         Ready r = node.ready();
         logRoleChange();
+        if (node.members() != lastMembers) {
+            if (lastMembers != null) LOG.info("{}: membership is now {}", node.id(), node.members());
+            lastMembers = node.members();
+            membersListener.accept(lastMembers);
+        }
         if (r.isEmpty()) return;
         r.messages().forEach(this::send);
 
         if (r.snapshot() != null) {
-            Snapshot received = incomingSnapshot;
+            SnapshotWriter received = incomingSnapshot;
             if (received == null || received.meta().index() != r.snapshot().index()) {
                 throw new IllegalStateException("core installed snapshot " + r.snapshot() + " that did not arrive");
             }
-            snapshots.save(received);
-            previousSnapshotIndex = received.meta().index(); // the log restarts after it
-            applyExecutor.execute(() -> applier.restore(received));
+            Snapshot installed;
+            try {
+                installed = received.commit(); // durable before the log is reset to start after it
+            } catch (IOException | RuntimeException e) {
+                failStop("storing the snapshot from the leader failed", e);
+                return;
+            }
+            previousSnapshotIndex = installed.meta().index(); // the log restarts after it
+            LOG.info("{} installs snapshot {}@{} from the leader ({} bytes)", node.id(), installed.meta().index(),
+                    installed.meta().term(), installed.size());
+            restoreOnApplyThread(installed);
         }
         if (r.needsPersist() || r.snapshot() != null) {
             Entry last = r.entries().isEmpty() ? null : r.entries().get(r.entries().size() - 1);
@@ -257,7 +345,8 @@ public final class RaftServer {
 
         if (!r.committed().isEmpty()) {
             List<Entry> committed = r.committed();
-            ClusterConfig members = node.members();
+            // a snapshot taken after this batch holds the membership as of its last entry, not the latest one
+            ClusterConfig members = node.membersAt(committed.get(committed.size() - 1).index());
             applyExecutor.execute(() -> applier.apply(committed, members));
         }
         for (ReadState rs : r.reads()) {
@@ -275,15 +364,41 @@ public final class RaftServer {
         if (stopped) return;
         if (error != null) {
             // an fsync that failed may have lost data we cannot name: stop rather than carry on (fsyncgate)
-            LOG.error("{}: the log writer failed; stopping this node", node.id(), error);
-            stop();
-            failure.complete(error);
+            failStop("the log writer failed", error);
             return;
         }
         if (pendingWrites.pollFirst() != w) throw new IllegalStateException("writes completed out of order");
         if (w.lastIndex > 0) node.persisted(w.lastIndex, w.lastTerm);
         w.messages.forEach(this::send);
         process();
+    }
+
+    /**
+     * Restores {@code snap} on the apply thread. The stream is opened here, at once, so the file stays
+     * readable even if the store deletes it meanwhile (two newer snapshots arriving quickly).
+     */
+    private void restoreOnApplyThread(Snapshot snap) {
+        InputStream in;
+        try {
+            in = snap.open();
+        } catch (IOException e) {
+            failStop("opening snapshot " + snap.meta().index() + " failed", e);
+            return;
+        }
+        applyExecutor.execute(() -> {
+            try {
+                applier.restore(snap.meta(), in);
+            } catch (RuntimeException e) {
+                loop.execute(() -> failStop("restoring snapshot " + snap.meta().index() + " failed", e));
+            }
+        });
+    }
+
+    /** Storage failed in a way that leaves this node unable to keep its promises: stop, and tell whoever runs it. */
+    private void failStop(String what, Throwable error) {
+        LOG.error("{}: {}; stopping this node", options.raft().id(), what, error);
+        stop();
+        failure.complete(error);
     }
 
     private void onSnapshotTaken(SnapshotMeta meta) {
@@ -324,8 +439,9 @@ public final class RaftServer {
     }
 
     /** What the node knows of itself, read on the event loop. */
+    /** {@code matchIndex}: on a leader, how much of the log each other member holds; empty elsewhere. */
     public record Status(String id, Role role, long term, String leader, long commitIndex, long appliedIndex,
-                         ClusterConfig members) {
+                         ClusterConfig members, Map<String, Long> matchIndex) {
     }
 
     /** A consistent view of the node's state, from any thread. */
@@ -337,7 +453,7 @@ public final class RaftServer {
                 return;
             }
             future.complete(new Status(node.id(), stopped ? Role.FOLLOWER : node.role(), node.term(), node.leader(),
-                    node.commitIndex(), node.appliedIndex(), node.members()));
+                    node.commitIndex(), node.appliedIndex(), node.members(), node.matchIndexes()));
         });
         return future;
     }

@@ -1,5 +1,9 @@
 package dev.raftkv.raft.server;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
 /**
  * The replicated application (hashicorp/raft's FSM). Called on one thread only, in log order.
  * Commands and queries are opaque bytes; results are whatever the application returns to its client.
@@ -11,8 +15,12 @@ public interface StateMachine {
     /** Answers a read-only query against the current state. */
     Object query(byte[] query);
 
-    /** The whole state, to be restored by {@link #restore} on another replica. */
-    byte[] snapshot();
+    /**
+     * Writes the whole state to {@code out} (a snapshot store's file), to be restored by {@link #restore}
+     * on another replica. Stream it: the state should not be copied into memory first. Do not close {@code out}.
+     */
+    void snapshot(OutputStream out) throws IOException;
 
-    void restore(byte[] snapshot);
+    /** Replaces the whole state by what {@link #snapshot} wrote, reading {@code in} to its end. */
+    void restore(InputStream in) throws IOException;
 }

@@ -50,12 +50,11 @@ class FsyncFailureTest {
         }
 
         @Override
-        public byte[] snapshot() {
-            return new byte[0];
+        public void snapshot(java.io.OutputStream out) {
         }
 
         @Override
-        public void restore(byte[] snapshot) {
+        public void restore(java.io.InputStream in) {
         }
     }
 

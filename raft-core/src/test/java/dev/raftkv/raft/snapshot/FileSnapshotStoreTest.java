@@ -2,11 +2,16 @@ package dev.raftkv.raft.snapshot;
 
 import dev.raftkv.raft.ClusterConfig;
 import dev.raftkv.raft.SnapshotMeta;
+import dev.raftkv.raft.log.Syncer;
 import dev.raftkv.raft.server.Snapshot;
+import dev.raftkv.raft.server.SnapshotWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,9 +19,11 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class FileSnapshotStoreTest {
-    private static final ClusterConfig MEMBERS = new ClusterConfig(Set.of("n1", "n2", "n3"), Set.of("n4"));
+    private static final ClusterConfig MEMBERS = new ClusterConfig(Set.of("n1", "n2", "n3"), Set.of("n4"),
+            java.util.Map.of("n1", "raft=h:1", "n4", "raft=h:4"));
 
     @TempDir
     Path dir;
@@ -29,91 +36,91 @@ class FileSnapshotStoreTest {
     @Test
     void aSavedSnapshotComesBackAfterReopening() throws IOException {
         Snapshot s = snapshot(120, 4, "state at 120");
-        FileSnapshotStore.open(dir).save(s);
+        save(FileSnapshotStore.open(dir), s);
         assertSame(FileSnapshotStore.open(dir).latest(), s);
     }
 
     @Test
     void theManifestIsPlainJson() throws IOException {
         FileSnapshotStore store = FileSnapshotStore.open(dir);
-        store.save(snapshot(7, 2, "abc"));
+        save(store, snapshot(7, 2, "abc"));
         String json = Files.readString(store.directory().resolve(FileSnapshotStore.dirName(7, 2)).resolve("manifest.json"));
         assertThat(json.trim()).isEqualTo(
-                "{\"index\":7,\"term\":2,\"voters\":[\"n1\",\"n2\",\"n3\"],\"learners\":[\"n4\"],\"size\":3,\"crc32c\":"
+                "{\"index\":7,\"term\":2,\"voters\":[\"n1\",\"n2\",\"n3\"],\"learners\":[\"n4\"],"
+                        + "\"endpoints\":[\"n1=raft=h:1\",\"n4=raft=h:4\"],\"size\":3,\"crc32c\":"
                         + crc("abc") + "}");
     }
 
     @Test
     void theNewestOfSeveralIsLatest() throws IOException {
         FileSnapshotStore store = FileSnapshotStore.open(dir);
-        store.save(snapshot(10, 1, "ten"));
-        store.save(snapshot(30, 2, "thirty"));
-        store.save(snapshot(20, 2, "twenty")); // an older one saved late does not win
+        save(store, snapshot(10, 1, "ten"));
+        save(store, snapshot(30, 2, "thirty"));
+        save(store, snapshot(20, 2, "twenty")); // an older one saved late does not win
         assertSame(store.latest(), snapshot(30, 2, "thirty"));
     }
 
     @Test
     void aFlippedBitInTheNewestDataFallsBackToThePreviousSnapshot() throws IOException {
         FileSnapshotStore store = FileSnapshotStore.open(dir);
-        store.save(snapshot(10, 1, "the older state"));
-        store.save(snapshot(20, 1, "the newer state"));
+        save(store, snapshot(10, 1, "the older state"));
+        save(store, snapshot(20, 1, "the newer state"));
         Path data = store.directory().resolve(FileSnapshotStore.dirName(20, 1)).resolve("data");
         byte[] bytes = Files.readAllBytes(data);
         bytes[3] ^= 0x04;
         Files.write(data, bytes);
 
-        assertSame(store.latest(), snapshot(10, 1, "the older state"));
         assertSame(FileSnapshotStore.open(dir).latest(), snapshot(10, 1, "the older state"));
     }
 
     @Test
     void aDamagedOrMissingManifestIsSkipped() throws IOException {
         FileSnapshotStore store = FileSnapshotStore.open(dir);
-        store.save(snapshot(10, 1, "ten"));
-        store.save(snapshot(20, 1, "twenty"));
+        save(store, snapshot(10, 1, "ten"));
+        save(store, snapshot(20, 1, "twenty"));
         Path manifest = store.directory().resolve(FileSnapshotStore.dirName(20, 1)).resolve("manifest.json");
         Files.writeString(manifest, "{\"index\":20,\"term\":1,\"vot");
-        assertSame(store.latest(), snapshot(10, 1, "ten"));
+        assertSame(FileSnapshotStore.open(dir).latest(), snapshot(10, 1, "ten"));
         Files.delete(manifest);
-        assertSame(store.latest(), snapshot(10, 1, "ten"));
+        assertSame(FileSnapshotStore.open(dir).latest(), snapshot(10, 1, "ten"));
     }
 
     @Test
     void aManifestThatDisagreesWithItsDirectoryNameIsSkipped() throws IOException {
         FileSnapshotStore store = FileSnapshotStore.open(dir);
-        store.save(snapshot(10, 1, "ten"));
-        store.save(snapshot(20, 1, "twenty"));
+        save(store, snapshot(10, 1, "ten"));
+        save(store, snapshot(20, 1, "twenty"));
         Path manifest = store.directory().resolve(FileSnapshotStore.dirName(20, 1)).resolve("manifest.json");
         Files.writeString(manifest, Files.readString(manifest).replace("\"index\":20", "\"index\":21"));
-        assertSame(store.latest(), snapshot(10, 1, "ten"));
+        assertSame(FileSnapshotStore.open(dir).latest(), snapshot(10, 1, "ten"));
     }
 
     @Test
     void onlyTheNewestTwoAreKept() throws IOException {
         FileSnapshotStore store = FileSnapshotStore.open(dir);
-        for (int i = 1; i <= 4; i++) store.save(snapshot(i * 10L, i, "state " + i));
+        for (int i = 1; i <= 4; i++) save(store, snapshot(i * 10L, i, "state " + i));
         assertThat(listing(store)).containsExactlyInAnyOrder(FileSnapshotStore.dirName(30, 3), FileSnapshotStore.dirName(40, 4));
     }
 
     @Test
     void whatAnInterruptedSaveLeftIsRemovedAndIgnored() throws IOException {
         FileSnapshotStore store = FileSnapshotStore.open(dir);
-        store.save(snapshot(10, 1, "ten"));
-        Path half = store.directory().resolve(FileSnapshotStore.dirName(20, 1) + ".tmp");
+        save(store, snapshot(10, 1, "ten"));
+        Path half = store.directory().resolve(FileSnapshotStore.dirName(20, 1) + "-7.tmp");
         Files.createDirectory(half);
         Files.writeString(half.resolve("data"), "half of it");
         assertSame(store.latest(), snapshot(10, 1, "ten"));
         FileSnapshotStore reopened = FileSnapshotStore.open(dir);
         assertThat(listing(reopened)).containsExactly(FileSnapshotStore.dirName(10, 1));
-        reopened.save(snapshot(20, 1, "twenty"));
+        save(reopened, snapshot(20, 1, "twenty"));
         assertSame(reopened.latest(), snapshot(20, 1, "twenty"));
     }
 
     @Test
     void savingTheSameSnapshotTwiceKeepsOneCopy() throws IOException {
         FileSnapshotStore store = FileSnapshotStore.open(dir);
-        store.save(snapshot(10, 1, "ten"));
-        store.save(snapshot(10, 1, "ten"));
+        save(store, snapshot(10, 1, "ten"));
+        save(store, snapshot(10, 1, "ten"));
         assertThat(listing(store)).containsExactly(FileSnapshotStore.dirName(10, 1));
         assertSame(store.latest(), snapshot(10, 1, "ten"));
     }
@@ -121,18 +128,125 @@ class FileSnapshotStoreTest {
     @Test
     void anEmptyStateMachineIsASnapshotToo() throws IOException {
         FileSnapshotStore store = FileSnapshotStore.open(dir);
-        store.save(snapshot(1, 1, ""));
+        save(store, snapshot(1, 1, ""));
         assertSame(store.latest(), snapshot(1, 1, ""));
     }
 
+    @Test
+    void aSnapshotLargerThanAnyBufferIsStreamedInAndOut() throws IOException {
+        FileSnapshotStore store = FileSnapshotStore.open(dir);
+        long size = 20L * 1024 * 1024 + 17;
+        java.util.zip.CRC32C written = new java.util.zip.CRC32C();
+        try (SnapshotWriter w = store.create(new SnapshotMeta(50, 3, MEMBERS))) {
+            byte[] block = new byte[8191]; // odd-sized writes, so buffering boundaries never line up
+            java.util.Random random = new java.util.Random(5);
+            for (long left = size; left > 0; ) {
+                random.nextBytes(block);
+                int n = (int) Math.min(block.length, left);
+                w.out().write(block, 0, n);
+                written.update(block, 0, n);
+                left -= n;
+            }
+            w.commit();
+        }
+        Snapshot s = FileSnapshotStore.open(dir).latest();
+        assertThat(s.size()).isEqualTo(size);
+        assertThat(s.crc32c()).isEqualTo(written.getValue());
+        java.util.zip.CRC32C read = new java.util.zip.CRC32C();
+        long n = 0;
+        try (InputStream in = s.open()) {
+            byte[] buf = new byte[100_000];
+            for (int r; (r = in.read(buf)) > 0; n += r) read.update(buf, 0, r);
+        }
+        assertThat(n).isEqualTo(size);
+        assertThat(read.getValue()).isEqualTo(written.getValue());
+    }
+
+    @Test
+    void aWriterClosedWithoutCommitLeavesNothingBehind() throws IOException {
+        FileSnapshotStore store = FileSnapshotStore.open(dir);
+        save(store, snapshot(10, 1, "ten"));
+        try (SnapshotWriter w = store.create(new SnapshotMeta(20, 1, MEMBERS))) {
+            w.out().write("abandoned half way".getBytes(StandardCharsets.UTF_8));
+        }
+        assertThat(listing(store)).containsExactly(FileSnapshotStore.dirName(10, 1));
+        assertSame(store.latest(), snapshot(10, 1, "ten"));
+    }
+
+    @Test
+    void twoWritersOfOneIndexAtOnceEndInOneSnapshot() throws IOException {
+        FileSnapshotStore store = FileSnapshotStore.open(dir);
+        SnapshotMeta meta = new SnapshotMeta(30, 2, MEMBERS);
+        try (SnapshotWriter first = store.create(meta); SnapshotWriter second = store.create(meta)) {
+            first.out().write("same".getBytes(StandardCharsets.UTF_8));
+            second.out().write("same".getBytes(StandardCharsets.UTF_8));
+            first.commit();
+            second.commit();
+        }
+        assertThat(listing(store)).containsExactly(FileSnapshotStore.dirName(30, 2));
+        assertSame(FileSnapshotStore.open(dir).latest(), snapshot(30, 2, "same"));
+    }
+
+    @Test
+    void aStateMachineThatClosesItsStreamDoesNotEndTheSnapshot() throws IOException {
+        FileSnapshotStore store = FileSnapshotStore.open(dir);
+        try (SnapshotWriter w = store.create(new SnapshotMeta(5, 1, MEMBERS))) {
+            try (java.io.DataOutputStream out = new java.io.DataOutputStream(w.out())) {
+                out.writeUTF("closed by its writer");
+            }
+            w.commit();
+        }
+        assertThat(FileSnapshotStore.open(dir).latest().size()).isEqualTo(2 + "closed by its writer".length());
+    }
+
+    @Test
+    void aFailedFsyncCommitsNothing() throws IOException {
+        Syncer failing = new Syncer() {
+            @Override
+            public void force(FileChannel channel) throws IOException {
+                throw new IOException("injected: fsync failed");
+            }
+
+            @Override
+            public void syncDirectory(Path d) {
+            }
+        };
+        FileSnapshotStore store = FileSnapshotStore.open(dir, failing);
+        SnapshotWriter w = store.create(new SnapshotMeta(10, 1, MEMBERS));
+        w.out().write(1);
+        assertThatThrownBy(w::commit).hasMessageContaining("injected");
+        w.close();
+        assertThat(store.latest()).isNull();
+        assertThat(listing(store)).isEmpty();
+    }
+
     private static Snapshot snapshot(long index, long term, String state) {
-        return new Snapshot(new SnapshotMeta(index, term, MEMBERS), state.getBytes(StandardCharsets.UTF_8));
+        return Snapshot.ofBytes(new SnapshotMeta(index, term, MEMBERS), state.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void save(FileSnapshotStore store, Snapshot s) {
+        try (SnapshotWriter w = store.create(s.meta()); InputStream in = s.open()) {
+            in.transferTo(w.out());
+            w.commit();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static byte[] bytes(Snapshot s) {
+        try (InputStream in = s.open()) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void assertSame(Snapshot actual, Snapshot expected) {
         assertThat(actual).isNotNull();
         assertThat(actual.meta()).isEqualTo(expected.meta());
-        assertThat(actual.data()).isEqualTo(expected.data());
+        assertThat(bytes(actual)).isEqualTo(bytes(expected));
+        assertThat(actual.size()).isEqualTo(expected.size());
+        assertThat(actual.crc32c()).isEqualTo(expected.crc32c());
     }
 
     private static long crc(String s) {

@@ -1,0 +1,123 @@
+package dev.raftkv.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Asks a running cluster to take this node in ({@code --join}): {@code POST /v1/members} to the given
+ * members in turn (any member forwards to the leader) until the answer says this node votes. The leader
+ * adds it as a learner and promotes it once it caught up; until then the answer is 202 and we ask again.
+ * Asking again is harmless: the same id at the same address is a no-op.
+ */
+final class Joiner {
+    private static final Logger LOG = LoggerFactory.getLogger(Joiner.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long RETRY_MILLIS = 500;
+
+    private final String id;
+    private final MemberEndpoint self;
+    private final List<String> members;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** Told the members' addresses before each request, so that this node can answer the leader before the log names it. */
+    private final Consumer<Map<String, MemberEndpoint>> heardOf;
+    private final CompletableFuture<Void> joined = new CompletableFuture<>();
+    private volatile boolean stopped;
+    private boolean saidLearner;
+
+    Joiner(String id, MemberEndpoint self, List<String> members, Consumer<Map<String, MemberEndpoint>> heardOf) {
+        this.id = id;
+        this.self = self;
+        this.members = List.copyOf(members);
+        this.heardOf = heardOf;
+    }
+
+    /** Completes once this node is a voter. */
+    CompletableFuture<Void> start() {
+        attempt(0);
+        return joined;
+    }
+
+    void stop() {
+        stopped = true;
+    }
+
+    private void attempt(int n) {
+        if (stopped || joined.isDone()) return;
+        String target = members.get(n % members.size());
+        HttpRequest list = HttpRequest.newBuilder(URI.create("http://" + target + "/v1/members"))
+                .timeout(Duration.ofSeconds(10)).GET().build();
+        http.sendAsync(list, HttpResponse.BodyHandlers.ofString()).whenComplete((resp, error) -> {
+            if (error == null && resp.statusCode() == 200) heardOf.accept(endpoints(resp.body()));
+            ask(n, target);
+        });
+    }
+
+    private static Map<String, MemberEndpoint> endpoints(String membersJson) {
+        Map<String, MemberEndpoint> out = new HashMap<>();
+        try {
+            for (JsonNode m : JSON.readTree(membersJson).path("members")) {
+                if (!m.hasNonNull("raft")) continue;
+                out.put(m.get("id").asText(), new MemberEndpoint(m.get("raft").asText(),
+                        m.hasNonNull("client") ? m.get("client").asText() : null, m.hasNonNull("http") ? m.get("http").asText() : null));
+            }
+        } catch (Exception e) {
+            LOG.debug("unreadable member list: {}", e.toString());
+        }
+        return out;
+    }
+
+    private void ask(int n, String target) {
+        ObjectNode body = JSON.createObjectNode().put("id", id).put("raft", self.raft()).put("voter", true);
+        if (self.client() != null) body.put("client", self.client());
+        if (self.http() != null) body.put("http", self.http());
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + target + "/v1/members"))
+                .timeout(Duration.ofSeconds(30))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .build();
+        http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((resp, error) -> {
+            if (error != null) {
+                LOG.info("{}: cannot reach {} to join ({}); trying again", id, target, error.toString());
+            } else if (resp.statusCode() == 200 && voter(resp.body())) {
+                LOG.info("{} joined the cluster as a voter (via {})", id, target);
+                joined.complete(null);
+                return;
+            } else if (resp.statusCode() == 200 || resp.statusCode() == 202) {
+                if (!saidLearner) LOG.info("{} joined as a learner; catching up before it is promoted", id);
+                saidLearner = true;
+            } else if (resp.statusCode() == 409 || resp.statusCode() == 400) {
+                // asking again will not help: say why, loudly, and stop
+                LOG.error("{} cannot join: {} answered {} {}", id, target, resp.statusCode(), resp.body());
+                joined.completeExceptionally(new IllegalStateException(resp.body()));
+                return;
+            } else {
+                LOG.info("{}: {} answered {} to the join ({}); trying again", id, target, resp.statusCode(), resp.body());
+            }
+            CompletableFuture.delayedExecutor(RETRY_MILLIS, TimeUnit.MILLISECONDS).execute(() -> attempt(n + 1));
+        });
+    }
+
+    private static boolean voter(String body) {
+        try {
+            JsonNode n = JSON.readTree(body);
+            return n != null && n.path("voter").asBoolean(false);
+        } catch (Exception e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.raftkv.node;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Where one member listens: Raft, the binary client protocol and HTTP ("host:port" each; client and http
+ * may be unknown). Carried in the membership as text {@code raft=H:P client=H:P http=H:P}, so that every
+ * node learns a new member's addresses from the log.
+ */
+public record MemberEndpoint(String raft, String client, String http) {
+    public MemberEndpoint {
+        if (raft == null || raft.isBlank()) throw new IllegalArgumentException("a member needs a raft address");
+        check("raft", raft);
+        if (client != null) check("client", client);
+        if (http != null) check("http", http);
+    }
+
+    private static void check(String field, String hostPort) {
+        if (hostPort.contains(" ") || hostPort.contains("=")) {
+            throw new IllegalArgumentException(field + " address '" + hostPort + "' is not HOST:PORT");
+        }
+        NodeConfig.parseAddress(hostPort);
+    }
+
+    public String format() {
+        StringBuilder sb = new StringBuilder("raft=").append(raft);
+        if (client != null) sb.append(" client=").append(client);
+        if (http != null) sb.append(" http=").append(http);
+        return sb.toString();
+    }
+
+    /** @throws IllegalArgumentException if the text is not what {@link #format} writes */
+    public static MemberEndpoint parse(String text) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String part : text.trim().split(" +")) {
+            int eq = part.indexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException("member endpoint part '" + part + "' is not NAME=HOST:PORT");
+            fields.put(part.substring(0, eq), part.substring(eq + 1));
+        }
+        return new MemberEndpoint(fields.get("raft"), fields.get("client"), fields.get("http"));
+    }
+}
