@@ -255,6 +255,30 @@ class MembershipTest {
     }
 
     /**
+     * A single voter wins without anyone's vote, so nothing made its term durable: what it sends its
+     * learner must wait for its first entry (and so the term) to be on disk, or after a crash it could
+     * lead the same term again and give the learner a different entry with the same index and term.
+     */
+    @Test
+    void aLeaderElectedAloneSendsNothingBeforeItsTermIsDurable() {
+        ClusterConfig oneVoterOneLearner = new ClusterConfig(Set.of("n1"), Set.of("n2"));
+        RaftNode n1 = new RaftNode(RaftConfig.defaults("n1"), oneVoterOneLearner, new java.util.Random(3),
+                HardState.INITIAL, null, List.of());
+        for (int i = 0; i < 40 && n1.role() != Role.LEADER; i++) n1.tick();
+        assertThat(n1.role()).isEqualTo(Role.LEADER);
+        Ready first = n1.ready();
+        assertThat(first.hardState().term()).isEqualTo(1);
+        assertThat(first.messages()).as("sent before the term is durable").noneMatch(m -> m.to().equals("n2"));
+        assertThat(first.messagesAfterPersist()).anyMatch(m -> m instanceof Message.AppendEntries && m.to().equals("n2"));
+
+        Entry noop = first.entries().get(first.entries().size() - 1);
+        n1.persisted(noop.index(), noop.term());
+        n1.tick(); // a heartbeat
+        assertThat(n1.ready().messages()).as("once it is, messages go at once")
+                .anyMatch(m -> m instanceof Message.Heartbeat && m.to().equals("n2"));
+    }
+
+    /**
      * Two changes in flight let the oldest and the newest membership have disjoint majorities: {n1,n2,n3}
      * elects with n2+n3 while {n1..n5} elects with n1+n4+n5, in the same term. With the rule, the second
      * change is refused; with the injected bug, the scenario ends with two leaders of one term.
