@@ -66,6 +66,7 @@ class KvClientTest {
         assertThat(await(client.put("k", utf8("v1")))).isPositive();
         assertThat(await(client.get("k"))).isEqualTo(utf8("v1"));
         assertThat(await(client.get("k", ClientProtocol.Consistency.LOCAL))).isEqualTo(utf8("v1"));
+        assertThat(await(client.get("k", ClientProtocol.Consistency.LEASE))).isEqualTo(utf8("v1"));
         assertThat(await(client.get("absent"))).isNull();
 
         KvResult.CasDone failed = await(client.cas("k", utf8("nope"), utf8("v2")));

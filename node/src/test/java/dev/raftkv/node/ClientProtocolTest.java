@@ -68,6 +68,8 @@ class ClientProtocolTest {
         assertThat(get.status()).isEqualTo(Status.OK);
         assertThat(((KvResult.Value) get.result()).value()).isEqualTo(utf8("v1"));
         assertThat(call(ClientRequest.get(3, "nope", ClientProtocol.Consistency.LOCAL)).status()).isEqualTo(Status.NOT_FOUND);
+        ClientResponse lease = call(ClientRequest.get(30, "k", ClientProtocol.Consistency.LEASE));
+        assertThat(((KvResult.Value) lease.result()).value()).isEqualTo(utf8("v1"));
 
         ClientResponse casFailed = call(ClientRequest.cas(4, "c1", 2, "k", utf8("other"), utf8("v2")));
         assertThat(casFailed.status()).isEqualTo(Status.CAS_FAILED);
