@@ -358,8 +358,20 @@ public final class HttpApi implements AutoCloseable {
         return forwarder.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray())
                 .thenApply(resp -> new Reply(resp.statusCode(),
                         resp.headers().firstValue("content-type").orElse("application/octet-stream"), resp.body()))
-                .exceptionally(e -> Reply.error(503, "not_applied", "the leader " + n.leaderHint() + " at " + leaderHttp
-                        + " did not answer: " + KvService.unwrap(e).getMessage()));
+                .exceptionally(e -> forwardFailed(method, n.leaderHint(), leaderHttp, KvService.unwrap(e)));
+    }
+
+    /**
+     * The answer when forwarding to the leader failed. Only a request that never reached the leader (no
+     * connection) or a read is definitely not applied; a write whose connection broke or timed out after
+     * it was sent may still commit, so it is 504, never 503 (raftkv verify caught a 503 write that had
+     * been applied: the leader was killed after it took the write).
+     */
+    static Reply forwardFailed(HttpMethod method, String leader, String address, Throwable e) {
+        String why = "the leader " + leader + " at " + address + " did not answer: " + e;
+        boolean neverSent = e instanceof java.net.ConnectException || e instanceof java.net.http.HttpConnectTimeoutException;
+        if (neverSent || method.equals(HttpMethod.GET)) return Reply.error(503, "not_applied", why);
+        return Reply.error(504, "outcome_unknown", why + "; the request may still take effect");
     }
 
     Reply errorReply(Throwable e) {
