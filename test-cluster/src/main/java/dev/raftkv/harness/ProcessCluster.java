@@ -124,14 +124,44 @@ public final class ProcessCluster implements AutoCloseable {
         return members.get(id);
     }
 
-    /** A port the OS just handed out; closed again so the node can bind it. */
+    /**
+     * A port nothing listens on, for a node to bind, and to bind again after each restart. It is drawn
+     * below the range the OS hands out as the local ports of outgoing connections
+     * ({@code net.ipv4.ip_local_port_range}, 32768 and up by default): a port from that range, free when
+     * reserved, can become the local end of some connection (the harness's own HTTP clients, the link
+     * proxies, other tests) while its node is down, and the restart then fails with "Address already in
+     * use" (a 5-minute verify run lost two restarts that way). Drawn at random and checked by binding it,
+     * so concurrent harnesses rarely pick the same one; the OS's choice of port 0 is the fallback.
+     */
     private static int freePort() throws IOException {
+        int below = ephemeralRangeStart();
+        for (int attempt = 0; attempt < 100 && below > 11_000; attempt++) {
+            int port = 10_000 + PORTS.nextInt(below - 10_000);
+            if (HANDED_OUT.contains(port)) continue; // given to a node of this JVM already, which may be down
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+                HANDED_OUT.add(port);
+                return port;
+            } catch (IOException taken) {
+                // in use: draw again
+            }
+        }
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);
             return s.getLocalPort();
         }
     }
 
+    private static final java.util.Random PORTS = new java.util.Random();
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private static int ephemeralRangeStart() {
+        try {
+            return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32768;
+        }
+    }
     public void startAll(String... extraArgs) throws IOException {
         for (Member m : members.values()) start(m.id, extraArgs);
     }
