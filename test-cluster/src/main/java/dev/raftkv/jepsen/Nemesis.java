@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
@@ -39,6 +40,8 @@ final class Nemesis implements Runnable {
     private final String[] nodeArgs;
     private final List<String> timeline = new ArrayList<>();
     private final List<FaultPeriod> periods = new ArrayList<>();
+    /** When each node was started again after a kill: a node's local state starts over from its disk then. */
+    private final Map<String, List<Long>> restarts = new HashMap<>();
     /** Faults in force, keyed like "kill n2", with what they are called and when they began. */
     private final Map<String, FaultPeriod> open = new LinkedHashMap<>();
     private final Set<String> killed = new HashSet<>();
@@ -213,6 +216,7 @@ final class Nemesis implements Runnable {
 
     private void restart(String id) throws IOException {
         cluster.start(id, nodeArgs);
+        restarts.computeIfAbsent(id, k -> new ArrayList<>()).add(clock.getAsLong());
         killed.remove(id);
         note("restart " + id);
         end("kill " + id);
@@ -253,6 +257,12 @@ final class Nemesis implements Runnable {
     }
 
     /** Every fault period, those still in force ending now. */
+    synchronized Map<String, List<Long>> restarts() {
+        Map<String, List<Long>> copy = new HashMap<>();
+        restarts.forEach((id, times) -> copy.put(id, List.copyOf(times)));
+        return copy;
+    }
+
     synchronized List<FaultPeriod> periods() {
         List<FaultPeriod> all = new ArrayList<>(periods);
         long now = clock.getAsLong();

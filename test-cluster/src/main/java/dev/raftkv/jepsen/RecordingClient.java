@@ -63,7 +63,7 @@ public final class RecordingClient implements Runnable {
                 op = Op.put(process, key, value, invoke, end(r), outcome(r, 200));
                 lastValue = value;
             } else if (roll < 8) {
-                consistency = roll < 6 ? "linearizable" : "lease";
+                consistency = roll < 6 ? "linearizable" : roll == 6 ? "lease" : "local";
                 HttpResponse<String> r = cluster.call(node, "GET", "/v1/kv/" + key + "?consistency=" + consistency, null);
                 String value = r != null && r.statusCode() == 200 ? r.body() : null;
                 Outcome o = r != null && (r.statusCode() == 200 || r.statusCode() == 404) ? Outcome.OK : Outcome.FAIL;

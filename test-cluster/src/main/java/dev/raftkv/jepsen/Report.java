@@ -3,6 +3,7 @@ package dev.raftkv.jepsen;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raftkv.check.CheckResult;
+import dev.raftkv.check.LocalReadChecker;
 import dev.raftkv.harness.ProcessCluster;
 
 import java.io.BufferedWriter;
@@ -26,7 +27,8 @@ final class Report {
     }
 
     static void write(Path out, List<ClientOp> ops, List<String> timeline, List<FaultPeriod> faults, long endNanos,
-                      String verdictLine, CheckResult lin, List<String> lost, ProcessCluster cluster) throws IOException {
+                      String verdictLine, CheckResult lin, List<String> lost, LocalReadChecker.Result local,
+                      ProcessCluster cluster) throws IOException {
         ObjectMapper json = new ObjectMapper();
         try (BufferedWriter w = Files.newBufferedWriter(out.resolve(HISTORY))) {
             for (ClientOp c : ops) {
@@ -44,6 +46,8 @@ final class Report {
         if (lin.explanation() != null && !lin.explanation().isEmpty()) verdict.add(lin.explanation());
         verdict.add("lost acknowledged writes: " + lost.size());
         verdict.addAll(lost);
+        verdict.add("local reads: " + local.checked() + " checked, " + local.violations().size() + " bad");
+        verdict.addAll(local.violations());
         Files.write(out.resolve(VERDICT), verdict);
         Files.writeString(out.resolve(PLOT), LatencyPlot.html(ops, faults, endNanos, verdictLine));
         for (ProcessCluster.Member m : cluster.members()) Files.writeString(out.resolve(m.id + ".log"), cluster.logOf(m.id));

@@ -5,6 +5,8 @@ import dev.raftkv.check.CheckResult;
 import dev.raftkv.check.LinearizabilityChecker;
 import dev.raftkv.check.LostWriteChecker;
 import dev.raftkv.check.Op;
+import dev.raftkv.check.OpKind;
+import dev.raftkv.check.LocalReadChecker;
 import dev.raftkv.check.Outcome;
 import dev.raftkv.check.Verdict;
 import dev.raftkv.harness.ProcessCluster;
@@ -98,21 +100,32 @@ public final class Verify {
             Map<String, String> finals = readEveryKey(cluster, p.keys(), clock, history, processes.getAndIncrement());
             long end = clock.getAsLong();
             List<ClientOp> recorded = List.copyOf(history);
-            List<Op> ops = recorded.stream().map(ClientOp::op).toList();
+            // local reads may be stale: they are checked for what they do promise, apart from the rest
+            List<Op> ops = recorded.stream().filter(c -> !isLocalRead(c)).map(ClientOp::op).toList();
             CheckResult lin = LinearizabilityChecker.check(ops, 60_000);
             List<String> lost = LostWriteChecker.check(ops, finals);
+            LocalReadChecker.Result local = LocalReadChecker.check(
+                    ops.stream().filter(o -> o.kind() != OpKind.GET).toList(),
+                    recorded.stream().filter(c -> isLocalRead(c) && c.op().effectiveOutcome() == Outcome.OK)
+                            .map(c -> new LocalReadChecker.LocalRead(c.node(), c.op().process(), c.op().key(), c.op().value(),
+                                    c.op().invoke(), c.op().complete())).toList(),
+                    nemesis.restarts());
 
-            boolean ok = lin.verdict() == Verdict.LINEARIZABLE && lost.isEmpty();
+            boolean ok = lin.verdict() == Verdict.LINEARIZABLE && lost.isEmpty() && local.ok();
             String what = switch (lin.verdict()) {
                 case LINEARIZABLE -> "linearizable";
                 case NOT_LINEARIZABLE -> "NOT linearizable (key " + lin.key() + ")";
                 case UNKNOWN -> "linearizability UNKNOWN (checker ran out of time)";
             };
-            String line = "verify: " + what + ", " + ops.size() + " ops, " + nemesis.faults() + " faults, "
-                    + lost.size() + " lost writes";
-            Report.write(p.out(), recorded, nemesis.timeline(), nemesis.periods(), end, line, lin, lost, cluster);
-            return new Result(ok, line, ops.size(), nemesis.faults(), lost.size(), lin.verdict());
+            String line = "verify: " + what + ", " + recorded.size() + " ops, " + nemesis.faults() + " faults, "
+                    + lost.size() + " lost writes, " + local.violations().size() + " bad local reads";
+            Report.write(p.out(), recorded, nemesis.timeline(), nemesis.periods(), end, line, lin, lost, local, cluster);
+            return new Result(ok, line, recorded.size(), nemesis.faults(), lost.size(), lin.verdict());
         }
+    }
+
+    private static boolean isLocalRead(ClientOp c) {
+        return "local".equals(c.consistency());
     }
 
     private static void awaitLeader(ProcessCluster cluster, long millis) throws InterruptedException {
