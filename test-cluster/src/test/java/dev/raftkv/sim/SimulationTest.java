@@ -81,13 +81,18 @@ class SimulationTest {
             schedule.add(new Fault.At(t, new Fault.Isolate(Fault.LEADER)));
             schedule.add(new Fault.At(t + 350, new Fault.Heal()));
         }
+        assertTenSeedsPassAndSomeCatch(schedule, InjectedBug.TWO_CHANGES_AT_ONCE, "scheduled churn");
+    }
+
+    /** Runs {@code schedule} over seeds 1..10: every seed passes, and with {@code bug} at least one fails. */
+    private static void assertTenSeedsPassAndSomeCatch(List<Fault.At> schedule, InjectedBug bug, String what) {
         int caught = 0;
         for (long seed = 1; seed <= 10; seed++) {
             Simulation.Params p = Simulation.Params.of(seed, 3, 600).withSchedule(schedule);
             assertThat(Simulation.run(p).violations()).as("seed " + seed).isEmpty();
-            if (!Simulation.run(p.withBugs(Set.of(InjectedBug.TWO_CHANGES_AT_ONCE))).ok()) caught++;
+            if (!Simulation.run(p.withBugs(Set.of(bug))).ok()) caught++;
         }
-        System.out.println("two-changes-at-once caught by " + caught + " of 10 seeds of scheduled churn");
+        System.out.println(bug.flag() + " caught by " + caught + " of 10 seeds of " + what);
         assertThat(caught).isPositive();
     }
 
@@ -102,14 +107,7 @@ class SimulationTest {
             schedule.add(new Fault.At(t, new Fault.Transfer(true)));
             schedule.add(new Fault.At(t + 300, new Fault.Heal()));
         }
-        int caught = 0;
-        for (long seed = 1; seed <= 10; seed++) {
-            Simulation.Params p = Simulation.Params.of(seed, 3, 600).withSchedule(schedule);
-            assertThat(Simulation.run(p).violations()).as("seed " + seed).isEmpty();
-            if (!Simulation.run(p.withBugs(Set.of(InjectedBug.LEASE_AFTER_TRANSFER))).ok()) caught++;
-        }
-        System.out.println("lease-after-transfer caught by " + caught + " of 10 seeds of scheduled transfers");
-        assertThat(caught).isPositive();
+        assertTenSeedsPassAndSomeCatch(schedule, InjectedBug.LEASE_AFTER_TRANSFER, "scheduled transfers");
     }
 
     /** Pre-vote: a follower cut off for 50 election timeouts comes back without raising anyone's term. */
