@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Duration;
 import java.util.stream.Stream;
 
@@ -117,6 +118,16 @@ class QuickStartWalkthroughTest {
         assertThat(cli("get", "greeting", "--cluster", addresses).out().trim()).isEqualTo("hi");
     }
 
+    /** The last lines of a node's log, for a failure message. */
+    private static String logTail(Path clusterDir, String id) {
+        try {
+            List<String> lines = Files.readAllLines(clusterDir.resolve(id + ".log"));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
     /** The second half of the quick start: the demo's way, one node first and the others joining it. */
     @Test
     void nodesJoinARunningClusterFromTheCommandLine() throws Exception {
@@ -131,7 +142,8 @@ class QuickStartWalkthroughTest {
         assertThat(cli("put", "greeting", "hello", "--cluster", n1).out().trim()).isEqualTo("OK");
 
         Run add = cli("cluster", "add", "--dir", d);
-        assertThat(add.exit()).as(add.out()).isZero();
+        assertThat(add.exit()).as("%s%nn4's log:%n%s%nn1's log:%n%s", add.out(), logTail(cluster, "n4"), logTail(cluster, "n1"))
+                .isZero();
         assertThat(add.out()).contains("n4 joined the cluster");
         Run members = cli("members", "--cluster", n1);
         assertThat(members.out()).containsPattern("n4\\s+voter");
