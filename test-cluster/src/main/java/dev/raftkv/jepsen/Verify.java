@@ -65,6 +65,20 @@ public final class Verify {
 
     public static Result run(Params p, PrintStream log) throws Exception {
         Path work = Files.createTempDirectory("raftkv-verify");
+        Result result = runIn(work, p, log);
+        // the nodes' logs are in the report; their data is worth keeping only when something went wrong
+        if (result.ok()) deleteTree(work);
+        else log.println("verify: the nodes' data directories are kept in " + work);
+        return result;
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(path);
+        }
+    }
+
+    private static Result runIn(Path work, Params p, PrintStream log) throws Exception {
         Files.createDirectories(p.out());
         long start = System.nanoTime();
         LongSupplier clock = () -> System.nanoTime() - start;
