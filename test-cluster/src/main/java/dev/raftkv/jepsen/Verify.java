@@ -67,7 +67,8 @@ public final class Verify {
         Path work = Files.createTempDirectory("raftkv-verify");
         Result result = runIn(work, p, log);
         // the nodes' logs are in the report; their data is worth keeping only when something went wrong
-        if (result.ok()) deleteTree(work);
+        // unexpectedly (a control is meant to fail)
+        if (result.ok() || p.control() != null) deleteTree(work);
         else log.println("verify: the nodes' data directories are kept in " + work);
         return result;
     }
