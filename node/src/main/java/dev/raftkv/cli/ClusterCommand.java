@@ -142,34 +142,32 @@ public final class ClusterCommand {
     }
 
     private void waitForLeader(LocalCluster cluster, Duration bound) throws Exception {
-        long deadline = System.nanoTime() + bound.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (LocalCluster.Member m : cluster.members()) {
-                JsonNode s = status(m);
-                if (s != null && "leader".equals(s.path("role").asText())) return;
-            }
-            Thread.sleep(100); // a person is waiting at a terminal; polling ten times a second is plenty
-        }
-        throw new IllegalStateException("no leader within " + bound.toSeconds() + " s; see the logs in " + dir.toAbsolutePath());
+        awaitLeaderStatus(cluster, s -> true, bound, "no leader");
     }
 
     /** Waits until the cluster's membership counts every one of {@code ids} as a voter. */
     private void waitForVoters(LocalCluster cluster, List<String> ids, Duration bound) throws Exception {
+        awaitLeaderStatus(cluster, s -> {
+            List<String> voters = new ArrayList<>();
+            s.path("members").forEach(v -> {
+                if (v.path("voter").asBoolean()) voters.add(v.path("id").asText());
+            });
+            return voters.containsAll(ids);
+        }, bound, "not all of " + ids + " became voters");
+    }
+
+    /** Polls the members until one reports itself leader with a status that satisfies {@code ready}. */
+    private void awaitLeaderStatus(LocalCluster cluster, java.util.function.Predicate<JsonNode> ready, Duration bound,
+                                   String failure) throws Exception {
         long deadline = System.nanoTime() + bound.toNanos();
         while (System.nanoTime() < deadline) {
             for (LocalCluster.Member m : cluster.members()) {
                 JsonNode s = status(m);
-                if (s == null || !"leader".equals(s.path("role").asText())) continue;
-                List<String> voters = new ArrayList<>();
-                s.path("members").forEach(v -> {
-                    if (v.path("voter").asBoolean()) voters.add(v.path("id").asText());
-                });
-                if (voters.containsAll(ids)) return;
+                if (s != null && "leader".equals(s.path("role").asText()) && ready.test(s)) return;
             }
             Thread.sleep(100); // a person is waiting at a terminal; polling ten times a second is plenty
         }
-        throw new IllegalStateException("not all of " + ids + " became voters within " + bound.toSeconds()
-                + " s; see the logs in " + dir.toAbsolutePath());
+        throw new IllegalStateException(failure + " within " + bound.toSeconds() + " s; see the logs in " + dir.toAbsolutePath());
     }
 
     private JsonNode status(LocalCluster.Member m) {

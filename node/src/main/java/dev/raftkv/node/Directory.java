@@ -63,9 +63,4 @@ final class Directory {
         MemberEndpoint e = endpoints.get(id);
         return e == null ? null : e.client();
     }
-
-    String raftOf(String id) {
-        MemberEndpoint e = endpoints.get(id);
-        return e == null ? null : e.raft();
-    }
 }

@@ -212,7 +212,7 @@ public final class HttpApi implements AutoCloseable {
             String id = json.path("id").asText(null);
             MemberEndpoint endpoint;
             try {
-                endpoint = new MemberEndpoint(json.path("raft").asText(null), textOrNull(json, "client"), textOrNull(json, "http"));
+                endpoint = MemberEndpoint.fromJson(json);
             } catch (IllegalArgumentException e) {
                 throw new RequestException(400, "bad_request", e.getMessage());
             }
@@ -246,10 +246,6 @@ public final class HttpApi implements AutoCloseable {
         throw new RequestException(400, "bad_request", "the body must be a JSON object " + shape);
     }
 
-    private static String textOrNull(JsonNode json, String field) {
-        return json.hasNonNull(field) ? json.get(field).asText() : null;
-    }
-
     private ObjectNode membersJson(MembershipService.View v) {
         ObjectNode out = JSON.createObjectNode();
         if (v.leader() == null) out.putNull("leader");
@@ -258,9 +254,7 @@ public final class HttpApi implements AutoCloseable {
         var members = out.putArray("members");
         for (MembershipService.Member m : v.members()) {
             ObjectNode n = members.addObject().put("id", m.id());
-            putAddress(n, "raft", m.endpoint() == null ? null : m.endpoint().raft());
-            putAddress(n, "client", m.endpoint() == null ? null : m.endpoint().client());
-            putAddress(n, "http", m.endpoint() == null ? null : m.endpoint().http());
+            putAddresses(n, m.endpoint());
             n.put("voter", m.voter());
             n.put("role", m.id().equals(v.leader()) ? "leader" : m.voter() ? "voter" : "learner");
             if (m.matchIndex() == null) n.putNull("matchIndex");
@@ -329,12 +323,17 @@ public final class HttpApi implements AutoCloseable {
         var members = out.putArray("members");
         for (String id : s.members().members()) {
             ObjectNode m = members.addObject().put("id", id);
-            putAddress(m, "http", directory.httpOf(id));
-            putAddress(m, "client", directory.clientOf(id));
-            putAddress(m, "raft", directory.raftOf(id));
+            putAddresses(m, directory.of(id));
             m.put("voter", s.members().isVoter(id));
         }
         return out;
+    }
+
+    /** A member's raft, client and http addresses; null where this node does not know them. */
+    private static void putAddresses(ObjectNode member, MemberEndpoint endpoint) {
+        putAddress(member, "raft", endpoint == null ? null : endpoint.raft());
+        putAddress(member, "client", endpoint == null ? null : endpoint.client());
+        putAddress(member, "http", endpoint == null ? null : endpoint.http());
     }
 
     private static void putAddress(ObjectNode member, String field, String address) {

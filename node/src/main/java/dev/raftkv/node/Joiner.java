@@ -71,9 +71,7 @@ final class Joiner {
         Map<String, MemberEndpoint> out = new HashMap<>();
         try {
             for (JsonNode m : JSON.readTree(membersJson).path("members")) {
-                if (!m.hasNonNull("raft")) continue;
-                out.put(m.get("id").asText(), new MemberEndpoint(m.get("raft").asText(),
-                        m.hasNonNull("client") ? m.get("client").asText() : null, m.hasNonNull("http") ? m.get("http").asText() : null));
+                if (m.hasNonNull("raft")) out.put(m.get("id").asText(), MemberEndpoint.fromJson(m));
             }
         } catch (Exception e) {
             LOG.debug("unreadable member list: {}", e.toString());

@@ -1,5 +1,7 @@
 package dev.raftkv.node;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -28,6 +30,20 @@ public record MemberEndpoint(String raft, String client, String http) {
         if (client != null) sb.append(" client=").append(client);
         if (http != null) sb.append(" http=").append(http);
         return sb.toString();
+    }
+
+    /**
+     * From a JSON member object's {@code raft}, {@code client} and {@code http} fields (as in
+     * {@code POST /v1/members} and {@code GET /v1/members}); a missing or null field is unknown.
+     *
+     * @throws IllegalArgumentException if there is no raft address or an address is not HOST:PORT
+     */
+    public static MemberEndpoint fromJson(JsonNode member) {
+        return new MemberEndpoint(text(member, "raft"), text(member, "client"), text(member, "http"));
+    }
+
+    private static String text(JsonNode member, String field) {
+        return member.hasNonNull(field) ? member.get(field).asText() : null;
     }
 
     /** @throws IllegalArgumentException if the text is not what {@link #format} writes */
