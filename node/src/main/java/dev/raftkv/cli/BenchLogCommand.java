@@ -1,6 +1,7 @@
 package dev.raftkv.cli;
 
 import dev.raftkv.raft.Entry;
+import dev.raftkv.raft.log.DirectoryTree;
 import dev.raftkv.raft.log.FileLogStorage;
 import dev.raftkv.raft.server.LogStorage;
 import picocli.CommandLine.Command;
@@ -10,11 +11,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 
 /**
  * {@code raftkv bench-log}: how fast the segmented log appends with fsync on, per batch size. Each
@@ -47,7 +46,7 @@ public final class BenchLogCommand implements Callable<Integer> {
         try {
             for (int batch : batches) run(base.resolve("batch-" + batch), batch);
         } finally {
-            deleteTree(base);
+            DirectoryTree.delete(base);
         }
         return 0;
     }
@@ -73,12 +72,6 @@ public final class BenchLogCommand implements Callable<Integer> {
             double secs = (System.nanoTime() - start) / 1e9;
             long syncs = log.groupCommits() - syncsBefore;
             System.out.printf("%8d %14.0f %10.2f %12.0f%n", batch, index / secs, index * (double) entrySize / secs / 1e6, syncs / secs);
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
     }
 }

@@ -9,6 +9,7 @@ import dev.raftkv.check.OpKind;
 import dev.raftkv.check.LocalReadChecker;
 import dev.raftkv.check.Outcome;
 import dev.raftkv.check.Verdict;
+import dev.raftkv.raft.log.DirectoryTree;
 import dev.raftkv.harness.ProcessCluster;
 
 import java.io.IOException;
@@ -68,15 +69,9 @@ public final class Verify {
         Result result = runIn(work, p, log);
         // the nodes' logs are in the report; their data is worth keeping only when something went wrong
         // unexpectedly (a control is meant to fail)
-        if (result.ok() || p.control() != null) deleteTree(work);
+        if (result.ok() || p.control() != null) DirectoryTree.delete(work);
         else log.println("verify: the nodes' data directories are kept in " + work);
         return result;
-    }
-
-    private static void deleteTree(Path dir) throws java.io.IOException {
-        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(path);
-        }
     }
 
     private static Result runIn(Path work, Params p, PrintStream log) throws Exception {

@@ -1,6 +1,7 @@
 package dev.raftkv.raft.snapshot;
 
 import dev.raftkv.raft.SnapshotMeta;
+import dev.raftkv.raft.log.DirectoryTree;
 import dev.raftkv.raft.log.Syncer;
 import dev.raftkv.raft.server.Snapshot;
 import dev.raftkv.raft.server.SnapshotStore;
@@ -29,7 +30,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedOutputStream;
 
@@ -93,7 +93,7 @@ public final class FileSnapshotStore implements SnapshotStore {
             syncer.syncDirectory(dir);
         }
         try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(root, "*" + TEMP_SUFFIX)) {
-            for (Path p : leftovers) deleteTree(p);
+            for (Path p : leftovers) DirectoryTree.delete(p);
         }
         return new FileSnapshotStore(root, syncer);
     }
@@ -110,7 +110,7 @@ public final class FileSnapshotStore implements SnapshotStore {
         try {
             return new FileWriter(meta, temp);
         } catch (IOException e) {
-            deleteTree(temp);
+            DirectoryTree.delete(temp);
             throw e;
         }
     }
@@ -145,10 +145,10 @@ public final class FileSnapshotStore implements SnapshotStore {
         if (Files.isDirectory(target)) {
             Snapshot existing = readVerified(target);
             if (existing != null) { // the same snapshot written twice (taken, or received again)
-                deleteTree(temp);
+                DirectoryTree.delete(temp);
                 return existing;
             }
-            deleteTree(target); // a damaged copy: replace it
+            DirectoryTree.delete(target); // a damaged copy: replace it
         }
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
         syncer.syncDirectory(root);
@@ -206,7 +206,7 @@ public final class FileSnapshotStore implements SnapshotStore {
             // still reading the old data (a follower being sent it) keeps its open file.
             Path doomed = root.resolve(old.dir().getFileName() + ".old" + TEMP_SUFFIX);
             Files.move(old.dir(), doomed, StandardCopyOption.ATOMIC_MOVE);
-            deleteTree(doomed);
+            DirectoryTree.delete(doomed);
         }
         syncer.syncDirectory(root);
     }
@@ -233,13 +233,6 @@ public final class FileSnapshotStore implements SnapshotStore {
 
     static String dirName(long index, long term) {
         return String.format("snap-%020d-%020d", index, term);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-        }
     }
 
     /** Streams into {@code <temp>/data}, counting the CRC32C on the way, so committing needs no second pass. */
@@ -311,7 +304,7 @@ public final class FileSnapshotStore implements SnapshotStore {
         private void discard() {
             try {
                 channel.close();
-                deleteTree(temp);
+                DirectoryTree.delete(temp);
             } catch (IOException e) {
                 LOG.warn("could not remove the unfinished snapshot {} ({}); the next start removes it", temp, e.toString());
             }

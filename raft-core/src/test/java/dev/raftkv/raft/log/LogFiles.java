@@ -6,10 +6,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.Stream;
 
 /** Helpers for tests that build logs and then damage their files. */
 final class LogFiles {
@@ -45,8 +43,8 @@ final class LogFiles {
     }
 
     static void deleteTree(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+        try {
+            DirectoryTree.delete(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
