@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * Key-value operations on one node, with the two failure kinds clients must tell apart:
@@ -52,16 +53,19 @@ public final class KvService {
 
     /** Test only ({@link UnsafeControls#localReads}): every read is answered from this node's own state. */
     private final boolean unsafeLocalReads;
+    /** Why the store takes no more data now, or null: the memory store near its share of the heap. */
+    private final Supplier<String> storeFull;
 
     public KvService(RaftServer server, KvLimits limits, Duration timeout) {
-        this(server, limits, timeout, false);
+        this(server, limits, timeout, false, () -> null);
     }
 
-    KvService(RaftServer server, KvLimits limits, Duration timeout, boolean unsafeLocalReads) {
+    KvService(RaftServer server, KvLimits limits, Duration timeout, boolean unsafeLocalReads, Supplier<String> storeFull) {
         this.server = server;
         this.limits = limits;
         this.timeout = timeout;
         this.unsafeLocalReads = unsafeLocalReads;
+        this.storeFull = storeFull;
     }
 
     public KvLimits limits() {
@@ -87,6 +91,8 @@ public final class KvService {
      */
     public CompletableFuture<KvResult> write(KvCommand command) {
         limits.check(command);
+        String full = command instanceof KvCommand.Delete ? null : storeFull.get();
+        if (full != null) throw new KvLimits.Violation(full, true);
         return server.propose(KvCodec.encode(command, System.currentTimeMillis()))
                 .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handle((result, error) -> {

@@ -97,7 +97,8 @@ public final class RaftkvNode implements AutoCloseable {
         server.failure().thenAccept(failed::complete); // fsync failed: stop, never carry on (fsyncgate)
         this.directory = new Directory(endpointsFromFlags(config), this::connectTo);
         server.onMembersChanged(directory::update);
-        KvService kv = new KvService(server, config.limits(), config.requestTimeout(), unsafe.localReads());
+        java.util.function.Supplier<String> storeFull = machine.store() instanceof MemoryKvStore memory ? memory::fullness : () -> null;
+        KvService kv = new KvService(server, config.limits(), config.requestTimeout(), unsafe.localReads(), storeFull);
         this.membership = new MembershipService(server, directory, config.requestTimeout());
         this.clients = config.client() == null ? null : new ClientServer(config.id(), config.client(), kv, directory::clientOf,
                 config.clientMaxInFlight());

@@ -25,7 +25,11 @@ public final class MemoryKvStore implements KvStore {
     private KvMeta meta = KvMeta.EMPTY;
     /** Keys and values held, for the node's memory budget; the overhead per entry is an estimate. */
     private long approximateBytes;
+    /** What {@link #fullness} reports, published by the apply thread after each batch for the threads that take writes. */
+    private volatile long publishedBytes;
     private static final int ENTRY_OVERHEAD = 120;
+    /** The share of the heap the keys may take; the rest is the Raft log, buffers, a snapshot being read, and GC's room. */
+    static final double HEAP_SHARE = 0.5;
 
     @Override
     public KvMeta meta() {
@@ -103,6 +107,21 @@ public final class MemoryKvStore implements KvStore {
             }
         });
         meta = batch.meta();
+        publishedBytes = approximateBytes();
+    }
+
+    /**
+     * Why a write that adds data should be refused now (null if it need not): the keys and values take more
+     * than half the heap. A clean refusal long before the heap runs out, instead of a node that slows to a
+     * crawl in garbage collection and then dies; any thread may ask. Deletes are never refused.
+     */
+    public String fullness() {
+        long budget = (long) (Runtime.getRuntime().maxMemory() * HEAP_SHARE);
+        long held = publishedBytes;
+        if (held < budget) return null;
+        return "the memory store is full: its keys and values take about " + held / (1024 * 1024) + " MiB, half of this node's "
+                + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB heap; delete keys, give the nodes a larger heap, "
+                + "or run them with --store rocksdb for data larger than memory";
     }
 
     private static long weight(byte[] key, Versioned v) {
@@ -145,6 +164,7 @@ public final class MemoryKvStore implements KvStore {
                 byAge.put(s.lastIndex(), s.clientId());
             });
         }
+        publishedBytes = approximateBytes();
     }
 
     @Override
