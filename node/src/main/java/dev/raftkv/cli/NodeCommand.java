@@ -118,7 +118,7 @@ public final class NodeCommand implements Callable<Integer> {
      * The --store asked for, which must be the one the data directory was written with: the memory store's
      * data is in its snapshots and log, RocksDB's in {@code kv/}; starting the other kind would start empty.
      */
-    private StoreKind storeKind(Path dir) throws java.io.IOException {
+    static StoreKind storeKind(String store, Path dir) throws java.io.IOException {
         StoreKind kind = StoreKind.parse(store);
         boolean rocksData = java.nio.file.Files.isDirectory(dir.resolve("kv"));
         if (kind == StoreKind.MEMORY && rocksData) {
@@ -191,7 +191,7 @@ public final class NodeCommand implements Callable<Integer> {
         NodeConfig cfg = new NodeConfig(id, NodeConfig.parseAddress(raft), clientAddr, httpAddr,
                 peers == null ? Map.of() : NodeConfig.parsePeers(peers),
                 httpOf, clientOf, dataDir, secret, tickMillis, electionTicks, snapshotEvery, new KvLimits(maxKeyBytes, maxValueBytes),
-                Duration.ofMillis(requestTimeoutMillis), clientMaxInFlight, bootstrap, joinAddresses(), storeKind(dataDir));
+                Duration.ofMillis(requestTimeoutMillis), clientMaxInFlight, bootstrap, joinAddresses(), storeKind(store, dataDir));
         if (peers == null && !bootstrap && join == null && !hasData(dataDir)) {
             throw new IllegalArgumentException(dataDir + " holds no data, so this is a new node: say how it finds its cluster"
                     + " with --peers (a new cluster of several), --bootstrap (a new cluster of one) or --join (a running one)");

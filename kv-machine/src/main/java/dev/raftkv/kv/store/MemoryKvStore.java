@@ -116,11 +116,15 @@ public final class MemoryKvStore implements KvStore {
      * crawl in garbage collection and then dies; any thread may ask. Deletes are never refused.
      */
     public String fullness() {
-        long budget = (long) (Runtime.getRuntime().maxMemory() * HEAP_SHARE);
+        return fullness(Runtime.getRuntime().maxMemory());
+    }
+
+    String fullness(long maxHeapBytes) {
+        long budget = (long) (maxHeapBytes * HEAP_SHARE);
         long held = publishedBytes;
         if (held < budget) return null;
         return "the memory store is full: its keys and values take about " + held / (1024 * 1024) + " MiB, half of this node's "
-                + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB heap; delete keys, give the nodes a larger heap, "
+                + maxHeapBytes / (1024 * 1024) + " MiB heap; delete keys, give the nodes a larger heap, "
                 + "or run them with --store rocksdb for data larger than memory";
     }
 

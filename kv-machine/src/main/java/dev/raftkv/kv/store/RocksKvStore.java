@@ -94,6 +94,12 @@ public final class RocksKvStore implements KvStore {
     private long generation;
     private RocksDB db;
     private KvMeta meta;
+    /**
+     * At most the lowest last index of any session: where a walk of the age index starts. Every session write
+     * deletes an age key and adds a higher one, so the low end of the index is a long run of deletion
+     * tombstones; seeking to the start of it would step over all of them at every batch.
+     */
+    private long oldestAgeHint;
 
     private RocksKvStore(Path dir, RocksSettings settings) {
         this.dir = dir;
@@ -247,9 +253,14 @@ public final class RocksKvStore implements KvStore {
 
     @Override
     public Cursor<Session> sessionsByAge() {
-        return new RangeCursor<>(new byte[]{AGE}, new byte[]{AGE + 1}, (k, v) -> {
+        boolean[] first = {true};
+        return new RangeCursor<>(ageKey(oldestAgeHint), new byte[]{AGE + 1}, (k, v) -> {
             Session s = session(new String(v, StandardCharsets.UTF_8));
             if (s == null) throw new IllegalStateException("the session age index names a session that does not exist");
+            if (first[0]) {
+                first[0] = false;
+                oldestAgeHint = s.lastIndex(); // new sessions only ever come in above it
+            }
             return s;
         });
     }
@@ -413,6 +424,7 @@ public final class RocksKvStore implements KvStore {
         db = fresh;
         generation = next;
         meta = freshMeta;
+        oldestAgeHint = 0;
         DirectoryTree.delete(old);
         LOG.info("installed the RocksDB checkpoint of snapshot {} as {}", snapshot.meta().index(), target);
     }
