@@ -11,6 +11,7 @@ import org.rocksdb.Checkpoint;
 import org.rocksdb.CompressionType;
 import org.rocksdb.Filter;
 import org.rocksdb.FlushOptions;
+import org.rocksdb.IndexType;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
@@ -79,6 +80,8 @@ public final class RocksKvStore implements KvStore {
     private static final String LIVE = "LIVE";
     private static final Pattern DB_DIR = Pattern.compile("db-(\\d{20})");
     private static final byte VALUE_FORMAT = 1;
+    private static final int CACHE_SHARD_BITS = 2;
+    private static final int L0_COMPACTION_TRIGGER = 12;
 
     static {
         RocksDB.loadLibrary(); // from the rocksdbjni JAR: it carries the native library of every supported platform
@@ -104,12 +107,21 @@ public final class RocksKvStore implements KvStore {
     private RocksKvStore(Path dir, RocksSettings settings) {
         this.dir = dir;
         this.settings = settings;
-        this.cache = new LRUCache(settings.blockCacheBytes());
+        // few shards: a shard must hold the largest block it caches, and one of 64 shards of a 64 MiB cache is
+        // smaller than the filter of a table of a million keys (it was evicted as it was read: every get read it again)
+        this.cache = new LRUCache(settings.blockCacheBytes(), CACHE_SHARD_BITS);
         this.bloom = new BloomFilter(settings.bloomBitsPerKey(), false);
         BlockBasedTableConfig table = new BlockBasedTableConfig()
                 .setBlockCache(cache)
                 .setCacheIndexAndFilterBlocks(true)
+                .setCacheIndexAndFilterBlocksWithHighPriority(true)
                 .setPinL0FilterAndIndexBlocksInCache(true)
+                // index and filter in 4 KiB partitions, with only their top level pinned: a get reads one small
+                // partition, whatever the table's size, and the cache holds what is used
+                .setIndexType(IndexType.kTwoLevelIndexSearch)
+                .setPartitionFilters(true)
+                .setMetadataBlockSize(4096)
+                .setPinTopLevelIndexAndFilter(true)
                 .setFilterPolicy(bloom)
                 .setBlockSize(settings.blockBytes());
         this.options = new Options()
@@ -120,6 +132,13 @@ public final class RocksKvStore implements KvStore {
                 .setMaxBackgroundJobs(settings.backgroundJobs())
                 .setCompressionType(CompressionType.LZ4_COMPRESSION)
                 .setLevelCompactionDynamicLevelBytes(true)
+                // every snapshot is a checkpoint, which flushes the memtable: with a snapshot every 10,000 entries
+                // level 0 gets many small files, so they are merged into the levels below in larger steps
+                .setLevel0FileNumCompactionTrigger(L0_COMPACTION_TRIGGER)
+                .setLevel0SlowdownWritesTrigger(L0_COMPACTION_TRIGGER * 3)
+                .setLevel0StopWritesTrigger(L0_COMPACTION_TRIGGER * 4)
+                .setMaxBytesForLevelBase(64L * 1024 * 1024)
+                .setTargetFileSizeBase(16L * 1024 * 1024)
                 .setParanoidChecks(true)
                 .setAvoidFlushDuringShutdown(false)
                 .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)

@@ -27,9 +27,10 @@ public record RocksSettings(long blockCacheBytes, long writeBufferBytes, int max
     }
 
     String describe() {
-        return "block cache " + blockCacheBytes / MIB + " MiB (LRU, index and filter blocks in it), write buffer "
+        return "block cache " + blockCacheBytes / MIB + " MiB (LRU, 4 shards, partitioned index and filter blocks in it), write buffer "
                 + writeBufferBytes / MIB + " MiB x " + maxWriteBuffers + ", bloom filter " + bloomBitsPerKey + " bits/key, "
-                + blockBytes / 1024 + " KiB blocks, LZ4, " + backgroundJobs + " background jobs, WAL off (the Raft log is "
+                + blockBytes / 1024 + " KiB blocks, LZ4, level 0 compacted at 12 files, level base 64 MiB, " + backgroundJobs
+                + " background jobs, WAL off (the Raft log is "
                 + "the write-ahead log; the log is compacted only up to a checkpoint, and a checkpoint flushes the memtables)";
     }
 }
