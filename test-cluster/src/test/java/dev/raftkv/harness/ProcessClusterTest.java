@@ -206,17 +206,7 @@ class ProcessClusterTest {
 
         int keys = 640;
         String value = "v".repeat(16 * 1024); // about 10 MiB of state: ten 1 MiB chunks
-        java.util.concurrent.ExecutorService writers = java.util.concurrent.Executors.newFixedThreadPool(8);
-        try {
-            java.util.List<java.util.concurrent.Future<Integer>> puts = new java.util.ArrayList<>();
-            for (int i = 0; i < keys; i++) {
-                String key = "big-" + i;
-                puts.add(writers.submit(() -> putWithRetry(leader, key, value + key)));
-            }
-            for (java.util.concurrent.Future<Integer> p : puts) assertThat(p.get()).isEqualTo(200);
-        } finally {
-            writers.shutdownNow();
-        }
+        writeBigKeys(leader, keys, value);
 
         cluster.start(behind, args);
         await().atMost(Duration.ofSeconds(60)).until(() ->
@@ -236,6 +226,21 @@ class ProcessClusterTest {
             assertThat(body(readWithRetry(behind, "big-" + i))).isEqualTo(value + "big-" + i);
         }
         assertThat(body(readWithRetry(behind, "big-" + (keys - 1)))).isEqualTo(value + "big-" + (keys - 1));
+    }
+
+    /** Puts big-0 .. big-(keys-1), each {@code value} + its key, from eight writers at once; each must succeed. */
+    private void writeBigKeys(String leader, int keys, String value) throws Exception {
+        java.util.concurrent.ExecutorService writers = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            java.util.List<java.util.concurrent.Future<Integer>> puts = new java.util.ArrayList<>();
+            for (int i = 0; i < keys; i++) {
+                String key = "big-" + i;
+                puts.add(writers.submit(() -> putWithRetry(leader, key, value + key)));
+            }
+            for (java.util.concurrent.Future<Integer> p : puts) assertThat(p.get()).isEqualTo(200);
+        } finally {
+            writers.shutdownNow();
+        }
     }
 
     /** The bytes of the largest snapshot the node holds: its files, the manifest aside. */
@@ -283,17 +288,7 @@ class ProcessClusterTest {
         java.util.Random random = new java.util.Random(1);
         for (int i = 0; i < 16 * 1024; i++) letters.append((char) ('a' + random.nextInt(26)));
         String value = letters.toString();
-        java.util.concurrent.ExecutorService writers = java.util.concurrent.Executors.newFixedThreadPool(8);
-        try {
-            java.util.List<java.util.concurrent.Future<Integer>> puts = new java.util.ArrayList<>();
-            for (int i = 0; i < keys; i++) {
-                String key = "big-" + i;
-                puts.add(writers.submit(() -> putWithRetry(leader, key, value + key)));
-            }
-            for (java.util.concurrent.Future<Integer> p : puts) assertThat(p.get()).isEqualTo(200);
-        } finally {
-            writers.shutdownNow();
-        }
+        writeBigKeys(leader, keys, value);
 
         cluster.start(behind, args);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1)).until(() -> receivingOrInstalling(behind));

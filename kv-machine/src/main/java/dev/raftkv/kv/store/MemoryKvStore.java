@@ -46,7 +46,11 @@ public final class MemoryKvStore implements KvStore {
         NavigableMap<byte[], Versioned> range = data;
         if (startInclusive != null) range = range.tailMap(startInclusive, true);
         if (endExclusive != null) range = range.headMap(endExclusive, false);
-        Iterator<Map.Entry<byte[], Versioned>> it = range.entrySet().iterator();
+        return cursor(range.entrySet().stream().map(e -> new Entry(e.getKey(), e.getValue())).iterator());
+    }
+
+    /** A cursor over a plain iterator: nothing to release. */
+    private static <T> Cursor<T> cursor(Iterator<T> it) {
         return new Cursor<>() {
             @Override
             public boolean hasNext() {
@@ -54,9 +58,8 @@ public final class MemoryKvStore implements KvStore {
             }
 
             @Override
-            public Entry next() {
-                Map.Entry<byte[], Versioned> e = it.next();
-                return new Entry(e.getKey(), e.getValue());
+            public T next() {
+                return it.next();
             }
 
             @Override
@@ -72,22 +75,7 @@ public final class MemoryKvStore implements KvStore {
 
     @Override
     public Cursor<Session> sessionsByAge() {
-        Iterator<String> it = byAge.values().iterator();
-        return new Cursor<>() {
-            @Override
-            public boolean hasNext() {
-                return it.hasNext();
-            }
-
-            @Override
-            public Session next() {
-                return sessions.get(it.next());
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        return cursor(byAge.values().stream().map(sessions::get).iterator());
     }
 
     @Override

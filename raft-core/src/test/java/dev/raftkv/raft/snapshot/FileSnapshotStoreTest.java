@@ -63,14 +63,7 @@ class FileSnapshotStoreTest {
 
     @Test
     void aFlippedBitInTheNewestDataFallsBackToThePreviousSnapshot() throws IOException {
-        FileSnapshotStore store = FileSnapshotStore.open(dir);
-        save(store, snapshot(10, 1, "the older state"));
-        save(store, snapshot(20, 1, "the newer state"));
-        Path data = store.directory().resolve(FileSnapshotStore.dirName(20, 1)).resolve("data");
-        byte[] bytes = Files.readAllBytes(data);
-        bytes[3] ^= 0x04;
-        Files.write(data, bytes);
-
+        twoSnapshotsTheNewestDamaged();
         assertSame(FileSnapshotStore.open(dir).latest(), snapshot(10, 1, "the older state"));
     }
 
@@ -263,13 +256,8 @@ class FileSnapshotStoreTest {
 
     @Test
     void whenReadOnlySizesAreCheckedAtStartAndAStreamReadToItsEndChecksTheCrc() throws IOException {
-        FileSnapshotStore store = FileSnapshotStore.open(dir);
-        save(store, snapshot(10, 1, "the older state"));
-        save(store, snapshot(20, 1, "the newer state"));
-        Path data = store.directory().resolve(FileSnapshotStore.dirName(20, 1)).resolve("data");
+        Path data = twoSnapshotsTheNewestDamaged();
         byte[] bytes = Files.readAllBytes(data);
-        bytes[3] ^= 0x04;
-        Files.write(data, bytes);
 
         Snapshot lazy = FileSnapshotStore.open(dir, Syncer.FSYNC, FileSnapshotStore.Verification.WHEN_READ).latest();
         assertThat(lazy.meta().index()).isEqualTo(20);
@@ -292,6 +280,18 @@ class FileSnapshotStoreTest {
         hold.close();
         hold.close();
         assertThat(listing(store)).containsExactlyInAnyOrder(FileSnapshotStore.dirName(20, 1), FileSnapshotStore.dirName(30, 1));
+    }
+
+    /** Snapshots at 10 and 20; a bit of the newer one's data flipped on disk afterwards. Returns that file. */
+    private Path twoSnapshotsTheNewestDamaged() throws IOException {
+        FileSnapshotStore store = FileSnapshotStore.open(dir);
+        save(store, snapshot(10, 1, "the older state"));
+        save(store, snapshot(20, 1, "the newer state"));
+        Path data = store.directory().resolve(FileSnapshotStore.dirName(20, 1)).resolve("data");
+        byte[] bytes = Files.readAllBytes(data);
+        bytes[3] ^= 0x04;
+        Files.write(data, bytes);
+        return data;
     }
 
     private static Snapshot snapshot(long index, long term, String state) {
