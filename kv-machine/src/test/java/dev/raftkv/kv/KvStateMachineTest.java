@@ -1,8 +1,16 @@
 package dev.raftkv.kv;
 
+import dev.raftkv.kv.store.KvStore;
+import dev.raftkv.kv.store.MemoryKvStore;
+import dev.raftkv.kv.store.RocksKvStore;
+import dev.raftkv.kv.store.RocksSettings;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -91,9 +99,19 @@ class KvStateMachineTest {
         assertThat(m.store().meta().sessionCount()).isZero();
     }
 
-    @Test
-    void sessionsExpireByTheLeaderStampedClockAndARetryWithinTheWindowIsStillAppliedOnce() {
-        KvStateMachine m = new KvStateMachine(new dev.raftkv.kv.store.MemoryKvStore(), new SessionPolicy(1_000, 100, 1 << 20));
+    @TempDir
+    Path dir;
+
+    /** The session rules are the machine's, so they hold on either store; each test runs on both. */
+    private KvStore store(String kind) throws java.io.IOException {
+        return kind.equals("memory") ? new MemoryKvStore()
+                : RocksKvStore.open(dir.resolve("rocks-" + System.nanoTime()), RocksSettings.DEFAULT);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocksdb"})
+    void sessionsExpireByTheLeaderStampedClockAndARetryWithinTheWindowIsStillAppliedOnce(String kind) throws Exception {
+        KvStateMachine m = new KvStateMachine(store(kind), new SessionPolicy(1_000, 100, 1 << 20));
         apply(m, 1, new KvCommand.Put("old", 1, "k", b("a")), 10_000);
         apply(m, 2, new KvCommand.Put("new", 1, "k", b("b")), 10_900);
         // within the window: the retry is answered with its first result, not applied
@@ -111,11 +129,13 @@ class KvStateMachineTest {
         // which is why a retry long after its first try is applied again: the window is far longer than retries
         apply(m, 6, new KvCommand.Put("old", 1, "k", b("a")), 11_002);
         assertThat(get(m, "k")).isEqualTo("a");
+        m.close();
     }
 
-    @Test
-    void theTableKeepsItsBoundsByDroppingTheLeastRecentlyActiveFirst() {
-        KvStateMachine m = new KvStateMachine(new dev.raftkv.kv.store.MemoryKvStore(), new SessionPolicy(Long.MAX_VALUE / 2, 3, 1 << 20));
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocksdb"})
+    void theTableKeepsItsBoundsByDroppingTheLeastRecentlyActiveFirst(String kind) throws Exception {
+        KvStateMachine m = new KvStateMachine(store(kind), new SessionPolicy(Long.MAX_VALUE / 2, 3, 1 << 20));
         for (int i = 1; i <= 5; i++) apply(m, i, new KvCommand.Put("c" + i, 1, "k", b("v" + i)));
         apply(m, 6, new KvCommand.Put("c1", 2, "k", b("again"))); // too late: c1 was dropped at index 4
         assertThat(m.store().meta().sessionCount()).isEqualTo(3);
@@ -123,10 +143,12 @@ class KvStateMachineTest {
         assertThat(m.store().session("c3")).isNull();
         assertThat(m.store().session("c1").seq()).isEqualTo(2);
         assertThat(m.store().session("c5")).isNotNull();
-        KvStateMachine bytes = new KvStateMachine(new dev.raftkv.kv.store.MemoryKvStore(), new SessionPolicy(Long.MAX_VALUE / 2, 100, 500));
+        KvStateMachine bytes = new KvStateMachine(store(kind), new SessionPolicy(Long.MAX_VALUE / 2, 100, 500));
         for (int i = 1; i <= 20; i++) apply(bytes, i, new KvCommand.Put("client-" + i, 1, "k", b("v")));
         assertThat(bytes.store().meta().sessionBytes()).isLessThanOrEqualTo(500);
         assertThat(bytes.store().session("client-20")).isNotNull();
+        m.close();
+        bytes.close();
     }
 
     @Test
