@@ -113,11 +113,13 @@ public final class RaftkvNode implements AutoCloseable {
     }
 
     private static KvStateMachine openMachine(NodeConfig config) throws java.io.IOException {
+        long t0 = System.nanoTime();
         KvStore store = switch (config.store()) {
             case MEMORY -> new MemoryKvStore();
             case ROCKSDB -> RocksKvStore.open(config.dataDir().resolve("kv"), RocksSettings.DEFAULT);
         };
-        LOG.info("{} keeps its keys in the {} (applied index {})", config.id(), store.describe(), store.meta().appliedIndex());
+        LOG.info("{} keeps its keys in the {} (applied index {}, opened in {} ms)", config.id(), store.describe(),
+                store.meta().appliedIndex(), (System.nanoTime() - t0) / 1_000_000);
         return new KvStateMachine(store);
     }
 
