@@ -139,11 +139,13 @@ final class Applier {
      */
     void restore(Snapshot snap) {
         SnapshotMeta meta = snap.meta();
+        long t0 = System.nanoTime();
         try {
             machine.restore(snap);
         } catch (IOException e) {
             throw new UncheckedIOException("restoring snapshot " + meta.index() + "@" + meta.term() + " failed", e);
         }
+        LOG.info("restored snapshot {} ({} bytes) in {} ms", meta.index(), snap.size(), (System.nanoTime() - t0) / 1_000_000);
         resumeAt(meta);
     }
 
