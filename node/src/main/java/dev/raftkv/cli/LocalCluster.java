@@ -30,10 +30,6 @@ public record LocalCluster(String cookie, List<Member> members, String store, St
     }
 
     /**
-     * @param joinMode the first node bootstraps a cluster of its own and the others join it, as in the
-     *                 original demo; otherwise all start together from one --peers list
-     */
-    /**
      * {@code store} and {@code heap} are null in a cluster.json written before they existed: the memory store and
      * the JVM's default heap.
      */
@@ -41,7 +37,11 @@ public record LocalCluster(String cookie, List<Member> members, String store, St
         if (store == null) store = "memory";
     }
 
-    /** @param heap the nodes' maximum heap as java's -Xmx takes it (256m, 2g), or null for the JVM's default */
+    /**
+     * @param joinMode the first node bootstraps a cluster of its own and the others join it, as in the
+     *                 original demo; otherwise all start together from one --peers list
+     * @param heap     the nodes' maximum heap as java's -Xmx takes it (256m, 2g), or null for the JVM's default
+     */
     static LocalCluster create(int nodes, int raftBase, int clientBase, int httpBase, boolean joinMode, String store,
                                String heap) {
         byte[] secret = new byte[16];
