@@ -4,31 +4,54 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 
-/** The bytes of commands and queries in the log. A tag byte, then the fields; a null value is length -1. */
+/**
+ * The bytes of commands in the log, and of write results kept in the session table.
+ *
+ * <p>A command is: format version (u8, {@link #COMMAND_FORMAT}), tag (u8: 1 put, 2 delete, 3 cas), client
+ * id and key as strings, seq (i64), the time the proposing leader stamped it with (i64 ms since the
+ * epoch; 0 for none: it only ever moves the session clock forward), then put: value | cas: expect, value.
+ * Strings are an i32 length and UTF-8 bytes (no 64 KiB ceiling, unlike {@code writeUTF}); byte strings an
+ * i32 length (-1 for null) and the bytes. The first layout had no version byte and began with the tag
+ * (1–3), so versions count on from 4 and such an entry is refused by name rather than misread.
+ */
 public final class KvCodec {
+    /** The layout written today; a command of another version is refused with a message. */
+    public static final int COMMAND_FORMAT = 4;
     private static final byte PUT = 1;
     private static final byte DELETE = 2;
     private static final byte CAS = 3;
 
+    /** A decoded command with the time its leader stamped on it. */
+    public record Entry(KvCommand command, long proposedAtMillis) {
+    }
+
     private KvCodec() {
     }
 
+    /** A command without a time (tests, the simulator): it leaves the session clock where it is. */
     public static byte[] encode(KvCommand c) {
+        return encode(c, 0);
+    }
+
+    public static byte[] encode(KvCommand c, long proposedAtMillis) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(COMMAND_FORMAT);
+            out.writeByte(c instanceof KvCommand.Put ? PUT : c instanceof KvCommand.Delete ? DELETE : CAS);
+            writeString(out, c.clientId());
+            out.writeLong(c.seq());
+            out.writeLong(proposedAtMillis);
+            writeString(out, c.key());
             if (c instanceof KvCommand.Put p) {
-                out.writeByte(PUT);
-                header(out, c);
                 writeBytes(out, p.value());
-            } else if (c instanceof KvCommand.Delete) {
-                out.writeByte(DELETE);
-                header(out, c);
             } else if (c instanceof KvCommand.Cas cas) {
-                out.writeByte(CAS);
-                header(out, c);
                 writeBytes(out, cas.expect());
                 writeBytes(out, cas.value());
             }
@@ -38,39 +61,101 @@ public final class KvCodec {
         return bytes.toByteArray();
     }
 
-    public static KvCommand decode(byte[] data) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+    /** @throws IllegalArgumentException for a command of an unknown format or a malformed one */
+    public static Entry decode(byte[] data) {
+        if (data.length == 0) throw new IllegalArgumentException("empty command");
+        int version = data[0] & 0xFF;
+        if (version != COMMAND_FORMAT) {
+            throw new IllegalArgumentException(version >= 1 && version <= 3
+                    ? "command in the first, unversioned layout (written by an older raftkv); this build reads format " + COMMAND_FORMAT
+                    : "command format " + version + " is not supported (this build reads " + COMMAND_FORMAT + ")");
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data, 1, data.length - 1))) {
             byte tag = in.readByte();
-            String client = in.readUTF();
+            String client = readString(in);
             long seq = in.readLong();
-            String key = in.readUTF();
-            return switch (tag) {
+            long time = in.readLong();
+            String key = readString(in);
+            KvCommand c = switch (tag) {
                 case PUT -> new KvCommand.Put(client, seq, key, readBytes(in));
                 case DELETE -> new KvCommand.Delete(client, seq, key);
                 case CAS -> new KvCommand.Cas(client, seq, key, readBytes(in), readBytes(in));
                 default -> throw new IllegalArgumentException("unknown command tag " + tag);
             };
+            if (in.read() != -1) throw new IllegalArgumentException("bytes after the end of a command");
+            return new Entry(c, time);
         } catch (IOException e) {
             throw new IllegalArgumentException("malformed command", e);
         }
     }
 
-    /** A query is just the key to read. */
+    /** A query is just the key to read (it never reaches the log). */
     public static byte[] encodeGet(String key) {
-        return key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return key.getBytes(StandardCharsets.UTF_8);
     }
 
     public static String decodeGet(byte[] query) {
-        return new String(query, java.nio.charset.StandardCharsets.UTF_8);
+        return new String(query, StandardCharsets.UTF_8);
     }
 
-    private static void header(DataOutputStream out, KvCommand c) throws IOException {
-        out.writeUTF(c.clientId());
-        out.writeLong(c.seq());
-        out.writeUTF(c.key());
+    // ---------------------------------------------------------------- write results, for the session table
+
+    public static byte[] encodeResult(KvResult r) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            if (r instanceof KvResult.Written w) {
+                out.writeByte(1);
+                out.writeLong(w.index());
+            } else if (r instanceof KvResult.Deleted d) {
+                out.writeByte(2);
+                out.writeBoolean(d.existed());
+            } else if (r instanceof KvResult.CasDone c) {
+                out.writeByte(3);
+                out.writeBoolean(c.ok());
+                writeBytes(out, c.current());
+            } else {
+                throw new IllegalArgumentException("not a write result: " + r);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
     }
 
-    static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+    public static KvResult decodeResult(byte[] data) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+            byte tag = in.readByte();
+            return switch (tag) {
+                case 1 -> new KvResult.Written(in.readLong());
+                case 2 -> new KvResult.Deleted(in.readBoolean());
+                case 3 -> new KvResult.CasDone(in.readBoolean(), readBytes(in));
+                default -> throw new IllegalArgumentException("unknown result tag " + tag);
+            };
+        } catch (IOException e) {
+            throw new IllegalArgumentException("malformed write result", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- fields
+
+    /** An i32 length, then the string's UTF-8 bytes. */
+    public static void writeString(DataOutputStream out, String s) throws IOException {
+        writeBytes(out, s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** @throws IOException if the length is negative, past the stream's end, or the bytes are not UTF-8 */
+    public static String readString(DataInputStream in) throws IOException {
+        byte[] b = readBytes(in);
+        if (b == null) throw new IOException("a string cannot be null");
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(b)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IOException("a string that is not UTF-8", e);
+        }
+    }
+
+    public static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
         if (b == null) {
             out.writeInt(-1);
         } else {
@@ -79,11 +164,24 @@ public final class KvCodec {
         }
     }
 
-    static byte[] readBytes(DataInputStream in) throws IOException {
+    /** Reads what {@link #writeBytes} wrote; a length longer than what is left is an error, not a huge allocation. */
+    public static byte[] readBytes(DataInputStream in) throws IOException {
         int n = in.readInt();
-        if (n < 0) return null;
-        byte[] b = new byte[n];
-        in.readFully(b);
-        return b;
+        if (n < -1) throw new IOException("byte string of length " + n);
+        if (n == -1) return null;
+        byte[] b = new byte[Math.min(n, 1 << 20)];
+        if (n <= b.length) {
+            in.readFully(b);
+            return b;
+        }
+        // grow as the bytes actually arrive, so that a lying length costs nothing
+        ByteArrayOutputStream out = new ByteArrayOutputStream(b.length);
+        for (int left = n; left > 0; ) {
+            int r = in.read(b, 0, Math.min(b.length, left));
+            if (r < 0) throw new EOFException("byte string ends " + left + " bytes short");
+            out.write(b, 0, r);
+            left -= r;
+        }
+        return out.toByteArray();
     }
 }

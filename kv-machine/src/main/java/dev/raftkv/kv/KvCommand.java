@@ -2,7 +2,8 @@ package dev.raftkv.kv;
 
 /**
  * A write to the key-value machine. {@code clientId} and {@code seq} identify the request so that a
- * retried one is applied once and answered with its first result.
+ * retried one is applied once and answered with its first result; a write with an empty client id is
+ * not de-duplicated (a node's own HTTP writes, which are never retried with the same identity).
  */
 public sealed interface KvCommand {
     String clientId();

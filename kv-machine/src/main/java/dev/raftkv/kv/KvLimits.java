@@ -8,6 +8,12 @@ import java.nio.charset.StandardCharsets;
  */
 public record KvLimits(int maxKeyBytes, int maxValueBytes) {
     public static final KvLimits DEFAULT = new KvLimits(4 * 1024, 1024 * 1024);
+    /**
+     * The longest client id (UTF-8 bytes) a write may carry. Every id with a write in the de-duplication
+     * window has an entry in the session table, so its length is bounded like a key's; KvClient's ids are
+     * about 50 bytes. Not a per-node setting: every replica must agree on what was applied.
+     */
+    public static final int MAX_CLIENT_ID_BYTES = 128;
 
     public KvLimits {
         if (maxKeyBytes < 1 || maxValueBytes < 0) {
@@ -49,7 +55,15 @@ public record KvLimits(int maxKeyBytes, int maxValueBytes) {
         }
     }
 
+    public void checkClientId(String clientId) {
+        int bytes = clientId.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_CLIENT_ID_BYTES) {
+            throw new Violation("the client id has " + bytes + " bytes; the limit is " + MAX_CLIENT_ID_BYTES, false);
+        }
+    }
+
     public void check(KvCommand c) {
+        checkClientId(c.clientId());
         checkKey(c.key());
         if (c instanceof KvCommand.Put p) checkValue(p.value());
         if (c instanceof KvCommand.Cas cas) {

@@ -1,146 +1,164 @@
 package dev.raftkv.kv;
 
+import dev.raftkv.kv.store.KvBatch;
+import dev.raftkv.kv.store.KvMeta;
+import dev.raftkv.kv.store.KvStore;
+import dev.raftkv.kv.store.MemoryKvStore;
+import dev.raftkv.kv.store.Session;
+import dev.raftkv.kv.store.Versioned;
+import dev.raftkv.raft.server.Snapshot;
+import dev.raftkv.raft.server.SnapshotWriter;
 import dev.raftkv.raft.server.StateMachine;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
- * The in-memory key-value machine. Remembers each client's last request and its result, so a retry
- * of the same (client, seq) is answered without being applied twice.
+ * The key-value machine over a {@link KvStore}: the same logic whichever store holds the data, so every
+ * replica computes the same results whatever store it runs. Each applied batch of log entries becomes one
+ * {@link KvBatch}, which the store writes atomically with the new applied index ({@link #endBatch}); a
+ * command in a batch sees the writes of the commands before it. Every change's revision is the log index
+ * that applied it ({@link Versioned}).
+ *
+ * <p>De-duplication: a write carrying a client id and seq that its session has seen already (a retry) is
+ * answered with the session's stored result and not applied again; sessions expire as
+ * {@link SessionPolicy} says, by the leader-stamped session clock, deterministically.
  */
-public final class KvStateMachine implements StateMachine {
-    private record Session(long seq, KvResult result) {
+public final class KvStateMachine implements StateMachine, AutoCloseable {
+    private final KvStore store;
+    private final SessionPolicy policy;
+    private KvBatch batch = new KvBatch();
+    /** The meta as the batch being applied will leave it. */
+    private KvMeta pending;
+
+    /** The in-memory machine (the default store). */
+    public KvStateMachine() {
+        this(new MemoryKvStore());
     }
 
-    /** "RKVS": the first bytes of a key-value snapshot. */
-    private static final int SNAPSHOT_MAGIC = 0x524b5653;
-    /** Bumped on any change to the snapshot layout; a restore refuses a version it does not know. */
-    private static final int SNAPSHOT_VERSION = 1;
-    private static final int BUFFER_BYTES = 64 * 1024;
+    public KvStateMachine(KvStore store) {
+        this(store, SessionPolicy.DEFAULT);
+    }
 
-    // both sorted, so that every replica writes byte-identical snapshots without sorting a copy first
-    private final TreeMap<String, byte[]> data = new TreeMap<>();
-    private final TreeMap<String, Session> sessions = new TreeMap<>();
+    public KvStateMachine(KvStore store, SessionPolicy policy) {
+        this.store = store;
+        this.policy = policy;
+        this.pending = store.meta();
+    }
+
+    public KvStore store() {
+        return store;
+    }
 
     @Override
     public Object apply(long index, byte[] command) {
-        KvCommand c = KvCodec.decode(command);
-        Session s = sessions.get(c.clientId());
-        if (s != null && c.seq() <= s.seq()) {
+        if (index <= store.meta().appliedIndex()) return null; // replayed after a restart: the store holds it already
+        KvCodec.Entry entry = KvCodec.decode(command);
+        KvCommand c = entry.command();
+        long clock = Math.max(pending.sessionClock(), entry.proposedAtMillis());
+        pending = new KvMeta(index, clock, pending.sessionCount(), pending.sessionBytes());
+        boolean deduplicated = !c.clientId().isEmpty();
+        Session session = deduplicated ? session(c.clientId()) : null;
+        if (session != null && c.seq() <= session.seq()) {
             // a retry of what we already applied (or an even older request): never apply twice
-            return s.result();
+            return KvCodec.decodeResult(session.result());
         }
-        KvResult result;
-        if (c instanceof KvCommand.Put p) {
-            data.put(p.key(), p.value());
-            result = new KvResult.Written(index);
-        } else if (c instanceof KvCommand.Delete d) {
-            result = new KvResult.Deleted(data.remove(d.key()) != null);
-        } else {
-            KvCommand.Cas cas = (KvCommand.Cas) c;
-            byte[] current = data.get(cas.key());
-            boolean ok = Arrays.equals(current, cas.expect());
-            if (ok) data.put(cas.key(), cas.value());
-            result = new KvResult.CasDone(ok, ok ? cas.value() : current);
+        KvResult result = execute(c, index);
+        if (deduplicated) {
+            putSession(c.clientId(), new Session(c.clientId(), c.seq(), KvCodec.encodeResult(result), index, clock));
         }
-        sessions.put(c.clientId(), new Session(c.seq(), result));
         return result;
+    }
+
+    private KvResult execute(KvCommand c, long index) {
+        byte[] key = c.key().getBytes(StandardCharsets.UTF_8);
+        Versioned current = get(key);
+        if (c instanceof KvCommand.Put p) {
+            batch.put(key, Versioned.written(current, p.value(), index));
+            return new KvResult.Written(index);
+        }
+        if (c instanceof KvCommand.Delete) {
+            if (current != null) batch.delete(key);
+            return new KvResult.Deleted(current != null);
+        }
+        KvCommand.Cas cas = (KvCommand.Cas) c;
+        byte[] now = current == null ? null : current.value();
+        boolean ok = Arrays.equals(now, cas.expect());
+        if (ok) batch.put(key, Versioned.written(current, cas.value(), index));
+        return new KvResult.CasDone(ok, ok ? cas.value() : now);
+    }
+
+    /** The key as the batch so far leaves it. */
+    private Versioned get(byte[] key) {
+        return batch.touches(key) ? batch.get(key) : store.get(key);
+    }
+
+    private Session session(String clientId) {
+        return batch.touchesSession(clientId) ? batch.session(clientId) : store.session(clientId);
+    }
+
+    private void putSession(String clientId, Session after) {
+        Session before = session(clientId);
+        long count = pending.sessionCount() + (before == null ? 1 : 0) - (after == null ? 1 : 0);
+        long bytes = pending.sessionBytes() - (before == null ? 0 : before.weight()) + (after == null ? 0 : after.weight());
+        pending = new KvMeta(pending.appliedIndex(), pending.sessionClock(), count, bytes);
+        batch.putSession(clientId, store.session(clientId), after);
+    }
+
+    @Override
+    public void endBatch(long lastIndex) {
+        if (lastIndex <= store.meta().appliedIndex()) return; // replayed after a restart
+        pending = new KvMeta(lastIndex, pending.sessionClock(), pending.sessionCount(), pending.sessionBytes());
+        expireSessions();
+        batch.meta(pending);
+        store.write(batch);
+        batch = new KvBatch();
+    }
+
+    /**
+     * Drops the least recently active sessions while they are past their time or the table is over its
+     * bounds. Sessions written in this batch are the newest of all, so the walk stops before them.
+     */
+    private void expireSessions() {
+        try (KvStore.Cursor<Session> oldest = store.sessionsByAge()) {
+            while (oldest.hasNext()) {
+                Session s = oldest.next();
+                if (batch.touchesSession(s.clientId())) continue;
+                boolean expired = pending.sessionClock() - s.lastTime() > policy.ttlMillis();
+                boolean over = pending.sessionCount() > policy.maxSessions() || pending.sessionBytes() > policy.maxBytes();
+                if (!expired && !over) return;
+                putSession(s.clientId(), null);
+            }
+        }
+    }
+
+    @Override
+    public long durableIndex() {
+        return store.meta().appliedIndex();
     }
 
     @Override
     public Object query(byte[] query) {
-        return new KvResult.Value(data.get(KvCodec.decodeGet(query)));
+        Versioned v = store.get(query);
+        return new KvResult.Value(v == null ? null : v.value());
     }
 
-    public int size() {
-        return data.size();
-    }
-
-    /**
-     * Streams the map to {@code out}: magic "RKVS", format version, then every key and value in key
-     * order, then every client session; nothing is copied first. Called on the apply thread, so the
-     * map cannot change while it is written. The snapshot store adds the checksum (manifest CRC32C).
-     */
+    /** Called on the apply thread between batches, so the store is consistent at its applied index. */
     @Override
-    public void snapshot(OutputStream target) throws IOException {
-        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(target, BUFFER_BYTES));
-        out.writeInt(SNAPSHOT_MAGIC);
-        out.writeInt(SNAPSHOT_VERSION);
-        out.writeInt(data.size());
-        for (Map.Entry<String, byte[]> e : data.entrySet()) {
-            out.writeUTF(e.getKey());
-            KvCodec.writeBytes(out, e.getValue());
-        }
-        out.writeInt(sessions.size());
-        for (Map.Entry<String, Session> e : sessions.entrySet()) {
-            out.writeUTF(e.getKey());
-            out.writeLong(e.getValue().seq());
-            writeResult(out, e.getValue().result());
-        }
-        out.flush(); // not close: the stream belongs to the caller
+    public void snapshot(SnapshotWriter writer) throws IOException {
+        store.snapshot(writer);
     }
 
-    /**
-     * Replaces the map by what {@link #snapshot} wrote, reading it as it streams in. The old state is
-     * dropped first, so memory holds one map, not two; a snapshot that turns out malformed half way
-     * leaves this machine part-restored and throws, and the server stops rather than serve from it.
-     */
     @Override
-    public void restore(InputStream source) throws IOException {
-        data.clear();
-        sessions.clear();
-        DataInputStream in = new DataInputStream(new BufferedInputStream(source, BUFFER_BYTES));
-        try {
-            int magic = in.readInt();
-            if (magic != SNAPSHOT_MAGIC) throw new IOException("not a key-value snapshot (magic " + Integer.toHexString(magic) + ")");
-            int version = in.readInt();
-            if (version != SNAPSHOT_VERSION) {
-                throw new IOException("key-value snapshot format " + version + " is not supported (this build reads "
-                        + SNAPSHOT_VERSION + ")");
-            }
-            int n = in.readInt();
-            for (int i = 0; i < n; i++) data.put(in.readUTF(), KvCodec.readBytes(in));
-            int m = in.readInt();
-            for (int i = 0; i < m; i++) sessions.put(in.readUTF(), new Session(in.readLong(), readResult(in)));
-        } catch (EOFException e) {
-            throw new IOException("key-value snapshot ends early (" + data.size() + " keys read)", e);
-        }
-        if (in.read() != -1) throw new IOException("key-value snapshot has bytes after its end");
+    public void restore(Snapshot snapshot) throws IOException {
+        batch = new KvBatch();
+        store.restore(snapshot);
+        pending = store.meta();
     }
 
-    private static void writeResult(DataOutputStream out, KvResult r) throws IOException {
-        if (r instanceof KvResult.Written w) {
-            out.writeByte(1);
-            out.writeLong(w.index());
-        } else if (r instanceof KvResult.Deleted d) {
-            out.writeByte(2);
-            out.writeBoolean(d.existed());
-        } else if (r instanceof KvResult.CasDone c) {
-            out.writeByte(3);
-            out.writeBoolean(c.ok());
-            KvCodec.writeBytes(out, c.current());
-        } else {
-            throw new IllegalArgumentException("not a write result: " + r);
-        }
-    }
-
-    private static KvResult readResult(DataInputStream in) throws IOException {
-        byte tag = in.readByte();
-        return switch (tag) {
-            case 1 -> new KvResult.Written(in.readLong());
-            case 2 -> new KvResult.Deleted(in.readBoolean());
-            case 3 -> new KvResult.CasDone(in.readBoolean(), KvCodec.readBytes(in));
-            default -> throw new IOException("unknown result tag " + tag);
-        };
+    @Override
+    public void close() {
+        store.close();
     }
 }

@@ -6,7 +6,6 @@ import dev.raftkv.raft.server.Snapshot;
 import dev.raftkv.raft.server.SnapshotWriter;
 import dev.raftkv.raft.snapshot.FileSnapshotStore;
 
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -38,14 +37,17 @@ public final class SmallHeapSnapshot {
             byte[] value = new byte[VALUE_BYTES];
             Arrays.fill(value, (byte) i);
             machine.apply(i + 1, KvCodec.encode(new KvCommand.Put("c", i + 1, "key-" + i, value)));
+            machine.endBatch(i + 1);
         }
         try (SnapshotWriter w = store.create(meta)) {
             if (copy) {
-                ByteArrayOutputStream whole = new ByteArrayOutputStream();
-                machine.snapshot(whole);
-                whole.writeTo(w.out());
+                dev.raftkv.raft.snapshot.InMemorySnapshotStore whole = new dev.raftkv.raft.snapshot.InMemorySnapshotStore();
+                try (SnapshotWriter inMemory = whole.create(meta)) {
+                    machine.snapshot(inMemory);
+                    inMemory.commit().copyTo(w);
+                }
             } else {
-                machine.snapshot(w.out());
+                machine.snapshot(w);
             }
             w.commit();
         }
@@ -53,14 +55,19 @@ public final class SmallHeapSnapshot {
 
         Snapshot stored = FileSnapshotStore.open(dir).latest();
         KvStateMachine restored = new KvStateMachine();
-        try (InputStream in = stored.open()) {
-            restored.restore(copy ? new java.io.ByteArrayInputStream(in.readAllBytes()) : in);
+        if (copy) {
+            try (InputStream in = stored.open(Snapshot.DATA)) {
+                restored.restore(Snapshot.ofBytes(stored.meta(), in.readAllBytes()));
+            }
+        } else {
+            restored.restore(stored);
         }
         byte[] last = ((KvResult.Value) restored.query(KvCodec.encodeGet("key-" + (keys - 1)))).value();
-        if (restored.size() != keys || last.length != VALUE_BYTES || last[0] != (byte) (keys - 1)) {
+        int size = ((dev.raftkv.kv.store.MemoryKvStore) restored.store()).size();
+        if (size != keys || last.length != VALUE_BYTES || last[0] != (byte) (keys - 1)) {
             throw new AssertionError("restored state differs");
         }
-        System.out.println("restored " + restored.size() + " keys, snapshot " + stored.size() + " bytes, max heap "
+        System.out.println("restored " + size + " keys, snapshot " + stored.size() + " bytes, max heap "
                 + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
     }
 }

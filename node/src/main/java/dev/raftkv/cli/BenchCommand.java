@@ -39,7 +39,8 @@ final class BenchCommand extends ClientCommands.Target implements Callable<Integ
     @Option(names = "--value-size", defaultValue = "100", description = "Bytes per value (default ${DEFAULT-VALUE}).")
     int valueSize;
 
-    @Option(names = "--workload", defaultValue = "put", description = "put, get, or mixed (half each) (default ${DEFAULT-VALUE}).")
+    @Option(names = "--workload", defaultValue = "put", description = "put, get, mixed (half each), or load: write each of "
+            + "--keys once (bench-0 ...) and stop when all are written, or at --duration (default ${DEFAULT-VALUE}).")
     String workload;
 
     @Option(names = "--keys", defaultValue = "1000", description = "Size of the key space (default ${DEFAULT-VALUE}).")
@@ -61,7 +62,7 @@ final class BenchCommand extends ClientCommands.Target implements Callable<Integ
         progress.flush();
         try (KvClient client = new KvClient(members)) {
             ClosedLoopBench bench = new ClosedLoopBench(client, w, keys, valueSize);
-            if (w != ClosedLoopBench.Workload.PUT) bench.preload();
+            if (w == ClosedLoopBench.Workload.GET || w == ClosedLoopBench.Workload.MIXED) bench.preload();
             ClosedLoopBench.Interval total = bench.run(clients, durationNanos, parseDuration(reportEvery).toNanos(), i -> {
                 progress.printf(Locale.ROOT, "  %8.0f ops/s  p50 %7.2f ms  p99 %7.2f ms  errors %d%n",
                         i.throughput(), i.percentileMillis(50), i.percentileMillis(99), i.errors());

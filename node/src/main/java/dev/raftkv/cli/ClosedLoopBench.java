@@ -17,7 +17,8 @@ import java.util.function.Consumer;
  * the progress reporter take interval snapshots while the clients keep recording.
  */
 final class ClosedLoopBench {
-    enum Workload { PUT, GET, MIXED }
+    /** LOAD writes each of the keys once (bench-0 .. bench-N-1), spread over the clients, and ends when all are written. */
+    enum Workload { PUT, GET, MIXED, LOAD }
 
     /** What one progress interval or the whole run measured. */
     record Interval(double seconds, long ops, long errors, Histogram latencyMicros) {
@@ -36,6 +37,8 @@ final class ClosedLoopBench {
     private final byte[] value;
     private final Recorder recorder = new Recorder(3);
     private final AtomicLong errors = new AtomicLong();
+    /** LOAD: the next key to write; a key whose put failed is not written again (it counts as an error). */
+    private final AtomicLong nextKey = new AtomicLong();
     private volatile String lastError;
 
     ClosedLoopBench(KvClient client, Workload workload, int keys, int valueSize) {
@@ -91,8 +94,13 @@ final class ClosedLoopBench {
             finished.countDown();
             return;
         }
+        CompletableFuture<?> op = op();
+        if (op == null) { // LOAD: every key is written
+            finished.countDown();
+            return;
+        }
         long t0 = System.nanoTime();
-        op().whenComplete((r, e) -> {
+        op.whenComplete((r, e) -> {
             if (e == null) {
                 recorder.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
             } else {
@@ -103,7 +111,12 @@ final class ClosedLoopBench {
         });
     }
 
+    /** The next request, or null when a LOAD has written every key. */
     private CompletableFuture<?> op() {
+        if (workload == Workload.LOAD) {
+            long i = nextKey.getAndIncrement();
+            return i < keys ? client.put(key((int) i), value) : null;
+        }
         ThreadLocalRandom random = ThreadLocalRandom.current();
         String key = key(random.nextInt(keys));
         boolean put = workload == Workload.PUT || (workload == Workload.MIXED && random.nextBoolean());

@@ -32,15 +32,20 @@ public final class ClusterCommand {
     @Command(name = "up", description = "Starts every node that is not running (the same cluster, with its data, if --dir holds one), waits for a leader and prints the nodes.")
     int up(@Option(names = "--nodes", defaultValue = "3", description = "How many nodes for a new cluster (default ${DEFAULT-VALUE}).") int nodes,
            @Option(names = "--base-port", defaultValue = "7001", description = "Raft ports start here; client ports at +2000, HTTP at +1000 (default ${DEFAULT-VALUE}).") int basePort,
-           @Option(names = "--join-mode", description = "Start the first node alone (--bootstrap) and let the others join it, as the original demo did.") boolean joinMode)
+           @Option(names = "--join-mode", description = "Start the first node alone (--bootstrap) and let the others join it, as the original demo did.") boolean joinMode,
+           @Option(names = "--store", defaultValue = "memory", paramLabel = "memory|rocksdb", description = "Where the nodes keep their keys (default ${DEFAULT-VALUE}); kept for later 'cluster up' on the same --dir.") String store,
+           @Option(names = "--heap", paramLabel = "SIZE", description = "Each node's maximum Java heap, as -Xmx takes it (256m, 2g); the JVM's default if omitted.") String heap)
             throws Exception {
         if (nodes < 1 || nodes > 9) throw new IllegalArgumentException("--nodes must be 1..9, got " + nodes);
         LocalCluster cluster;
+        dev.raftkv.node.StoreKind.parse(store);
+        if (heap != null && !heap.matches("\\d+[kKmMgG]?")) throw new IllegalArgumentException("--heap is like 256m or 2g, not '" + heap + "'");
         if (LocalCluster.exists(dir)) {
             cluster = LocalCluster.load(dir);
-            System.out.println("restarting the cluster in " + dir.toAbsolutePath() + " (" + cluster.members().size() + " nodes)");
+            System.out.println("restarting the cluster in " + dir.toAbsolutePath() + " (" + cluster.members().size() + " nodes, "
+                    + cluster.store() + " store)");
         } else {
-            cluster = LocalCluster.create(nodes, basePort, basePort + 2000, basePort + 1000, joinMode);
+            cluster = LocalCluster.create(nodes, basePort, basePort + 2000, basePort + 1000, joinMode, store, heap);
             cluster.save(dir);
         }
         for (LocalCluster.Member m : cluster.members()) startNode(cluster, m);
@@ -105,8 +110,8 @@ public final class ClusterCommand {
             System.out.println(m.id() + " is already running");
             return;
         }
-        List<String> cmd = new ArrayList<>(launcher());
-        cmd.addAll(List.of("node",
+        List<String> cmd = new ArrayList<>(launcher(cluster.heap()));
+        cmd.addAll(List.of("node", "--store", cluster.store(),
                 "--id", m.id(), "--raft", m.raft(), "--client", m.client(), "--http", m.http(),
                 "--peer-http", cluster.peerHttpFlag(), "--peer-client", cluster.peerClientFlag(),
                 "--data-dir", dir.resolve(m.id()).toString()));
@@ -199,9 +204,17 @@ public final class ClusterCommand {
      * How to start a node with the very same build: {@code java -jar} this JAR, or, when running from
      * classes (tests, an IDE), {@code java -cp} this classpath and the CLI's main class.
      */
-    private static List<String> launcher() throws Exception {
+    private static List<String> launcher(String heap) throws Exception {
+        List<String> java = new ArrayList<>(List.of(javaBinary()));
+        if (heap != null) java.add("-Xmx" + heap);
+        // a node out of memory ends with a message rather than limp on with threads that died
+        java.add("-XX:+ExitOnOutOfMemoryError");
         File f = new File(ClusterCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        if (f.isFile()) return List.of(javaBinary(), "-jar", f.getAbsolutePath());
-        return List.of(javaBinary(), "-cp", System.getProperty("java.class.path"), RaftkvCli.class.getName());
+        if (f.isFile()) {
+            java.addAll(List.of("-jar", f.getAbsolutePath()));
+        } else {
+            java.addAll(List.of("-cp", System.getProperty("java.class.path"), RaftkvCli.class.getName()));
+        }
+        return java;
     }
 }

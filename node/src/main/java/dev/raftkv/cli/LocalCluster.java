@@ -15,7 +15,7 @@ import java.util.List;
  * The description of a local cluster, kept in {@code <dir>/cluster.json} so that {@code cluster up}
  * on the same directory brings back the same cluster with its data.
  */
-public record LocalCluster(String cookie, List<Member> members) {
+public record LocalCluster(String cookie, List<Member> members, String store, String heap) {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     static final String FILE = "cluster.json";
 
@@ -30,10 +30,20 @@ public record LocalCluster(String cookie, List<Member> members) {
     }
 
     /**
+     * {@code store} and {@code heap} are null in a cluster.json written before they existed: the memory store and
+     * the JVM's default heap.
+     */
+    public LocalCluster {
+        if (store == null) store = "memory";
+    }
+
+    /**
      * @param joinMode the first node bootstraps a cluster of its own and the others join it, as in the
      *                 original demo; otherwise all start together from one --peers list
+     * @param heap     the nodes' maximum heap as java's -Xmx takes it (256m, 2g), or null for the JVM's default
      */
-    static LocalCluster create(int nodes, int raftBase, int clientBase, int httpBase, boolean joinMode) {
+    static LocalCluster create(int nodes, int raftBase, int clientBase, int httpBase, boolean joinMode, String store,
+                               String heap) {
         byte[] secret = new byte[16];
         new SecureRandom().nextBytes(secret);
         List<Member> members = new ArrayList<>();
@@ -42,7 +52,7 @@ public record LocalCluster(String cookie, List<Member> members) {
             members.add(new Member("n" + i, "127.0.0.1:" + (raftBase + i - 1), "127.0.0.1:" + (clientBase + i - 1),
                     "127.0.0.1:" + (httpBase + i - 1), how));
         }
-        return new LocalCluster(HexFormat.of().formatHex(secret), members);
+        return new LocalCluster(HexFormat.of().formatHex(secret), members, store, heap);
     }
 
     /** The cluster with one more member, on the next ports after the highest in use, that will join. */
@@ -52,7 +62,7 @@ public record LocalCluster(String cookie, List<Member> members) {
         if (members.stream().anyMatch(m -> m.id().equals(id))) throw new IllegalStateException(id + " exists already");
         List<Member> more = new ArrayList<>(members);
         more.add(new Member(id, nextPort(Member::raft), nextPort(Member::client), nextPort(Member::http), Start.JOIN));
-        return new LocalCluster(cookie, more);
+        return new LocalCluster(cookie, more, store, heap);
     }
 
     private String nextPort(java.util.function.Function<Member, String> address) {

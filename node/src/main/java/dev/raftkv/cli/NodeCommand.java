@@ -4,6 +4,7 @@ import dev.raftkv.kv.KvLimits;
 import dev.raftkv.node.ClientServer;
 import dev.raftkv.node.NodeConfig;
 import dev.raftkv.node.RaftkvNode;
+import dev.raftkv.node.StoreKind;
 import dev.raftkv.node.UnsafeControls;
 import dev.raftkv.raft.InjectedBug;
 import dev.raftkv.transport.InboundSink;
@@ -70,6 +71,11 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(names = "--snapshot-every", defaultValue = "10000", description = "Take a snapshot after this many applied entries (default ${DEFAULT-VALUE}).")
     long snapshotEvery;
 
+    @Option(names = "--store", defaultValue = "memory", paramLabel = "memory|rocksdb",
+            description = "Where the keys live: memory (a sorted map on the heap, restored from the latest snapshot at start) "
+                    + "or rocksdb (RocksDB in <data-dir>/kv: data larger than memory, restarts in seconds) (default ${DEFAULT-VALUE}).")
+    String store;
+
     @Option(names = "--max-key-bytes", defaultValue = "4096")
     int maxKeyBytes;
 
@@ -106,6 +112,24 @@ public final class NodeCommand implements Callable<Integer> {
         }
         if (out.isEmpty()) throw new IllegalArgumentException("--join needs at least one member's HTTP address");
         return out;
+    }
+
+    /**
+     * The --store asked for, which must be the one the data directory was written with: the memory store's
+     * data is in its snapshots and log, RocksDB's in {@code kv/}; starting the other kind would start empty.
+     */
+    static StoreKind storeKind(String store, Path dir) throws java.io.IOException {
+        StoreKind kind = StoreKind.parse(store);
+        boolean rocksData = java.nio.file.Files.isDirectory(dir.resolve("kv"));
+        if (kind == StoreKind.MEMORY && rocksData) {
+            throw new IllegalArgumentException(dir + " holds a RocksDB store (" + dir.resolve("kv")
+                    + "): start this node with --store rocksdb");
+        }
+        if (kind == StoreKind.ROCKSDB && !rocksData && java.nio.file.Files.isDirectory(dir.resolve("log")) && hasData(dir.resolve("log"))) {
+            throw new IllegalArgumentException(dir + " was written with the memory store: start this node with --store memory "
+                    + "(or give it a new --data-dir and let it catch up from the cluster)");
+        }
+        return kind;
     }
 
     private static boolean hasData(Path dir) throws java.io.IOException {
@@ -167,7 +191,7 @@ public final class NodeCommand implements Callable<Integer> {
         NodeConfig cfg = new NodeConfig(id, NodeConfig.parseAddress(raft), clientAddr, httpAddr,
                 peers == null ? Map.of() : NodeConfig.parsePeers(peers),
                 httpOf, clientOf, dataDir, secret, tickMillis, electionTicks, snapshotEvery, new KvLimits(maxKeyBytes, maxValueBytes),
-                Duration.ofMillis(requestTimeoutMillis), clientMaxInFlight, bootstrap, joinAddresses());
+                Duration.ofMillis(requestTimeoutMillis), clientMaxInFlight, bootstrap, joinAddresses(), storeKind(store, dataDir));
         if (peers == null && !bootstrap && join == null && !hasData(dataDir)) {
             throw new IllegalArgumentException(dataDir + " holds no data, so this is a new node: say how it finds its cluster"
                     + " with --peers (a new cluster of several), --bootstrap (a new cluster of one) or --join (a running one)");

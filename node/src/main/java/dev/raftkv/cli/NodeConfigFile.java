@@ -46,6 +46,7 @@ record NodeConfigFile(
         @JsonProperty("tick-ms") Long tickMillis,
         @JsonProperty("election-ticks") Integer electionTicks,
         @JsonProperty("snapshot-every") Long snapshotEvery,
+        @JsonProperty("store") String store,
         @JsonProperty("max-key-bytes") Integer maxKeyBytes,
         @JsonProperty("max-value-bytes") Integer maxValueBytes,
         @JsonProperty("request-timeout-ms") Long requestTimeoutMillis,
@@ -108,6 +109,7 @@ record NodeConfigFile(
         if (tickMillis != null && !givenOnCommandLine.test("--tick-ms")) cmd.tickMillis = tickMillis;
         if (electionTicks != null && !givenOnCommandLine.test("--election-ticks")) cmd.electionTicks = electionTicks;
         if (snapshotEvery != null && !givenOnCommandLine.test("--snapshot-every")) cmd.snapshotEvery = snapshotEvery;
+        if (store != null && !givenOnCommandLine.test("--store")) cmd.store = store;
         if (maxKeyBytes != null && !givenOnCommandLine.test("--max-key-bytes")) cmd.maxKeyBytes = maxKeyBytes;
         if (maxValueBytes != null && !givenOnCommandLine.test("--max-value-bytes")) cmd.maxValueBytes = maxValueBytes;
         if (requestTimeoutMillis != null && !givenOnCommandLine.test("--request-timeout-ms")) {
@@ -131,6 +133,9 @@ record NodeConfigFile(
         members(file, "peer-client", peerClient);
         if (id != null && id.isBlank()) throw bad(file, "id", "must not be empty");
         if (dataDir != null && dataDir.isBlank()) throw bad(file, "data-dir", "must not be empty");
+        if (store != null && !store.equals("memory") && !store.equals("rocksdb")) {
+            throw bad(file, "store", "must be \"memory\" or \"rocksdb\", got \"" + store + "\"");
+        }
         atLeast(file, "tick-ms", tickMillis, 1);
         atLeast(file, "election-ticks", electionTicks, 2);
         atLeast(file, "snapshot-every", snapshotEvery, 0);

@@ -9,12 +9,11 @@ import dev.raftkv.raft.server.OutcomeUnknownException;
 import dev.raftkv.raft.server.RaftServer;
 
 import java.time.Duration;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Key-value operations on one node, with the two failure kinds clients must tell apart:
@@ -45,22 +44,28 @@ public final class KvService {
     private final RaftServer server;
     private final KvLimits limits;
     private final Duration timeout;
-    /** Requests made through this service share one client identity; each gets the next sequence number. */
-    private final String clientId = "node-" + UUID.randomUUID();
-    private final AtomicLong seq = new AtomicLong();
+    /**
+     * Requests made through this service (HTTP) carry no client identity: they are never retried with the
+     * same one, so they need no de-duplication, and one id shared by concurrent requests would be wrong
+     * (a seq drawn first but proposed second would look like a retry and be dropped).
+     */
+    private static final String NO_CLIENT = "";
 
     /** Test only ({@link UnsafeControls#localReads}): every read is answered from this node's own state. */
     private final boolean unsafeLocalReads;
+    /** Why the store takes no more data now, or null: the memory store near its share of the heap. */
+    private final Supplier<String> storeFull;
 
     public KvService(RaftServer server, KvLimits limits, Duration timeout) {
-        this(server, limits, timeout, false);
+        this(server, limits, timeout, false, () -> null);
     }
 
-    KvService(RaftServer server, KvLimits limits, Duration timeout, boolean unsafeLocalReads) {
+    KvService(RaftServer server, KvLimits limits, Duration timeout, boolean unsafeLocalReads, Supplier<String> storeFull) {
         this.server = server;
         this.limits = limits;
         this.timeout = timeout;
         this.unsafeLocalReads = unsafeLocalReads;
+        this.storeFull = storeFull;
     }
 
     public KvLimits limits() {
@@ -68,21 +73,27 @@ public final class KvService {
     }
 
     public CompletableFuture<KvResult> put(String key, byte[] value) {
-        return write(new KvCommand.Put(clientId, seq.incrementAndGet(), key, value));
+        return write(new KvCommand.Put(NO_CLIENT, 0, key, value));
     }
 
     public CompletableFuture<KvResult> delete(String key) {
-        return write(new KvCommand.Delete(clientId, seq.incrementAndGet(), key));
+        return write(new KvCommand.Delete(NO_CLIENT, 0, key));
     }
 
     public CompletableFuture<KvResult> cas(String key, byte[] expect, byte[] value) {
-        return write(new KvCommand.Cas(clientId, seq.incrementAndGet(), key, expect, value));
+        return write(new KvCommand.Cas(NO_CLIENT, 0, key, expect, value));
     }
 
-    /** Proposes a command; a command that was proposed but got no answer in time completes with OutcomeUnknown. */
+    /**
+     * Proposes a command; a command that was proposed but got no answer in time completes with OutcomeUnknown.
+     * It is stamped with this node's clock: only a leader's proposal is accepted, so that is the leader-proposed
+     * time the session table expires by (it never runs backwards there, whatever this clock does).
+     */
     public CompletableFuture<KvResult> write(KvCommand command) {
         limits.check(command);
-        return server.propose(KvCodec.encode(command))
+        String full = command instanceof KvCommand.Delete ? null : storeFull.get();
+        if (full != null) throw new KvLimits.Violation(full, true);
+        return server.propose(KvCodec.encode(command, System.currentTimeMillis()))
                 .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handle((result, error) -> {
                     if (error == null) return (KvResult) result;

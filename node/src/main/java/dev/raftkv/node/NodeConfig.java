@@ -17,13 +17,13 @@ import java.util.Map;
  * member ids to HTTP addresses where known (for forwarding), and {@code peerClient} to binary-protocol
  * addresses (what NOT_LEADER tells clients); members added later bring theirs in the log.
  * {@code client} is null when this node serves no binary client protocol; {@code clientMaxInFlight} caps
- * the requests served at once per client connection.
+ * the requests served at once per client connection. {@code store} is where the keys live.
  */
 public record NodeConfig(String id, InetSocketAddress raft, InetSocketAddress client, InetSocketAddress http,
                          Map<String, InetSocketAddress> peers, Map<String, String> peerHttp, Map<String, String> peerClient,
                          Path dataDir, String cookie, long tickMillis, int electionTicks,
                          long snapshotEveryEntries, KvLimits limits, Duration requestTimeout, int clientMaxInFlight,
-                         boolean bootstrap, List<String> join) {
+                         boolean bootstrap, List<String> join, StoreKind store) {
     public NodeConfig {
         if (id == null || id.isBlank()) throw new IllegalArgumentException("--id is required");
         int ways = (peers.isEmpty() ? 0 : 1) + (bootstrap ? 1 : 0) + (join.isEmpty() ? 0 : 1);
@@ -37,6 +37,17 @@ public record NodeConfig(String id, InetSocketAddress raft, InetSocketAddress cl
         join = List.copyOf(join);
         if (tickMillis < 1 || electionTicks < 2) throw new IllegalArgumentException("tick must be >= 1 ms and election >= 2 ticks");
         if (clientMaxInFlight < 1) throw new IllegalArgumentException("--client-max-in-flight must be >= 1, got " + clientMaxInFlight);
+        if (store == null) store = StoreKind.MEMORY;
+    }
+
+    /** Every setting but the store, which is then the memory store. */
+    public NodeConfig(String id, InetSocketAddress raft, InetSocketAddress client, InetSocketAddress http,
+                      Map<String, InetSocketAddress> peers, Map<String, String> peerHttp, Map<String, String> peerClient,
+                      Path dataDir, String cookie, long tickMillis, int electionTicks,
+                      long snapshotEveryEntries, KvLimits limits, Duration requestTimeout, int clientMaxInFlight,
+                      boolean bootstrap, List<String> join) {
+        this(id, raft, client, http, peers, peerHttp, peerClient, dataDir, cookie, tickMillis, electionTicks,
+                snapshotEveryEntries, limits, requestTimeout, clientMaxInFlight, bootstrap, join, StoreKind.MEMORY);
     }
 
     /** A node of a fixed starting membership ({@code --peers}), with the default in-flight cap per client connection. */
@@ -50,12 +61,17 @@ public record NodeConfig(String id, InetSocketAddress raft, InetSocketAddress cl
 
     public NodeConfig withBootstrap() {
         return new NodeConfig(id, raft, client, http, Map.of(), peerHttp, peerClient, dataDir, cookie, tickMillis,
-                electionTicks, snapshotEveryEntries, limits, requestTimeout, clientMaxInFlight, true, List.of());
+                electionTicks, snapshotEveryEntries, limits, requestTimeout, clientMaxInFlight, true, List.of(), store);
     }
 
     public NodeConfig withJoin(List<String> httpAddresses) {
         return new NodeConfig(id, raft, client, http, Map.of(), peerHttp, peerClient, dataDir, cookie, tickMillis,
-                electionTicks, snapshotEveryEntries, limits, requestTimeout, clientMaxInFlight, false, httpAddresses);
+                electionTicks, snapshotEveryEntries, limits, requestTimeout, clientMaxInFlight, false, httpAddresses, store);
+    }
+
+    public NodeConfig withStore(StoreKind kind) {
+        return new NodeConfig(id, raft, client, http, peers, peerHttp, peerClient, dataDir, cookie, tickMillis,
+                electionTicks, snapshotEveryEntries, limits, requestTimeout, clientMaxInFlight, bootstrap, join, kind);
     }
 
     /** Parses {@code n1=127.0.0.1:7001,n2=127.0.0.1:7002}. */

@@ -1,6 +1,10 @@
 package dev.raftkv.node;
 
 import dev.raftkv.kv.KvStateMachine;
+import dev.raftkv.kv.store.KvStore;
+import dev.raftkv.kv.store.MemoryKvStore;
+import dev.raftkv.kv.store.RocksKvStore;
+import dev.raftkv.kv.store.RocksSettings;
 import dev.raftkv.raft.ClusterConfig;
 import dev.raftkv.raft.Message;
 import dev.raftkv.raft.RaftConfig;
@@ -35,6 +39,7 @@ public final class RaftkvNode implements AutoCloseable {
 
     private final NodeConfig config;
     private final FileLogStorage storage;
+    private final KvStateMachine machine;
     private final ExecutorEventLoop loop;
     /** With {@link UnsafeControls#clockControl}: the loop whose clock the verifier may skew; otherwise null. */
     private final SkewedClockLoop skewedLoop;
@@ -56,7 +61,13 @@ public final class RaftkvNode implements AutoCloseable {
         this.storage = FileLogStorage.open(config.dataDir());
         if (unsafe.any()) LOG.warn("{} runs with UNSAFE test controls {}: it will break its promises", config.id(), unsafe);
         LogStorage log = unsafe.eagerAckMillis() > 0 ? new EagerAckStorage(storage, unsafe.eagerAckMillis()) : storage;
-        FileSnapshotStore snapshots = FileSnapshotStore.open(config.dataDir());
+        this.machine = openMachine(config);
+        // the memory machine restores the latest snapshot at every start, so its store checks them then; the
+        // RocksDB machine restores none at start, and reading gigabytes of checkpoint there would make the
+        // restart as slow as the data is large: its snapshot files are checked when they are read
+        FileSnapshotStore snapshots = FileSnapshotStore.open(config.dataDir(), dev.raftkv.raft.log.Syncer.FSYNC,
+                config.store() == StoreKind.ROCKSDB ? FileSnapshotStore.Verification.WHEN_READ
+                        : FileSnapshotStore.Verification.AT_START);
         this.loop = new ExecutorEventLoop("raft-" + config.id(), failed::complete);
         this.skewedLoop = unsafe.clockControl() ? new SkewedClockLoop(loop) : null;
         this.applyThread = Executors.newSingleThreadExecutor(r -> {
@@ -80,13 +91,14 @@ public final class RaftkvNode implements AutoCloseable {
             }
         };
         this.server = new RaftServer(new RaftServer.Options(raft, members, config.tickMillis(), config.snapshotEveryEntries(), 0),
-                new KvStateMachine(), log, snapshots, forwarding, skewedLoop != null ? skewedLoop : loop, applyThread, new Random());
+                machine, log, snapshots, forwarding, skewedLoop != null ? skewedLoop : loop, applyThread, new Random());
         this.transport = transports.open(config, server);
         late[0] = transport;
         server.failure().thenAccept(failed::complete); // fsync failed: stop, never carry on (fsyncgate)
         this.directory = new Directory(endpointsFromFlags(config), this::connectTo);
         server.onMembersChanged(directory::update);
-        KvService kv = new KvService(server, config.limits(), config.requestTimeout(), unsafe.localReads());
+        java.util.function.Supplier<String> storeFull = machine.store() instanceof MemoryKvStore memory ? memory::fullness : () -> null;
+        KvService kv = new KvService(server, config.limits(), config.requestTimeout(), unsafe.localReads(), storeFull);
         this.membership = new MembershipService(server, directory, config.requestTimeout());
         this.clients = config.client() == null ? null : new ClientServer(config.id(), config.client(), kv, directory::clientOf,
                 config.clientMaxInFlight());
@@ -98,6 +110,17 @@ public final class RaftkvNode implements AutoCloseable {
         if (joiner != null) joiner.start();
         LOG.info("{} serving HTTP on {}{} with data in {}", config.id(), self.http(),
                 clients == null ? "" : " and clients on " + self.client(), config.dataDir());
+    }
+
+    private static KvStateMachine openMachine(NodeConfig config) throws java.io.IOException {
+        long t0 = System.nanoTime();
+        KvStore store = switch (config.store()) {
+            case MEMORY -> new MemoryKvStore();
+            case ROCKSDB -> RocksKvStore.open(config.dataDir().resolve("kv"), RocksSettings.DEFAULT);
+        };
+        LOG.info("{} keeps its keys in the {} (applied index {}, opened in {} ms)", config.id(), store.describe(),
+                store.meta().appliedIndex(), (System.nanoTime() - t0) / 1_000_000);
+        return new KvStateMachine(store);
     }
 
     /**
@@ -205,6 +228,7 @@ public final class RaftkvNode implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         storage.close();
+        machine.close(); // after the apply thread ended: a RocksDB store flushes its memtables and closes every handle
         LOG.info("{} stopped", config.id());
     }
 }

@@ -32,7 +32,8 @@ class NodeConfigFileTest {
               "max-key-bytes": 128,
               "max-value-bytes": 2048,
               "request-timeout-ms": 3000,
-              "client-max-in-flight": 64
+              "client-max-in-flight": 64,
+              "store": "rocksdb"
             }
             """;
 
@@ -51,6 +52,23 @@ class NodeConfigFileTest {
         new CommandLine(cmd).parseArgs(args);
         cmd.resolveSettings();
         return cmd;
+    }
+
+    @Test
+    void theStoreComesFromTheFileAndMustMatchWhatTheDataDirectoryHolds() throws IOException {
+        assertThat(resolved("--config", file(FULL).toString()).store).isEqualTo("rocksdb");
+        assertThat(resolved("--config", file(FULL).toString(), "--store", "memory").store).isEqualTo("memory");
+        assertThatThrownBy(() -> resolved("--config", file(FULL.replace("\"rocksdb\"", "\"rocks\"")).toString()))
+                .hasMessageContaining("field \"store\" must be \"memory\" or \"rocksdb\"");
+        Path data = dir.resolve("data");
+        assertThat(NodeCommand.storeKind("rocksdb", data)).isEqualTo(dev.raftkv.node.StoreKind.ROCKSDB);
+        Files.createDirectories(data.resolve("kv"));
+        assertThatThrownBy(() -> NodeCommand.storeKind("memory", data)).hasMessageContaining("start this node with --store rocksdb");
+        Files.delete(data.resolve("kv"));
+        Files.createDirectories(data.resolve("log"));
+        Files.writeString(data.resolve("log").resolve("00000000000000000001.seg"), "x");
+        assertThatThrownBy(() -> NodeCommand.storeKind("rocksdb", data)).hasMessageContaining("start this node with --store memory");
+        assertThatThrownBy(() -> NodeCommand.storeKind("leveldb", data)).hasMessageContaining("--store must be memory or rocksdb");
     }
 
     @Test

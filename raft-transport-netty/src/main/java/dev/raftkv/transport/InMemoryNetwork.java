@@ -7,7 +7,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -63,8 +62,8 @@ public final class InMemoryNetwork implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            try (InputStream in = s.open()) {
-                in.transferTo(received.out());
+            try {
+                s.copyTo(received);
             } catch (IOException | RuntimeException e) {
                 received.close();
                 throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;

@@ -2,6 +2,7 @@ package dev.raftkv.transport;
 
 import dev.raftkv.raft.Message;
 import dev.raftkv.raft.server.Snapshot;
+import dev.raftkv.raft.server.SnapshotFile;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -14,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 
 /**
  * The connecting end of a peer connection. It streams snapshots chunk by chunk from the snapshot store:
@@ -41,28 +43,61 @@ final class OutboundPeerHandler extends ChannelInboundHandlerAdapter {
         this.chunkBytes = chunkBytes;
     }
 
-    /** One snapshot on its way out, read from its store as it goes. */
+    /**
+     * One snapshot on its way out, read from its store file by file as it goes. The snapshot is retained
+     * until the stream ends, so the store keeps its files even if newer snapshots replace it meanwhile.
+     */
     private static final class Stream {
         final long id;
         final Message.InstallSnapshot message;
+        final Snapshot snapshot;
+        final Snapshot.Retained hold;
+        final List<SnapshotFile> files;
         final long size;
-        final InputStream in;
+        /** The file being read: index into {@link #files}; its stream, once opened. */
+        int file = -1;
+        InputStream in;
+        long fileOffset;
         long offset;
         boolean writeInFlight;
 
-        Stream(long id, Message.InstallSnapshot message, long size, InputStream in) {
+        Stream(long id, Message.InstallSnapshot message, Snapshot snapshot) {
             this.id = id;
             this.message = message;
-            this.size = size;
-            this.in = in;
+            this.snapshot = snapshot;
+            this.hold = snapshot.retain();
+            this.files = snapshot.files();
+            this.size = snapshot.size();
         }
 
-        void close() {
+        /** The stream of the next file that has bytes left to send, opened if need be. */
+        InputStream fileWithRoom() throws IOException {
+            while (file < 0 || fileOffset == files.get(file).size()) {
+                closeFile();
+                file++;
+                fileOffset = 0;
+            }
+            if (in == null) in = snapshot.open(files.get(file).name());
+            return in;
+        }
+
+        long leftInFile() {
+            return files.get(file).size() - fileOffset;
+        }
+
+        private void closeFile() {
+            if (in == null) return;
             try {
                 in.close();
             } catch (IOException e) {
                 log.debug("closing a snapshot stream's source: {}", e.toString());
             }
+            in = null;
+        }
+
+        void close() {
+            closeFile();
+            hold.close();
         }
     }
 
@@ -92,20 +127,12 @@ final class OutboundPeerHandler extends ChannelInboundHandlerAdapter {
         ByteBuf begin;
         try {
             begin = Framing.frame(channel.alloc(), maxFrameBytes,
-                    body -> new SnapshotBegin(streamId, snapshot.size(), snapshot.crc32c(), message).encode(codec, body));
+                    body -> new SnapshotBegin(streamId, snapshot.files(), message).encode(codec, body));
         } catch (IllegalArgumentException e) {
             log.error("snapshot for {} not sent: {}", peerId, e.getMessage());
             return;
         }
-        InputStream in;
-        try {
-            in = snapshot.open();
-        } catch (IOException e) {
-            begin.release();
-            log.warn("snapshot {} for {} not sent: cannot read it: {}", snapshot.meta().index(), peerId, e.toString());
-            return;
-        }
-        current = new Stream(streamId, message, snapshot.size(), in);
+        current = new Stream(streamId, message, snapshot);
         channel.writeAndFlush(begin); // flushed on its own: the first chunk may have to wait for writability
         writeNextChunk();
     }
@@ -119,23 +146,36 @@ final class OutboundPeerHandler extends ChannelInboundHandlerAdapter {
         Stream s = current;
         if (s == null || s.writeInFlight || !channel.isActive()) return;
         if (!channel.isWritable()) return; // channelWritabilityChanged resumes
-        int length = (int) Math.min(chunkBytes, s.size - s.offset);
-        boolean last = s.offset + length == s.size;
-        ByteBuf data = channel.alloc().buffer(length);
+        ByteBuf data;
+        int length;
         try {
-            while (data.readableBytes() < length) {
-                if (data.writeBytes(s.in, length - data.readableBytes()) < 0) {
-                    throw new EOFException("the snapshot ends at " + (s.offset + data.readableBytes()) + " of its "
-                            + s.size + " bytes");
+            // a chunk never spans two files, so that the receiver knows each chunk's file by its offset
+            InputStream in = s.offset == s.size ? null : s.fileWithRoom();
+            length = in == null ? 0 : (int) Math.min(chunkBytes, s.leftInFile());
+            data = channel.alloc().buffer(length);
+            try {
+                while (data.readableBytes() < length) {
+                    if (data.writeBytes(in, length - data.readableBytes()) < 0) {
+                        throw new EOFException("snapshot file " + s.files.get(s.file).name() + " ends at "
+                                + (s.fileOffset + data.readableBytes()) + " of its " + s.files.get(s.file).size() + " bytes");
+                    }
                 }
+            } catch (IOException e) {
+                data.release();
+                throw e;
             }
         } catch (IOException e) {
-            data.release();
-            log.warn("snapshot stream {} to {} stopped: reading the snapshot failed: {}", s.id, peerId, e.toString());
+            // a file damaged on disk fails its checksum here, before its last chunk leaves; closing the
+            // connection tells the receiver to drop what it has (it reconnects at once)
+            log.warn("snapshot stream {} to {} stopped: reading the snapshot failed: {}; closing the connection", s.id,
+                    peerId, e.toString());
             s.close();
             current = null;
+            channel.close();
             return;
         }
+        s.fileOffset += length;
+        boolean last = s.offset + length == s.size;
         ChannelFuture written = channel.writeAndFlush(SnapshotChunk.frame(channel.alloc(), s.id, s.offset, data, last));
         s.offset += length;
         if (last) {

@@ -1,27 +1,39 @@
 package dev.raftkv.transport;
 
 import dev.raftkv.raft.Message;
+import dev.raftkv.raft.server.SnapshotFile;
 import dev.raftkv.raft.server.SnapshotWriter;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * Writes the chunks of one incoming snapshot stream into a snapshot store's temporary file as they
- * arrive, so memory holds one chunk at a time whatever the snapshot's size. The size the begin frame
- * announced is checked against the receiver's limit and against the chunks; the whole stream's CRC32C
- * against the one announced. A stream that is refused or abandoned is discarded with its file.
+ * Writes the chunks of one incoming snapshot stream into a snapshot store's temporary files as they
+ * arrive, file after file in the order the begin frame listed them, so memory holds one chunk at a time
+ * whatever the snapshot's size. The sizes the begin frame announced are checked against the receiver's
+ * limit and against the chunks; each file's CRC32C, where the sender recorded one, against the one
+ * announced. A stream that is refused or abandoned is discarded with its files.
  */
 final class SnapshotAssembly {
     private final SnapshotBegin begin;
     private final SnapshotWriter writer;
-    private final CRC32C crc = new CRC32C();
+    private final List<SnapshotFile> files;
+    private final long total;
+    /** The file being written: index into {@link #files}, -1 before the first. */
+    private int current = -1;
+    private OutputStream out;
+    private CRC32C crc;
+    private long fileReceived;
     private long received;
     private boolean complete;
 
     SnapshotAssembly(SnapshotBegin begin, SnapshotWriter writer) {
         this.begin = begin;
         this.writer = writer;
+        this.files = begin.files();
+        this.total = begin.totalBytes();
     }
 
     long streamId() {
@@ -35,34 +47,62 @@ final class SnapshotAssembly {
     /**
      * Writes the next chunk, which must start where the previous one ended (one TCP connection keeps order).
      *
-     * @return true once the last chunk is in and the whole stream matches its checksum
-     * @throws MalformedFrameException if the chunk leaves a gap, overlaps, overruns the announced size,
-     *                                 ends the stream short of it, or the whole fails its checksum
-     * @throws IOException             if the snapshot file cannot be written
+     * @return true once the last chunk is in and every file matches its checksum
+     * @throws MalformedFrameException if the chunk leaves a gap, overlaps, crosses a file's end, overruns the
+     *                                 announced size, ends the stream short of it, or a file fails its checksum
+     * @throws IOException             if a snapshot file cannot be written
      */
     boolean add(SnapshotChunk chunk) throws MalformedFrameException, IOException {
         if (complete) throw new MalformedFrameException("chunk after the last one of stream " + begin.streamId());
         if (chunk.offset() != received) {
             throw new MalformedFrameException("snapshot chunk at offset " + chunk.offset() + ", expected " + received);
         }
-        if (chunk.data().length > begin.totalBytes() - received) {
-            throw new MalformedFrameException("snapshot chunks overrun the announced " + begin.totalBytes() + " bytes");
+        if (chunk.data().length > total - received) {
+            throw new MalformedFrameException("snapshot chunks overrun the announced " + total + " bytes");
         }
-        writer.out().write(chunk.data());
-        crc.update(chunk.data());
-        received += chunk.data().length;
+        if (chunk.data().length > 0) {
+            openFileWithRoom();
+            SnapshotFile f = files.get(current);
+            if (chunk.data().length > f.size() - fileReceived) {
+                throw new MalformedFrameException("snapshot chunk at offset " + chunk.offset() + " crosses the end of file "
+                        + f.name());
+            }
+            out.write(chunk.data());
+            crc.update(chunk.data());
+            fileReceived += chunk.data().length;
+            received += chunk.data().length;
+            if (fileReceived == f.size()) checkFile();
+        }
         if (chunk.last()) {
-            if (received != begin.totalBytes()) {
-                throw new MalformedFrameException("snapshot stream ended at " + received + " of "
-                        + begin.totalBytes() + " bytes");
+            if (received != total) {
+                throw new MalformedFrameException("snapshot stream ended at " + received + " of " + total + " bytes");
             }
-            if (crc.getValue() != begin.crc32c()) {
-                throw new MalformedFrameException("snapshot stream " + begin.streamId() + " fails the CRC32C its sender "
-                        + "announced (" + crc.getValue() + ", announced " + begin.crc32c() + ")");
-            }
+            while (current < files.size() - 1) nextFile(); // empty files at the end have no chunks
             complete = true;
         }
         return complete;
+    }
+
+    /** Moves on to the first file that still expects bytes, creating the empty ones passed on the way. */
+    private void openFileWithRoom() throws IOException, MalformedFrameException {
+        while (current < 0 || fileReceived == files.get(current).size()) nextFile();
+    }
+
+    private void nextFile() throws IOException, MalformedFrameException {
+        current++;
+        out = writer.newFile(files.get(current).name());
+        crc = new CRC32C();
+        fileReceived = 0;
+        if (files.get(current).size() == 0) checkFile();
+    }
+
+    /** The file is complete: it must match the checksum its sender announced, if it announced one. */
+    private void checkFile() throws MalformedFrameException {
+        SnapshotFile f = files.get(current);
+        if (f.hasCrc() && crc.getValue() != f.crc32c()) {
+            throw new MalformedFrameException("snapshot file " + f.name() + " of stream " + begin.streamId()
+                    + " fails the CRC32C its sender announced (" + crc.getValue() + ", announced " + f.crc32c() + ")");
+        }
     }
 
     Message.InstallSnapshot message() {
@@ -75,7 +115,7 @@ final class SnapshotAssembly {
         return writer;
     }
 
-    /** Throws away what arrived (the temporary file). */
+    /** Throws away what arrived (the temporary files). */
     void abandon() {
         writer.close();
     }

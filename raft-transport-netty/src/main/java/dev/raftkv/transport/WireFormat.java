@@ -8,7 +8,8 @@ final class WireFormat {
     /** "RAFT": the first four bytes of the hello, so that a stray client is told apart from an old peer. */
     static final int MAGIC = 0x52414654;
     /** Bumped on any incompatible change; a peer with another version is refused at the handshake. */
-    static final byte VERSION = 2; // 2: CONFIG entries, member endpoints in snapshot metas, CRC32Cs on snapshot frames
+    static final byte VERSION = 3; // 2: CONFIG entries, member endpoints in snapshot metas, CRC32Cs on snapshot frames;
+    // 3: a snapshot stream carries several files (the begin frame lists them)
 
     /** Node ids are short names or host:port strings; a bound keeps a hostile length from costing memory. */
     static final int MAX_ID_BYTES = 255;

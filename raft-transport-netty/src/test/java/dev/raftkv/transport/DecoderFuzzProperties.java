@@ -231,7 +231,7 @@ class DecoderFuzzProperties {
         return Combinators.combine(Arbitraries.longs(), Arbitraries.longs().greaterOrEqual(0),
                 Arbitraries.longs().between(0, 0xffffffffL), MessageArbitraries.installSnapshots()).as((id, size, crc, m) -> {
                     ByteBuf buf = Unpooled.buffer();
-                    new SnapshotBegin(id, size, crc, m).encode(CODEC, buf);
+                    new SnapshotBegin(id, java.util.List.of(new dev.raftkv.raft.server.SnapshotFile("data", size, crc)), m).encode(CODEC, buf);
                     return ByteBufUtil.getBytes(buf);
                 });
     }

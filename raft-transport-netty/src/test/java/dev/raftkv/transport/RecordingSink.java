@@ -47,11 +47,16 @@ final class RecordingSink implements InboundSink {
         snapshots.clear();
     }
 
+    /** Every file's bytes, one after another. */
     static byte[] bytes(Snapshot s) {
-        try (InputStream in = s.open()) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (dev.raftkv.raft.server.SnapshotFile f : s.files()) {
+            try (InputStream in = s.open(f.name())) {
+                in.transferTo(all);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
+        return all.toByteArray();
     }
 }

@@ -4,6 +4,7 @@ import dev.raftkv.raft.ClusterConfig;
 import dev.raftkv.raft.Message;
 import dev.raftkv.raft.SnapshotMeta;
 import dev.raftkv.raft.server.Snapshot;
+import dev.raftkv.raft.server.SnapshotFile;
 import dev.raftkv.raft.server.SnapshotWriter;
 import dev.raftkv.raft.snapshot.InMemorySnapshotStore;
 import io.netty.buffer.ByteBuf;
@@ -11,6 +12,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.zip.CRC32C;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,7 +31,39 @@ class SnapshotAssemblyTest {
     }
 
     private SnapshotAssembly assembly(long total, long crc) {
-        return new SnapshotAssembly(new SnapshotBegin(7, total, crc, INSTALL), store.create(INSTALL.meta()));
+        return assembly(new SnapshotFile(Snapshot.DATA, total, crc));
+    }
+
+    private SnapshotAssembly assembly(SnapshotFile... files) {
+        return new SnapshotAssembly(new SnapshotBegin(7, List.of(files), INSTALL), store.create(INSTALL.meta()));
+    }
+
+    @Test
+    void chunksGoIntoTheFileTheirOffsetFallsInAndEmptyFilesAreCreatedOnTheWay() throws Exception {
+        SnapshotAssembly a = assembly(new SnapshotFile("empty-first", 0, crc()), new SnapshotFile("one", 3, crc(new byte[]{1, 2, 3})),
+                new SnapshotFile("empty", 0, SnapshotFile.NO_CRC), new SnapshotFile("two", 2, SnapshotFile.NO_CRC),
+                new SnapshotFile("empty-last", 0, crc()));
+        assertThat(a.add(new SnapshotChunk(7, 0, false, new byte[]{1, 2}))).isFalse();
+        assertThat(a.add(new SnapshotChunk(7, 2, false, new byte[]{3}))).isFalse();
+        assertThatThrownBy(() -> assembly(new SnapshotFile("one", 3, 0), new SnapshotFile("two", 2, 0))
+                .add(new SnapshotChunk(7, 0, false, new byte[4])))
+                .isInstanceOf(MalformedFrameException.class).hasMessageContaining("crosses the end of file one");
+        assertThat(a.add(new SnapshotChunk(7, 3, true, new byte[]{4, 5}))).isTrue();
+        Snapshot s = a.writer().commit();
+        assertThat(s.files()).extracting(SnapshotFile::name).containsExactly("empty-first", "one", "empty", "two", "empty-last");
+        assertThat(s.files()).extracting(SnapshotFile::size).containsExactly(0L, 3L, 0L, 2L, 0L);
+        assertThat(RecordingSink.bytes(s)).containsExactly(1, 2, 3, 4, 5);
+    }
+
+    @Test
+    void aFileThatFailsItsOwnAnnouncedChecksumIsRefusedAsSoonAsItEnds() throws Exception {
+        SnapshotAssembly a = assembly(new SnapshotFile("one", 2, crc(new byte[]{1, 2})), new SnapshotFile("two", 2, crc(new byte[]{3, 4})));
+        assertThatThrownBy(() -> a.add(new SnapshotChunk(7, 0, false, new byte[]{1, 9})))
+                .isInstanceOf(MalformedFrameException.class).hasMessageContaining("snapshot file one").hasMessageContaining("fails");
+        SnapshotAssembly b = assembly(new SnapshotFile("one", 2, crc(new byte[]{1, 2})), new SnapshotFile("two", 2, crc(new byte[]{3, 4})));
+        assertThat(b.add(new SnapshotChunk(7, 0, false, new byte[]{1, 2}))).isFalse();
+        assertThatThrownBy(() -> b.add(new SnapshotChunk(7, 2, true, new byte[]{3, 5})))
+                .isInstanceOf(MalformedFrameException.class).hasMessageContaining("snapshot file two");
     }
 
     @Test
@@ -97,7 +131,7 @@ class SnapshotAssemblyTest {
     @Test
     void abandoningDiscardsTheWriter() throws Exception {
         SnapshotWriter writer = store.create(INSTALL.meta());
-        SnapshotAssembly a = new SnapshotAssembly(new SnapshotBegin(7, 5, 0, INSTALL), writer);
+        SnapshotAssembly a = new SnapshotAssembly(new SnapshotBegin(7, List.of(new SnapshotFile(Snapshot.DATA, 5, 0)), INSTALL), writer);
         a.add(new SnapshotChunk(7, 0, false, new byte[]{1, 2}));
         a.abandon();
         assertThatThrownBy(writer::commit).isInstanceOf(IllegalStateException.class);

@@ -39,12 +39,21 @@ public final class Verify {
      *                nodes, and the run must then fail
      */
     public record Params(int nodes, long seconds, int clients, int keys, List<Nemesis.Kind> nemeses, long seed, Path out,
-                         String control) {
+                         String control, String store) {
+        public Params {
+            if (store == null) store = "memory";
+        }
+
+        public Params(int nodes, long seconds, int clients, int keys, List<Nemesis.Kind> nemeses, long seed, Path out,
+                      String control) {
+            this(nodes, seconds, clients, keys, nemeses, seed, out, control, "memory");
+        }
     }
 
     /** The node flags of a run: its control's, and the test-only clock control the clock nemesis needs. */
-    static String[] nodeArgs(String control, List<Nemesis.Kind> nemeses) {
+    static String[] nodeArgs(String control, List<Nemesis.Kind> nemeses, String store) {
         List<String> args = new ArrayList<>(List.of(NODE_ARGS));
+        args.addAll(List.of("--store", store));
         if (nemeses.contains(Nemesis.Kind.CLOCK)) args.add("--unsafe-clock-control");
         if (control == null) return args.toArray(String[]::new);
         switch (control) {
@@ -80,11 +89,11 @@ public final class Verify {
         LongSupplier clock = () -> System.nanoTime() - start;
         List<ClientOp> history = Collections.synchronizedList(new ArrayList<>());
         try (ProcessCluster cluster = new ProcessCluster(work, p.nodes(), "verify-" + p.seed()).withLinkProxies()) {
-            String[] nodeArgs = nodeArgs(p.control(), p.nemeses());
+            String[] nodeArgs = nodeArgs(p.control(), p.nemeses(), p.store());
             cluster.startAll(nodeArgs);
             awaitLeader(cluster, 30_000);
-            log.printf("verify: %d nodes up in %s; %d clients, %d keys, nemesis %s, %d s%s%n",
-                    p.nodes(), work, p.clients(), p.keys(), p.nemeses(), p.seconds(),
+            log.printf("verify: %d nodes (%s store) up in %s; %d clients, %d keys, nemesis %s, %d s%s%n",
+                    p.nodes(), p.store(), work, p.clients(), p.keys(), p.nemeses(), p.seconds(),
                     p.control() == null ? "" : ", CONTROL " + p.control() + " (this run must fail)");
 
             AtomicBoolean running = new AtomicBoolean(true);

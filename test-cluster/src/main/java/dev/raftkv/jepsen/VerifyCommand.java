@@ -43,6 +43,10 @@ public final class VerifyCommand implements Callable<Integer>, CliSubcommand {
                     + "Such a run must fail.")
     String control;
 
+    @Option(names = "--store", defaultValue = "memory", paramLabel = "memory|rocksdb",
+            description = "Where the nodes keep their keys (default ${DEFAULT-VALUE}).")
+    String store;
+
     /** {@code 300}, {@code 300s} or {@code 5m}, in seconds. */
     static long seconds(String duration) {
         String d = duration.trim();
@@ -74,7 +78,8 @@ public final class VerifyCommand implements Callable<Integer>, CliSubcommand {
                 default -> throw new IllegalArgumentException("unknown nemesis '" + n + "': kill, pause, partition, clock, all or none");
             }
         }
-        Verify.Result r = Verify.run(new Verify.Params(nodes, seconds(time), clients, keys, kinds, seed, out, control), System.err);
+        Verify.Result r = Verify.run(new Verify.Params(nodes, seconds(time), clients, keys, kinds, seed, out, control,
+                dev.raftkv.node.StoreKind.parse(store).flag()), System.err);
         System.out.println(r.line());
         System.out.println("report in " + out.toAbsolutePath());
         return r.ok() ? 0 : 1;

@@ -11,8 +11,6 @@ import dev.raftkv.raft.server.Transport;
 import dev.raftkv.raft.snapshot.InMemorySnapshotStore;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 
 import java.util.Random;
@@ -137,13 +135,23 @@ final class SimNode {
         }
 
         @Override
-        public void snapshot(OutputStream out) throws IOException {
-            inner.snapshot(out);
+        public void endBatch(long lastIndex) {
+            inner.endBatch(lastIndex);
         }
 
         @Override
-        public void restore(InputStream in) throws IOException {
-            inner.restore(in);
+        public long durableIndex() {
+            return inner.durableIndex();
+        }
+
+        @Override
+        public void snapshot(SnapshotWriter writer) throws IOException {
+            inner.snapshot(writer);
+        }
+
+        @Override
+        public void restore(Snapshot snapshot) throws IOException {
+            inner.restore(snapshot);
         }
     }
 
@@ -151,9 +159,7 @@ final class SimNode {
     private void receiveSnapshot(Message.InstallSnapshot m, Snapshot snapshot) {
         try {
             SnapshotWriter received = server.snapshotWriter(m);
-            try (InputStream in = snapshot.open()) {
-                in.transferTo(received.out());
-            }
+            snapshot.copyTo(received);
             server.receiveSnapshot(m, received);
         } catch (IOException e) {
             throw new UncheckedIOException("in-memory snapshots cannot fail to copy", e);

@@ -35,6 +35,19 @@ class VerifyTest {
         assertThePlotShowsTheRun(timeline, r);
     }
 
+    /** The same on RocksDB stores: every kill -9 restarts a node from its database and the log it has not seen. */
+    @Test
+    void aShortRunOnTheRocksDbStoreIsLinearizableAndLosesNothing() throws Exception {
+        Verify.Result r = Verify.run(new Verify.Params(3, 12, 6, 10, List.of(Nemesis.Kind.KILL, Nemesis.Kind.PARTITION), 11,
+                out, null, "rocksdb"), System.out);
+        System.out.println(r.line());
+        assertThat(r.verdict()).isEqualTo(Verdict.LINEARIZABLE);
+        assertThat(r.lostWrites()).isZero();
+        assertThat(r.ops()).as("clients got work done").isGreaterThan(50);
+        assertThat(Files.readAllLines(out.resolve(Report.TIMELINE))).as("this seed kills nodes").anyMatch(l -> l.contains("kill -9 n"));
+        assertThat(Files.readString(out.resolve("n1.log"))).contains("keeps its keys in the RocksDB store");
+    }
+
     /** Every fault that began (a line of the timeline) is a shaded band of the plot, and every operation a point. */
     private void assertThePlotShowsTheRun(List<String> timeline, Verify.Result r) throws Exception {
         Document plot = LatencyPlotTest.parse(Files.readString(out.resolve(Report.PLOT)));

@@ -9,7 +9,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -87,6 +86,7 @@ final class Applier {
                         "entry " + e.index() + " was replaced after a leader change", null));
             }
         }
+        if (!entries.isEmpty()) machine.endBatch(applied);
         releaseReads();
         boolean byCount = snapshotEvery > 0 && applied - lastSnapshotIndex >= snapshotEvery;
         boolean byBytes = snapshotEveryBytes > 0 && bytesSinceSnapshot >= snapshotEveryBytes;
@@ -106,7 +106,7 @@ final class Applier {
         lastSnapshotIndex = applied;
         bytesSinceSnapshot = 0;
         try (SnapshotWriter writer = snapshots.create(meta)) {
-            machine.snapshot(writer.out());
+            machine.snapshot(writer);
             writer.commit();
         } catch (IOException | RuntimeException e) {
             // not fatal: the log still holds everything; the next interval tries again
@@ -117,17 +117,39 @@ final class Applier {
     }
 
     /**
-     * Replaces the whole state by a snapshot (the latest stored one at start-up, or one from the leader),
-     * reading {@code in} to its end and closing it.
+     * At start-up, with the latest stored snapshot: a machine whose own storage already holds it (or more)
+     * is left as it is, and the log after the snapshot is handed to it again (it skips what it holds); any
+     * other is restored from it.
+     */
+    void start(Snapshot snap) {
+        long durable = machine.durableIndex();
+        if (durable < snap.meta().index()) {
+            restore(snap);
+            return;
+        }
+        LOG.info("the state machine holds index {}, snapshot {} is not restored; replaying the log after it",
+                durable, snap.meta().index());
+        resumeAt(snap.meta());
+    }
+
+    /**
+     * Replaces the whole state by a snapshot (the latest stored one at start-up, or one from the leader).
      *
      * @throws UncheckedIOException if the snapshot cannot be read: the machine is then in no state to go on
      */
-    void restore(SnapshotMeta meta, InputStream in) {
-        try (in) {
-            machine.restore(in);
+    void restore(Snapshot snap) {
+        SnapshotMeta meta = snap.meta();
+        long t0 = System.nanoTime();
+        try {
+            machine.restore(snap);
         } catch (IOException e) {
             throw new UncheckedIOException("restoring snapshot " + meta.index() + "@" + meta.term() + " failed", e);
         }
+        LOG.info("restored snapshot {} ({} bytes) in {} ms", meta.index(), snap.size(), (System.nanoTime() - t0) / 1_000_000);
+        resumeAt(meta);
+    }
+
+    private void resumeAt(SnapshotMeta meta) {
         applied = meta.index();
         appliedTerm = meta.term();
         lastSnapshotIndex = applied;

@@ -15,7 +15,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -116,7 +115,7 @@ public final class RaftServer {
             long snapIndex = snap == null ? 0 : snap.meta().index();
             LogStorage.Recovered rec = storage.load(snap == null ? null : snap.meta());
             previousSnapshotIndex = snapIndex;
-            if (snap != null) restoreOnApplyThread(snap);
+            if (snap != null) restoreOnApplyThread(snap, true);
             node = new RaftNode(options.raft(), options.members(), random, rec.hardState(),
                     snap == null ? null : snap.meta(), rec.entries());
             boolean empty = snap == null && rec.entries().isEmpty() && node.term() == 0;
@@ -328,7 +327,7 @@ public final class RaftServer {
             previousSnapshotIndex = installed.meta().index(); // the log restarts after it
             LOG.info("{} installs snapshot {}@{} from the leader ({} bytes)", node.id(), installed.meta().index(),
                     installed.meta().term(), installed.size());
-            restoreOnApplyThread(installed);
+            restoreOnApplyThread(installed, false);
         }
         if (r.needsPersist() || r.snapshot() != null) {
             Entry last = r.entries().isEmpty() ? null : r.entries().get(r.entries().size() - 1);
@@ -374,20 +373,16 @@ public final class RaftServer {
     }
 
     /**
-     * Restores {@code snap} on the apply thread. The stream is opened here, at once, so the file stays
-     * readable even if the store deletes it meanwhile (two newer snapshots arriving quickly).
+     * Restores {@code snap} on the apply thread; {@code atStart}, only if the machine's own storage does not
+     * already hold it ({@link StateMachine#durableIndex}). The snapshot is retained here, at once, so its
+     * files stay readable even if the store drops it meanwhile (two newer snapshots arriving quickly).
      */
-    private void restoreOnApplyThread(Snapshot snap) {
-        InputStream in;
-        try {
-            in = snap.open();
-        } catch (IOException e) {
-            failStop("opening snapshot " + snap.meta().index() + " failed", e);
-            return;
-        }
+    private void restoreOnApplyThread(Snapshot snap, boolean atStart) {
+        Snapshot.Retained hold = snap.retain();
         applyExecutor.execute(() -> {
-            try {
-                applier.restore(snap.meta(), in);
+            try (hold) {
+                if (atStart) applier.start(snap);
+                else applier.restore(snap);
             } catch (RuntimeException e) {
                 loop.execute(() -> failStop("restoring snapshot " + snap.meta().index() + " failed", e));
             }

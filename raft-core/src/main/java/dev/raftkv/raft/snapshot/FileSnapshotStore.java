@@ -4,6 +4,7 @@ import dev.raftkv.raft.SnapshotMeta;
 import dev.raftkv.raft.log.DirectoryTree;
 import dev.raftkv.raft.log.Syncer;
 import dev.raftkv.raft.server.Snapshot;
+import dev.raftkv.raft.server.SnapshotFile;
 import dev.raftkv.raft.server.SnapshotStore;
 import dev.raftkv.raft.server.SnapshotWriter;
 import org.slf4j.Logger;
@@ -21,12 +22,17 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,20 +43,29 @@ import static java.nio.file.StandardOpenOption.CREATE_NEW;
 import static java.nio.file.StandardOpenOption.WRITE;
 
 /**
- * Snapshots in {@code <dir>/snapshots/}, one directory each, {@code snap-<index>-<term>}, holding
- * {@code data} (the state machine's bytes) and {@code manifest.json} (index, term, membership, size
- * and CRC32C of {@code data}). A snapshot is streamed into a temporary directory, fsynced, then renamed
- * into place, so a directory with a final name is always complete, and no snapshot is ever held in
- * memory whole. The newest two are kept, so that if the newest turns out damaged on disk, the one before
- * it is still there.
+ * Snapshots in {@code <dir>/snapshots/}, one directory each, {@code snap-<index>-<term>}, holding the
+ * state machine's files ({@code data} for a machine that writes one stream; a RocksDB checkpoint's files
+ * for the RocksDB machine) and {@code manifest.json} (index, term, membership, and each file's size and
+ * CRC32C). A snapshot is written into a temporary directory, fsynced, then renamed into place, so a
+ * directory with a final name is always complete, and no snapshot is ever held in memory whole. The
+ * newest two are kept, so that if the newest turns out damaged on disk, the one before it is still there.
  *
- * <p>Checksums are verified when the store first looks for its latest snapshot (at start-up); after that
- * {@link #latest} answers from memory, because it is asked for every InstallSnapshot sent and reading a
- * large file each time would stall the caller. Damage that happens later is caught by whoever reads the
- * bytes: a follower checks what it received against the CRC32C, and the next start-up verifies again.
+ * <p>Files the machine hands over by {@link SnapshotWriter#linkFile hard link} are neither copied nor
+ * read, so their CRC32C is not recorded: their own format checks them (RocksDB table files checksum
+ * every block). Every other file is checksummed while it is written.
  *
- * <p>Writers run on any thread (the apply thread, transport threads); finding, installing and deleting
- * snapshots is synchronized on the store.
+ * <p>{@link Verification#AT_START}: checksums are verified when the store first looks for its latest
+ * snapshot (at start-up), and a damaged snapshot is skipped for the one before it; right for a machine
+ * that restores the snapshot at every start. {@link Verification#WHEN_READ}: only manifests and sizes are
+ * checked then, and each file's checksum when someone reads it to its end; right for a machine that keeps
+ * its own state on disk and restores no snapshot at start, where reading gigabytes of checkpoint at every
+ * start would make restarts as slow as the data is large. After the first look {@link #latest} answers from
+ * memory, because it is asked for every InstallSnapshot sent; damage that happens later is caught by
+ * whoever reads the bytes (every stream checks the recorded CRC32C at its end, and a follower checks
+ * what it received against it).
+ *
+ * <p>Writers run on any thread (the apply thread, transport threads); finding, installing, retaining and
+ * deleting snapshots is synchronized on the store.
  */
 public final class FileSnapshotStore implements SnapshotStore {
     private static final Logger LOG = LoggerFactory.getLogger(FileSnapshotStore.class);
@@ -59,34 +74,91 @@ public final class FileSnapshotStore implements SnapshotStore {
     private static final int KEEP = 2;
     private static final int BUFFER_BYTES = 64 * 1024;
 
+    /** When the data of stored snapshots is checked against its checksums; see the class comment. */
+    public enum Verification { AT_START, WHEN_READ }
+
     private record Stored(Path dir, long index, long term) {
     }
 
     /** A snapshot in its final directory; each {@link #open} reads the file anew. */
-    private record StoredSnapshot(SnapshotMeta meta, Path data, long size, long crc32c) implements Snapshot {
+    private final class StoredSnapshot implements Snapshot {
+        private final SnapshotMeta meta;
+        private final Path dir;
+        private final List<SnapshotFile> files;
+
+        StoredSnapshot(SnapshotMeta meta, Path dir, List<SnapshotFile> files) {
+            this.meta = meta;
+            this.dir = dir;
+            this.files = List.copyOf(files);
+        }
+
         @Override
-        public InputStream open() throws IOException {
-            return new BufferedInputStream(Files.newInputStream(data), BUFFER_BYTES);
+        public SnapshotMeta meta() {
+            return meta;
+        }
+
+        @Override
+        public List<SnapshotFile> files() {
+            return files;
+        }
+
+        @Override
+        public InputStream open(String name) throws IOException {
+            SnapshotFile f = file(name);
+            return new CheckedFileStream(new BufferedInputStream(Files.newInputStream(dir.resolve(name)), BUFFER_BYTES),
+                    dir.resolve(name).toString(), f.size(), f.crc32c());
+        }
+
+        @Override
+        public Path path(String name) {
+            return dir.resolve(file(name).name());
+        }
+
+        @Override
+        public Retained retain() {
+            return FileSnapshotStore.this.retain(dir);
+        }
+
+        private SnapshotFile file(String name) {
+            for (SnapshotFile f : files) {
+                if (f.name().equals(name)) return f;
+            }
+            throw new IllegalArgumentException("snapshot " + dir.getFileName() + " has no file " + name);
+        }
+
+        @Override
+        public String toString() {
+            return "snapshot " + dir;
         }
     }
 
     private final Path root;
     private final Syncer syncer;
+    private final Verification verification;
     private final AtomicLong writerCount = new AtomicLong();
+    /** Directories someone is reading (stream, restore), with how many holds each has. */
+    private final Map<Path, Integer> held = new HashMap<>();
+    /** Held directories that are no longer among the newest: deleted when the last hold is released. */
+    private final Set<Path> doomed = new HashSet<>();
     private Snapshot latest;
     private boolean scanned;
 
-    private FileSnapshotStore(Path root, Syncer syncer) {
+    private FileSnapshotStore(Path root, Syncer syncer, Verification verification) {
         this.root = root;
         this.syncer = syncer;
+        this.verification = verification;
     }
 
     public static FileSnapshotStore open(Path dir) throws IOException {
         return open(dir, Syncer.FSYNC);
     }
 
-    /** Opens {@code <dir>/snapshots/}, creating it if needed, and removes what an interrupted write left. */
     public static FileSnapshotStore open(Path dir, Syncer syncer) throws IOException {
+        return open(dir, syncer, Verification.AT_START);
+    }
+
+    /** Opens {@code <dir>/snapshots/}, creating it if needed, and removes what an interrupted write left. */
+    public static FileSnapshotStore open(Path dir, Syncer syncer, Verification verification) throws IOException {
         Path root = dir.resolve("snapshots");
         if (!Files.isDirectory(root)) {
             Files.createDirectories(root);
@@ -95,7 +167,7 @@ public final class FileSnapshotStore implements SnapshotStore {
         try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(root, "*" + TEMP_SUFFIX)) {
             for (Path p : leftovers) DirectoryTree.delete(p);
         }
-        return new FileSnapshotStore(root, syncer);
+        return new FileSnapshotStore(root, syncer, verification);
     }
 
     public Path directory() {
@@ -107,15 +179,10 @@ public final class FileSnapshotStore implements SnapshotStore {
     public SnapshotWriter create(SnapshotMeta meta) throws IOException {
         Path temp = root.resolve(dirName(meta.index(), meta.term()) + "-" + writerCount.incrementAndGet() + TEMP_SUFFIX);
         Files.createDirectory(temp);
-        try {
-            return new FileWriter(meta, temp);
-        } catch (IOException e) {
-            DirectoryTree.delete(temp);
-            throw e;
-        }
+        return new FileWriter(meta, temp);
     }
 
-    /** The newest snapshot whose manifest parses and whose data matches its checksum, or null. Damaged ones are logged and skipped. */
+    /** The newest snapshot whose manifest parses and whose files match it, or null. Damaged ones are logged and skipped. */
     @Override
     public synchronized Snapshot latest() {
         if (!scanned) {
@@ -128,7 +195,7 @@ public final class FileSnapshotStore implements SnapshotStore {
     private Snapshot scan() {
         try {
             for (Stored s : listNewestFirst()) {
-                Snapshot snap = readVerified(s.dir());
+                Snapshot snap = readVerified(s.dir(), verification == Verification.AT_START);
                 if (snap != null) return snap;
             }
             return null;
@@ -138,31 +205,38 @@ public final class FileSnapshotStore implements SnapshotStore {
     }
 
     /** Moves a complete, durable temporary directory into place; returns the snapshot now stored under its name. */
-    private synchronized Snapshot install(Path temp, StoredSnapshot written) throws IOException {
-        SnapshotMeta meta = written.meta();
+    private synchronized Snapshot install(Path temp, SnapshotMeta meta, List<SnapshotFile> files) throws IOException {
         Path target = root.resolve(dirName(meta.index(), meta.term()));
         Snapshot current = latest();
         if (Files.isDirectory(target)) {
-            Snapshot existing = readVerified(target);
+            Snapshot existing = readVerified(target, true);
             if (existing != null) { // the same snapshot written twice (taken, or received again)
                 DirectoryTree.delete(temp);
                 return existing;
+            }
+            if (held.containsKey(target)) {
+                // a damaged copy someone still reads: keep the new one apart rather than pull the files away
+                DirectoryTree.delete(temp);
+                throw new IOException("snapshot " + target + " is damaged and in use; not replaced now");
             }
             DirectoryTree.delete(target); // a damaged copy: replace it
         }
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
         syncer.syncDirectory(root);
-        StoredSnapshot stored = new StoredSnapshot(meta, target.resolve("data"), written.size(), written.crc32c());
+        StoredSnapshot stored = new StoredSnapshot(meta, target, files);
         if (current == null || meta.index() > current.meta().index()) latest = stored;
         deleteAllButNewest();
-        if (latest instanceof StoredSnapshot s && !Files.exists(s.data())) latest = scan(); // only if damaged ones crowded it out
+        if (latest instanceof StoredSnapshot s && !Files.isDirectory(s.dir)) latest = scan(); // only if damaged ones crowded it out
         return stored;
     }
 
-    /** The snapshot in {@code dir}, or null (with a warning naming the file) if it is damaged. Reads the data once, streaming. */
-    private Snapshot readVerified(Path dir) {
-        Path manifestFile = dir.resolve("manifest.json");
-        Path dataFile = dir.resolve("data");
+    /**
+     * The snapshot in {@code dir}, or null (with a warning naming the file) if it is damaged: a manifest that
+     * does not parse or does not match the directory's name, a file missing or of another size, and, with
+     * {@code checksums}, a file whose recorded CRC32C does not match (read once, streaming).
+     */
+    private Snapshot readVerified(Path dir, boolean checksums) {
+        Path manifestFile = dir.resolve(SnapshotFile.MANIFEST);
         SnapshotManifest manifest;
         try {
             manifest = SnapshotManifest.parse(Files.readString(manifestFile, StandardCharsets.UTF_8));
@@ -175,40 +249,86 @@ public final class FileSnapshotStore implements SnapshotStore {
                     manifestFile, manifest.index(), manifest.term());
             return null;
         }
-        CRC32C crc = new CRC32C();
-        long size = 0;
-        try (InputStream in = Files.newInputStream(dataFile)) {
-            byte[] buf = new byte[BUFFER_BYTES];
-            for (int n; (n = in.read(buf)) > 0; size += n) crc.update(buf, 0, n);
-        } catch (IOException e) {
-            LOG.warn("snapshot data {} is unreadable ({}); skipping this snapshot", dataFile, e.toString());
-            return null;
-        }
-        if (size != manifest.size() || crc.getValue() != manifest.crc32c()) {
-            LOG.warn("snapshot data {} does not match its manifest ({} bytes, crc32c {}; expected {} bytes, crc32c {}); "
-                    + "skipping this snapshot", dataFile, size, crc.getValue(), manifest.size(), manifest.crc32c());
-            return null;
+        for (SnapshotFile f : manifest.files()) {
+            Path file = dir.resolve(f.name());
+            try {
+                long size = Files.size(file);
+                if (size != f.size()) {
+                    LOG.warn("snapshot file {} has {} bytes, its manifest says {}; skipping this snapshot", file, size, f.size());
+                    return null;
+                }
+                if (checksums && f.hasCrc()) {
+                    long crc = crc32c(file);
+                    if (crc != f.crc32c()) {
+                        LOG.warn("snapshot file {} does not match its manifest (crc32c {}, expected {}); skipping this snapshot",
+                                file, crc, f.crc32c());
+                        return null;
+                    }
+                }
+            } catch (IOException e) {
+                LOG.warn("snapshot file {} is unreadable ({}); skipping this snapshot", file, e.toString());
+                return null;
+            }
         }
         try {
-            return new StoredSnapshot(manifest.meta(), dataFile, size, crc.getValue());
+            return new StoredSnapshot(manifest.meta(), dir, manifest.files());
         } catch (IllegalArgumentException e) {
             LOG.warn("snapshot manifest {} holds an impossible membership ({}); skipping this snapshot", manifestFile, e.getMessage());
             return null;
         }
     }
 
+    private static long crc32c(Path file) throws IOException {
+        CRC32C crc = new CRC32C();
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[BUFFER_BYTES];
+            for (int n; (n = in.read(buf)) > 0; ) crc.update(buf, 0, n);
+        }
+        return crc.getValue();
+    }
+
+    private synchronized Snapshot.Retained retain(Path dir) {
+        held.merge(dir, 1, Integer::sum);
+        boolean[] released = new boolean[1];
+        return () -> {
+            synchronized (FileSnapshotStore.this) {
+                if (released[0]) return;
+                released[0] = true;
+                if (held.merge(dir, -1, Integer::sum) > 0) return;
+                held.remove(dir);
+                if (doomed.remove(dir)) {
+                    try {
+                        deleteDirectory(dir);
+                        syncer.syncDirectory(root);
+                    } catch (IOException e) {
+                        LOG.warn("could not delete the old snapshot {} ({}); the next install tries again", dir, e.toString());
+                    }
+                }
+            }
+        };
+    }
+
     private void deleteAllButNewest() throws IOException {
         List<Stored> all = listNewestFirst();
         if (all.size() <= KEEP) return;
         for (Stored old : all.subList(KEEP, all.size())) {
-            // renamed first, so that a crash part-way through the deletion never leaves a
-            // half-deleted directory under a snapshot's name; open() removes the rest. A stream
-            // still reading the old data (a follower being sent it) keeps its open file.
-            Path doomed = root.resolve(old.dir().getFileName() + ".old" + TEMP_SUFFIX);
-            Files.move(old.dir(), doomed, StandardCopyOption.ATOMIC_MOVE);
-            DirectoryTree.delete(doomed);
+            if (held.containsKey(old.dir())) {
+                doomed.add(old.dir()); // someone reads it: it goes when they are done
+                continue;
+            }
+            deleteDirectory(old.dir());
         }
         syncer.syncDirectory(root);
+    }
+
+    /**
+     * Renamed first, so that a crash part-way through the deletion never leaves a half-deleted directory
+     * under a snapshot's name; open() removes the rest.
+     */
+    private void deleteDirectory(Path dir) throws IOException {
+        Path gone = root.resolve(dir.getFileName() + ".old" + TEMP_SUFFIX);
+        Files.move(dir, gone, StandardCopyOption.ATOMIC_MOVE);
+        DirectoryTree.delete(gone);
     }
 
     private List<Stored> listNewestFirst() throws IOException {
@@ -235,24 +355,39 @@ public final class FileSnapshotStore implements SnapshotStore {
         return String.format("snap-%020d-%020d", index, term);
     }
 
-    /** Streams into {@code <temp>/data}, counting the CRC32C on the way, so committing needs no second pass. */
+    /** Writes files into {@code temp}, counting each one's CRC32C on the way, so committing needs no second pass. */
     private final class FileWriter implements SnapshotWriter {
         private final SnapshotMeta meta;
         private final Path temp;
-        private final FileChannel channel;
-        private final CRC32C crc = new CRC32C();
-        private final OutputStream out;
+        private final List<SnapshotFile> files = new ArrayList<>();
+        private final Set<String> names = new HashSet<>();
+        private String currentName;
+        private FileChannel channel;
+        private CRC32C crc;
+        private OutputStream out;
         private boolean finished;
         private boolean committed;
 
-        FileWriter(SnapshotMeta meta, Path temp) throws IOException {
+        FileWriter(SnapshotMeta meta, Path temp) {
             this.meta = meta;
             this.temp = temp;
-            this.channel = FileChannel.open(temp.resolve("data"), CREATE_NEW, WRITE);
+        }
+
+        @Override
+        public SnapshotMeta meta() {
+            return meta;
+        }
+
+        @Override
+        public OutputStream newFile(String name) throws IOException {
+            startFile(name);
+            channel = FileChannel.open(temp.resolve(name), CREATE_NEW, WRITE);
+            currentName = name;
+            crc = new CRC32C();
             OutputStream checked = new CheckedOutputStream(
                     new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER_BYTES), crc);
             // a state machine that closes the stream it was given must not close the file before commit
-            this.out = new FilterOutputStream(checked) {
+            out = new FilterOutputStream(checked) {
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {
                     out.write(b, off, len);
@@ -263,34 +398,57 @@ public final class FileSnapshotStore implements SnapshotStore {
                     flush();
                 }
             };
-        }
-
-        @Override
-        public SnapshotMeta meta() {
-            return meta;
-        }
-
-        @Override
-        public OutputStream out() {
             return out;
+        }
+
+        @Override
+        public void linkFile(String name, Path source) throws IOException {
+            startFile(name);
+            Path target = temp.resolve(name);
+            try {
+                Files.createLink(target, source);
+            } catch (UnsupportedOperationException | FileSystemException e) {
+                // another file system, or one without hard links: a copy is slower but just as good
+                LOG.debug("cannot hard-link {} into a snapshot ({}); copying it", source, e.toString());
+                Files.copy(source, target);
+                try (FileChannel ch = FileChannel.open(target, WRITE)) {
+                    syncer.force(ch);
+                }
+            }
+            files.add(new SnapshotFile(name, Files.size(target), SnapshotFile.NO_CRC));
+        }
+
+        private void startFile(String name) throws IOException {
+            if (finished) throw new IllegalStateException("snapshot writer for " + meta.index() + " already finished");
+            SnapshotFile.checkName(name);
+            if (!names.add(name)) throw new IllegalArgumentException("snapshot file " + name + " written twice");
+            finishFile();
+        }
+
+        /** Makes the file being written durable and records its size and checksum. */
+        private void finishFile() throws IOException {
+            if (channel == null) return;
+            out.flush();
+            syncer.force(channel);
+            files.add(new SnapshotFile(currentName, channel.size(), crc.getValue()));
+            channel.close();
+            channel = null;
         }
 
         @Override
         public Snapshot commit() throws IOException {
             if (finished) throw new IllegalStateException("snapshot writer for " + meta.index() + " already finished");
-            finished = true;
             try {
-                out.flush();
-                syncer.force(channel);
-                long size = channel.size();
-                channel.close();
-                SnapshotManifest manifest = SnapshotManifest.of(meta, size, crc.getValue());
-                writeDurably(temp.resolve("manifest.json"), manifest.toJson().getBytes(StandardCharsets.UTF_8));
+                finishFile();
+                finished = true;
+                SnapshotManifest manifest = SnapshotManifest.of(meta, files);
+                writeDurably(temp.resolve(SnapshotFile.MANIFEST), manifest.toJson().getBytes(StandardCharsets.UTF_8));
                 syncer.syncDirectory(temp);
-                Snapshot stored = install(temp, new StoredSnapshot(meta, temp.resolve("data"), size, crc.getValue()));
+                Snapshot stored = install(temp, meta, files);
                 committed = true;
                 return stored;
             } finally {
+                finished = true;
                 if (!committed) discard();
             }
         }
@@ -303,7 +461,7 @@ public final class FileSnapshotStore implements SnapshotStore {
 
         private void discard() {
             try {
-                channel.close();
+                if (channel != null) channel.close();
                 DirectoryTree.delete(temp);
             } catch (IOException e) {
                 LOG.warn("could not remove the unfinished snapshot {} ({}); the next start removes it", temp, e.toString());

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Just enough JSON for the snapshot manifest: one flat object whose values are integers, strings or
- * arrays of strings. raft-core depends on nothing but the JDK and SLF4J, so it cannot use Jackson
+ * Just enough JSON for the snapshot manifest: one object whose values are integers, strings, arrays of
+ * strings, or arrays of flat objects (of integers and strings: the manifest's file list). raft-core depends on nothing but the JDK and SLF4J, so it cannot use Jackson
  * (DESIGN.md names Jackson for the manifest); the manifest is small and fixed, and this keeps it
  * readable by any JSON tool all the same.
  */
@@ -19,45 +19,58 @@ final class FlatJson {
         this.text = text;
     }
 
-    /** Values must be Long/Integer, String or List of String; keys keep their order. */
+    /** Values must be Long/Integer, String, or a List of String or of Map (whose values are Long/Integer or String); keys keep their order. */
     static String write(Map<String, ?> fields) {
-        StringBuilder out = new StringBuilder("{");
+        return object(new StringBuilder(), fields, true).append('\n').toString();
+    }
+
+    private static StringBuilder object(StringBuilder out, Map<String, ?> fields, boolean top) {
+        out.append('{');
+        boolean first = true;
         for (var f : fields.entrySet()) {
-            if (out.length() > 1) out.append(',');
+            if (!first) out.append(',');
+            first = false;
             string(out, f.getKey()).append(':');
             Object v = f.getValue();
             if (v instanceof Long || v instanceof Integer) {
                 out.append(v);
             } else if (v instanceof String s) {
                 string(out, s);
-            } else if (v instanceof List<?> list) {
+            } else if (top && v instanceof List<?> list) {
                 out.append('[');
                 for (int i = 0; i < list.size(); i++) {
                     if (i > 0) out.append(',');
-                    string(out, (String) list.get(i));
+                    if (list.get(i) instanceof Map<?, ?> m) object(out, cast(m), false);
+                    else string(out, (String) list.get(i));
                 }
                 out.append(']');
             } else {
                 throw new IllegalArgumentException("cannot write " + v);
             }
         }
-        return out.append("}\n").toString();
+        return out.append('}');
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, ?> cast(Map<?, ?> m) {
+        return (Map<String, ?>) m;
     }
 
     /**
-     * Reads an object {@link #write} could have written: values come back as Long, String or List of String.
+     * Reads an object {@link #write} could have written: values come back as Long, String, or a List of
+     * String or of Map (of Long and String).
      *
      * @throws IllegalArgumentException saying where the text stops making sense
      */
     static Map<String, Object> read(String text) {
         FlatJson p = new FlatJson(text);
-        Map<String, Object> fields = p.object();
+        Map<String, Object> fields = p.object(true);
         p.skipSpace();
         if (p.pos != text.length()) throw p.error("text after the object");
         return fields;
     }
 
-    private Map<String, Object> object() {
+    private Map<String, Object> object(boolean top) {
         Map<String, Object> fields = new LinkedHashMap<>();
         expect('{');
         if (peek() == '}') {
@@ -67,23 +80,23 @@ final class FlatJson {
         do {
             String key = string();
             expect(':');
-            if (fields.put(key, value()) != null) throw error("duplicate key " + key);
+            if (fields.put(key, value(top)) != null) throw error("duplicate key " + key);
         } while (comma('}'));
         return fields;
     }
 
-    private Object value() {
+    private Object value(boolean top) {
         char c = peek();
         if (c == '"') return string();
-        if (c == '[') {
+        if (c == '[' && top) {
             pos++;
-            List<String> list = new ArrayList<>();
+            List<Object> list = new ArrayList<>();
             if (peek() == ']') {
                 pos++;
                 return list;
             }
             do {
-                list.add(string());
+                list.add(peek() == '{' ? object(false) : string());
             } while (comma(']'));
             return list;
         }

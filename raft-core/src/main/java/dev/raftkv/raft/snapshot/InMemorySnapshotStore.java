@@ -2,11 +2,17 @@ package dev.raftkv.raft.snapshot;
 
 import dev.raftkv.raft.SnapshotMeta;
 import dev.raftkv.raft.server.Snapshot;
+import dev.raftkv.raft.server.SnapshotFile;
 import dev.raftkv.raft.server.SnapshotStore;
 import dev.raftkv.raft.server.SnapshotWriter;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The in-memory twin of {@link FileSnapshotStore}, for the simulator and tests: a commit is durable at
@@ -31,7 +37,7 @@ public final class InMemorySnapshotStore implements SnapshotStore {
 
     private final class Writer implements SnapshotWriter {
         private final SnapshotMeta meta;
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final Map<String, ByteArrayOutputStream> files = new LinkedHashMap<>();
         private boolean done;
 
         Writer(SnapshotMeta meta) {
@@ -44,15 +50,27 @@ public final class InMemorySnapshotStore implements SnapshotStore {
         }
 
         @Override
-        public OutputStream out() {
-            return bytes;
+        public OutputStream newFile(String name) {
+            SnapshotFile.checkName(name);
+            if (files.containsKey(name)) throw new IllegalArgumentException("snapshot file " + name + " written twice");
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            files.put(name, out);
+            return out;
+        }
+
+        /** Nothing to link to in memory: the file is copied. */
+        @Override
+        public void linkFile(String name, Path source) throws IOException {
+            newFile(name).write(Files.readAllBytes(source));
         }
 
         @Override
         public Snapshot commit() {
             if (done) throw new IllegalStateException("snapshot writer for " + meta.index() + " already finished");
             done = true;
-            Snapshot s = Snapshot.ofBytes(meta, bytes.toByteArray());
+            Map<String, byte[]> bytes = new LinkedHashMap<>();
+            files.forEach((name, out) -> bytes.put(name, out.toByteArray()));
+            Snapshot s = Snapshot.ofFiles(meta, bytes);
             offer(s);
             return s;
         }

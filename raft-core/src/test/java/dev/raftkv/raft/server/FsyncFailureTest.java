@@ -50,11 +50,11 @@ class FsyncFailureTest {
         }
 
         @Override
-        public void snapshot(java.io.OutputStream out) {
+        public void snapshot(SnapshotWriter writer) {
         }
 
         @Override
-        public void restore(java.io.InputStream in) {
+        public void restore(Snapshot snapshot) {
         }
     }
 

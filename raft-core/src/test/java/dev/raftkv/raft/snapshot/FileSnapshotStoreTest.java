@@ -15,6 +15,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -46,9 +47,9 @@ class FileSnapshotStoreTest {
         save(store, snapshot(7, 2, "abc"));
         String json = Files.readString(store.directory().resolve(FileSnapshotStore.dirName(7, 2)).resolve("manifest.json"));
         assertThat(json.trim()).isEqualTo(
-                "{\"index\":7,\"term\":2,\"voters\":[\"n1\",\"n2\",\"n3\"],\"learners\":[\"n4\"],"
-                        + "\"endpoints\":[\"n1=raft=h:1\",\"n4=raft=h:4\"],\"size\":3,\"crc32c\":"
-                        + crc("abc") + "}");
+                "{\"version\":2,\"index\":7,\"term\":2,\"voters\":[\"n1\",\"n2\",\"n3\"],\"learners\":[\"n4\"],"
+                        + "\"endpoints\":[\"n1=raft=h:1\",\"n4=raft=h:4\"],\"files\":[{\"name\":\"data\",\"size\":3,\"crc32c\":"
+                        + crc("abc") + "}]}");
     }
 
     @Test
@@ -62,14 +63,7 @@ class FileSnapshotStoreTest {
 
     @Test
     void aFlippedBitInTheNewestDataFallsBackToThePreviousSnapshot() throws IOException {
-        FileSnapshotStore store = FileSnapshotStore.open(dir);
-        save(store, snapshot(10, 1, "the older state"));
-        save(store, snapshot(20, 1, "the newer state"));
-        Path data = store.directory().resolve(FileSnapshotStore.dirName(20, 1)).resolve("data");
-        byte[] bytes = Files.readAllBytes(data);
-        bytes[3] ^= 0x04;
-        Files.write(data, bytes);
-
+        twoSnapshotsTheNewestDamaged();
         assertSame(FileSnapshotStore.open(dir).latest(), snapshot(10, 1, "the older state"));
     }
 
@@ -140,10 +134,11 @@ class FileSnapshotStoreTest {
         try (SnapshotWriter w = store.create(new SnapshotMeta(50, 3, MEMBERS))) {
             byte[] block = new byte[8191]; // odd-sized writes, so buffering boundaries never line up
             java.util.Random random = new java.util.Random(5);
+            java.io.OutputStream out = w.newFile(Snapshot.DATA);
             for (long left = size; left > 0; ) {
                 random.nextBytes(block);
                 int n = (int) Math.min(block.length, left);
-                w.out().write(block, 0, n);
+                out.write(block, 0, n);
                 written.update(block, 0, n);
                 left -= n;
             }
@@ -151,10 +146,10 @@ class FileSnapshotStoreTest {
         }
         Snapshot s = FileSnapshotStore.open(dir).latest();
         assertThat(s.size()).isEqualTo(size);
-        assertThat(s.crc32c()).isEqualTo(written.getValue());
+        assertThat(s.files().get(0).crc32c()).isEqualTo(written.getValue());
         java.util.zip.CRC32C read = new java.util.zip.CRC32C();
         long n = 0;
-        try (InputStream in = s.open()) {
+        try (InputStream in = s.open(Snapshot.DATA)) {
             byte[] buf = new byte[100_000];
             for (int r; (r = in.read(buf)) > 0; n += r) read.update(buf, 0, r);
         }
@@ -167,7 +162,7 @@ class FileSnapshotStoreTest {
         FileSnapshotStore store = FileSnapshotStore.open(dir);
         save(store, snapshot(10, 1, "ten"));
         try (SnapshotWriter w = store.create(new SnapshotMeta(20, 1, MEMBERS))) {
-            w.out().write("abandoned half way".getBytes(StandardCharsets.UTF_8));
+            w.newFile(Snapshot.DATA).write("abandoned half way".getBytes(StandardCharsets.UTF_8));
         }
         assertThat(listing(store)).containsExactly(FileSnapshotStore.dirName(10, 1));
         assertSame(store.latest(), snapshot(10, 1, "ten"));
@@ -178,8 +173,8 @@ class FileSnapshotStoreTest {
         FileSnapshotStore store = FileSnapshotStore.open(dir);
         SnapshotMeta meta = new SnapshotMeta(30, 2, MEMBERS);
         try (SnapshotWriter first = store.create(meta); SnapshotWriter second = store.create(meta)) {
-            first.out().write("same".getBytes(StandardCharsets.UTF_8));
-            second.out().write("same".getBytes(StandardCharsets.UTF_8));
+            first.newFile(Snapshot.DATA).write("same".getBytes(StandardCharsets.UTF_8));
+            second.newFile(Snapshot.DATA).write("same".getBytes(StandardCharsets.UTF_8));
             first.commit();
             second.commit();
         }
@@ -191,7 +186,7 @@ class FileSnapshotStoreTest {
     void aStateMachineThatClosesItsStreamDoesNotEndTheSnapshot() throws IOException {
         FileSnapshotStore store = FileSnapshotStore.open(dir);
         try (SnapshotWriter w = store.create(new SnapshotMeta(5, 1, MEMBERS))) {
-            try (java.io.DataOutputStream out = new java.io.DataOutputStream(w.out())) {
+            try (java.io.DataOutputStream out = new java.io.DataOutputStream(w.newFile(Snapshot.DATA))) {
                 out.writeUTF("closed by its writer");
             }
             w.commit();
@@ -213,11 +208,90 @@ class FileSnapshotStoreTest {
         };
         FileSnapshotStore store = FileSnapshotStore.open(dir, failing);
         SnapshotWriter w = store.create(new SnapshotMeta(10, 1, MEMBERS));
-        w.out().write(1);
+        w.newFile(Snapshot.DATA).write(1);
         assertThatThrownBy(w::commit).hasMessageContaining("injected");
         w.close();
         assertThat(store.latest()).isNull();
         assertThat(listing(store)).isEmpty();
+    }
+
+    @Test
+    void aManifestOfTheFirstFormatIsStillReadAndAnUnknownFormatIsRefused() throws IOException {
+        FileSnapshotStore store = FileSnapshotStore.open(dir);
+        save(store, snapshot(7, 2, "abc"));
+        Path manifest = store.directory().resolve(FileSnapshotStore.dirName(7, 2)).resolve("manifest.json");
+        Files.writeString(manifest, "{\"index\":7,\"term\":2,\"voters\":[\"n1\",\"n2\",\"n3\"],\"learners\":[\"n4\"],"
+                + "\"endpoints\":[\"n1=raft=h:1\",\"n4=raft=h:4\"],\"size\":3,\"crc32c\":" + crc("abc") + "}");
+        assertSame(FileSnapshotStore.open(dir).latest(), snapshot(7, 2, "abc"));
+        Files.writeString(manifest, Files.readString(manifest).replace("{\"index\"", "{\"version\":3,\"index\""));
+        assertThat(FileSnapshotStore.open(dir).latest()).isNull();
+        assertThatThrownBy(() -> SnapshotManifest.parse(Files.readString(manifest)))
+                .hasMessageContaining("manifest format 3 is not supported");
+    }
+
+    @Test
+    void aSnapshotOfSeveralFilesKeepsThemInOrderAndLinkedFilesAreNotCopied() throws IOException {
+        Path table = dir.resolve("000007.sst");
+        Files.writeString(table, "an immutable table file");
+        FileSnapshotStore store = FileSnapshotStore.open(dir);
+        try (SnapshotWriter w = store.create(new SnapshotMeta(40, 2, MEMBERS))) {
+            w.newFile("MANIFEST-000005").write("first".getBytes(StandardCharsets.UTF_8));
+            w.linkFile("000007.sst", table);
+            w.newFile("CURRENT").write("third".getBytes(StandardCharsets.UTF_8));
+            assertThatThrownBy(() -> w.newFile("CURRENT")).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> w.newFile("../escape")).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> w.newFile("manifest.json")).isInstanceOf(IllegalArgumentException.class);
+            w.commit();
+        }
+        Snapshot s = FileSnapshotStore.open(dir).latest();
+        assertThat(s.files()).extracting(f -> f.name()).containsExactly("MANIFEST-000005", "000007.sst", "CURRENT");
+        assertThat(s.files().get(1).hasCrc()).isFalse();
+        assertThat(s.files().get(0).crc32c()).isEqualTo(crc("first"));
+        assertThat(Files.isSameFile(s.path("000007.sst"), table)).isTrue();
+        assertThat(Files.getAttribute(table, "unix:nlink")).isEqualTo(2);
+        try (InputStream in = s.open("000007.sst")) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("an immutable table file");
+        }
+    }
+
+    @Test
+    void whenReadOnlySizesAreCheckedAtStartAndAStreamReadToItsEndChecksTheCrc() throws IOException {
+        Path data = twoSnapshotsTheNewestDamaged();
+        byte[] bytes = Files.readAllBytes(data);
+
+        Snapshot lazy = FileSnapshotStore.open(dir, Syncer.FSYNC, FileSnapshotStore.Verification.WHEN_READ).latest();
+        assertThat(lazy.meta().index()).isEqualTo(20);
+        assertThatThrownBy(() -> bytes(lazy)).hasRootCauseMessage(
+                "snapshot file " + data + " fails its CRC32C (" + crc(new String(bytes, StandardCharsets.UTF_8))
+                        + ", recorded " + crc("the newer state") + "): it was damaged on disk");
+        Files.write(data, Arrays.copyOf(bytes, 5));
+        assertThat(FileSnapshotStore.open(dir, Syncer.FSYNC, FileSnapshotStore.Verification.WHEN_READ).latest().meta().index())
+                .as("a file of the wrong size is caught at start even without reading it").isEqualTo(10);
+    }
+
+    @Test
+    void aRetainedSnapshotOutlivesNewerOnesUntilItIsReleased() throws IOException {
+        FileSnapshotStore store = FileSnapshotStore.open(dir);
+        save(store, snapshot(10, 1, "ten"));
+        Snapshot.Retained hold = store.latest().retain();
+        save(store, snapshot(20, 1, "twenty"));
+        save(store, snapshot(30, 1, "thirty"));
+        assertThat(listing(store)).contains(FileSnapshotStore.dirName(10, 1));
+        hold.close();
+        hold.close();
+        assertThat(listing(store)).containsExactlyInAnyOrder(FileSnapshotStore.dirName(20, 1), FileSnapshotStore.dirName(30, 1));
+    }
+
+    /** Snapshots at 10 and 20; a bit of the newer one's data flipped on disk afterwards. Returns that file. */
+    private Path twoSnapshotsTheNewestDamaged() throws IOException {
+        FileSnapshotStore store = FileSnapshotStore.open(dir);
+        save(store, snapshot(10, 1, "the older state"));
+        save(store, snapshot(20, 1, "the newer state"));
+        Path data = store.directory().resolve(FileSnapshotStore.dirName(20, 1)).resolve("data");
+        byte[] bytes = Files.readAllBytes(data);
+        bytes[3] ^= 0x04;
+        Files.write(data, bytes);
+        return data;
     }
 
     private static Snapshot snapshot(long index, long term, String state) {
@@ -225,8 +299,8 @@ class FileSnapshotStoreTest {
     }
 
     private static void save(FileSnapshotStore store, Snapshot s) {
-        try (SnapshotWriter w = store.create(s.meta()); InputStream in = s.open()) {
-            in.transferTo(w.out());
+        try (SnapshotWriter w = store.create(s.meta())) {
+            s.copyTo(w);
             w.commit();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -234,7 +308,7 @@ class FileSnapshotStoreTest {
     }
 
     static byte[] bytes(Snapshot s) {
-        try (InputStream in = s.open()) {
+        try (InputStream in = s.open(Snapshot.DATA)) {
             return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -246,7 +320,7 @@ class FileSnapshotStoreTest {
         assertThat(actual.meta()).isEqualTo(expected.meta());
         assertThat(bytes(actual)).isEqualTo(bytes(expected));
         assertThat(actual.size()).isEqualTo(expected.size());
-        assertThat(actual.crc32c()).isEqualTo(expected.crc32c());
+        assertThat(actual.files()).isEqualTo(expected.files());
     }
 
     private static long crc(String s) {
