@@ -23,16 +23,62 @@ public final class SkewedClockLoop implements EventLoop, AutoCloseable {
     public static final double MIN_RATE = 0.1;
     public static final double MAX_RATE = 10;
 
-    private final ExecutorEventLoop inner;
+    /**
+     * The real-time loop this clock runs on: one thread, one-shot timers ordered against submitted tasks by
+     * due time, and the real clock. Production: an {@link ExecutorEventLoop} and {@link System#nanoTime};
+     * tests drive a manual twin, so no test waits for real time to pass.
+     */
+    public interface RealTime extends AutoCloseable {
+        void execute(Runnable task);
+
+        /** Runs {@code task} once after {@code delayNanos}, ordered by due time against {@link #execute}d tasks. */
+        EventLoop.Cancellable schedule(long delayNanos, Runnable task);
+
+        long nanoTime();
+
+        @Override
+        void close();
+
+        static RealTime of(ExecutorEventLoop loop) {
+            return new RealTime() {
+                @Override
+                public void execute(Runnable task) {
+                    loop.execute(task);
+                }
+
+                @Override
+                public EventLoop.Cancellable schedule(long delayNanos, Runnable task) {
+                    return loop.schedule(delayNanos, task);
+                }
+
+                @Override
+                public long nanoTime() {
+                    return System.nanoTime();
+                }
+
+                @Override
+                public void close() {
+                    loop.close();
+                }
+            };
+        }
+    }
+
+    private final RealTime inner;
     private final List<Timer> timers = new ArrayList<>();
     private volatile double rate = 1.0;
     /** This clock's reading, in nanoseconds, at real time {@code anchorReal}; loop thread only. */
     private long anchorScaled;
-    private long anchorReal = System.nanoTime();
+    private long anchorReal;
     private double anchorRate = 1.0;
 
     public SkewedClockLoop(ExecutorEventLoop inner) {
+        this(RealTime.of(inner));
+    }
+
+    public SkewedClockLoop(RealTime inner) {
         this.inner = inner;
+        this.anchorReal = inner.nanoTime();
     }
 
     /** Makes this node's clock run at {@code newRate} times real time from now on. Any thread. */
@@ -42,7 +88,7 @@ public final class SkewedClockLoop implements EventLoop, AutoCloseable {
         }
         rate = newRate;
         inner.execute(() -> {
-            long now = System.nanoTime();
+            long now = inner.nanoTime();
             anchorScaled = scaledNanos(now);
             anchorReal = now;
             anchorRate = newRate;
@@ -67,7 +113,7 @@ public final class SkewedClockLoop implements EventLoop, AutoCloseable {
     public Cancellable every(long periodMillis, Runnable task) {
         Timer t = new Timer(periodMillis * 1_000_000, task);
         inner.execute(() -> {
-            t.base = scaledNanos(System.nanoTime());
+            t.base = scaledNanos(inner.nanoTime());
             timers.add(t);
             t.scheduleNext();
         });
@@ -76,7 +122,7 @@ public final class SkewedClockLoop implements EventLoop, AutoCloseable {
 
     @Override
     public long nowMillis() {
-        return scaledNanos(System.nanoTime()) / 1_000_000;
+        return scaledNanos(inner.nanoTime()) / 1_000_000;
     }
 
     @Override
@@ -102,7 +148,7 @@ public final class SkewedClockLoop implements EventLoop, AutoCloseable {
         void fire() {
             if (cancelled) return;
             if (pending != null) pending.cancel();
-            long due = (scaledNanos(System.nanoTime()) - base) / periodNanos;
+            long due = (scaledNanos(inner.nanoTime()) - base) / periodNanos;
             while (ran < due && !cancelled) {
                 ran++;
                 task.run();
@@ -112,7 +158,7 @@ public final class SkewedClockLoop implements EventLoop, AutoCloseable {
 
         void scheduleNext() {
             if (cancelled) return;
-            long waitScaled = base + (ran + 1) * periodNanos - scaledNanos(System.nanoTime());
+            long waitScaled = base + (ran + 1) * periodNanos - scaledNanos(inner.nanoTime());
             long waitReal = (long) Math.ceil(Math.max(0, waitScaled) / anchorRate);
             pending = inner.schedule(waitReal, this::fire);
         }

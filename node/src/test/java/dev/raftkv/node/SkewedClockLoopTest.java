@@ -1,42 +1,52 @@
 package dev.raftkv.node;
 
-import dev.raftkv.raft.server.ExecutorEventLoop;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
-/** The test-only skewable clock behind {@code --unsafe-clock-control}: rates, and ticks that are never late to a task. */
+/**
+ * The test-only skewable clock behind {@code --unsafe-clock-control}: rates, and ticks that are never late
+ * to a task. Real time is a {@link ManualRealTime}, so every count below is exact.
+ */
 class SkewedClockLoopTest {
-    private final SkewedClockLoop loop = new SkewedClockLoop(new ExecutorEventLoop("skew-test", e -> { }));
+    private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
 
-    @AfterEach
-    void close() {
-        loop.close();
-    }
+    private final ManualRealTime real = new ManualRealTime();
+    private final SkewedClockLoop loop = new SkewedClockLoop(real);
 
     @Test
     void aFastClockTicksMoreOftenAndASlowOneLess() {
         AtomicLong ticks = new AtomicLong();
+        long clockAtStart = loop.nowMillis();
         loop.setRate(8);
-        long start = System.nanoTime();
         loop.every(20, ticks::incrementAndGet);
-        // at 8x, 40 ticks of 20 ms take 100 ms; in real time they would take 800
-        await().atMost(Duration.ofSeconds(5)).until(() -> ticks.get() >= 40);
-        assertThat(System.nanoTime() - start).isLessThan(TimeUnit.MILLISECONDS.toNanos(600));
+        // at 8x, a 20 ms tick comes every 2.5 ms of real time: 40 in 100 ms (in real time, 5)
+        real.advance(100 * MS);
+        assertThat(ticks.get()).isEqualTo(40);
+        assertThat(loop.nowMillis() - clockAtStart).isEqualTo(800); // the clock read 800 ms more, not 100
 
         loop.setRate(0.1);
         long before = ticks.get();
-        // at 0.1x a 20 ms tick takes 200 ms: at most 3 more in 400 ms (1x would give 20)
-        await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(1)).until(() -> ticks.get() <= before + 3);
+        // at 0.1x a 20 ms tick takes 200 ms of real time: 2 in 400 ms (1x would give 20)
+        real.advance(400 * MS);
+        assertThat(ticks.get() - before).isEqualTo(2);
+    }
+
+    @Test
+    void aRateChangeBringsTheNextTickForward() {
+        AtomicLong ticks = new AtomicLong();
+        loop.setRate(0.1);
+        loop.every(100, ticks::incrementAndGet);
+        real.advance(500 * MS); // half a tick at 0.1x: none yet
+        assertThat(ticks.get()).isZero();
+        loop.setRate(10);
+        // the clock stands at 50 ms; at 10x the tick at 100 ms is 5 ms of real time away, not 500
+        real.advance(5 * MS);
+        assertThat(ticks.get()).isEqualTo(1);
     }
 
     /**
@@ -44,32 +54,29 @@ class SkewedClockLoopTest {
      * even when the loop was stalled (a GC pause, SIGSTOP) past several ticks.
      */
     @Test
-    void afterAStallEveryTickThatFellDueRunsBeforeLaterTasks() throws Exception {
+    void afterAStallEveryTickThatFellDueRunsBeforeLaterTasks() {
         AtomicLong ticks = new AtomicLong();
         loop.setRate(1.1);
         loop.every(10, ticks::incrementAndGet);
-        await().atMost(Duration.ofSeconds(5)).until(() -> ticks.get() >= 3);
-        CountDownLatch stalled = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        loop.execute(() -> {
-            stalled.countDown();
-            try {
-                release.await(); // the loop thread is stuck here, as in a long pause
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        stalled.await();
+        real.advance(30 * MS);
         long atStall = ticks.get();
-        long stallStart = System.nanoTime();
-        Thread.sleep(200); // the stall under test: 200 ms of real time pass while the loop is stuck (no condition to wait for)
-        long stalledNanos = System.nanoTime() - stallStart;
-        CompletableFuture<Long> seen = new CompletableFuture<>();
-        loop.execute(() -> seen.complete(ticks.get()));
-        release.countDown();
-        // 200 ms at 1.1x is 22 ticks of 10 ms; all of them ran before the task that came after them
-        long due = (long) (stalledNanos * 1.1 / 10_000_000);
-        assertThat(seen.get(5, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(atStall + due - 1);
+        assertThat(atStall).isEqualTo(3); // 33 ms of the clock
+        real.stall(200 * MS);
+        AtomicLong seen = new AtomicLong(-1);
+        loop.execute(() -> seen.set(ticks.get()));
+        real.runDue();
+        // 230 ms at 1.1x is 253 ms of the clock: 25 ticks of 10 ms, every one before the task that came after them
+        assertThat(seen.get()).isEqualTo(25);
+    }
+
+    @Test
+    void aCancelledTimerTicksNoMore() {
+        AtomicLong ticks = new AtomicLong();
+        var handle = loop.every(10, ticks::incrementAndGet);
+        real.advance(25 * MS);
+        handle.cancel();
+        real.advance(100 * MS);
+        assertThat(ticks.get()).isEqualTo(2);
     }
 
     @Test
