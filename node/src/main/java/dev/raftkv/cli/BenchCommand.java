@@ -57,10 +57,11 @@ final class BenchCommand extends ClientCommands.Target implements Callable<Integ
         ClosedLoopBench.Workload w = ClosedLoopBench.Workload.valueOf(workload.toUpperCase(Locale.ROOT));
         long durationNanos = parseDuration(duration).toNanos();
         List<InetSocketAddress> members = discoverClientAddresses(connect());
-        progress.printf("bench: %d clients, %s workload, %d-byte values, %d keys, %s, members %s%n",
-                clients, workload, valueSize, keys, duration, members);
+        dev.raftkv.client.ClientSecurity security = security();
+        progress.printf("bench: %d clients, %s workload, %d-byte values, %d keys, %s, members %s%s%n",
+                clients, workload, valueSize, keys, duration, members, security.tls() ? ", TLS" : "");
         progress.flush();
-        try (KvClient client = new KvClient(members)) {
+        try (KvClient client = new KvClient(members, KvClient.Options.DEFAULT, security)) {
             ClosedLoopBench bench = new ClosedLoopBench(client, w, keys, valueSize);
             if (w == ClosedLoopBench.Workload.GET || w == ClosedLoopBench.Workload.MIXED) bench.preload();
             ClosedLoopBench.Interval total = bench.run(clients, durationNanos, parseDuration(reportEvery).toNanos(), i -> {

@@ -8,6 +8,8 @@ import picocli.CommandLine.Parameters;
 
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
+import dev.raftkv.client.ClientSecurity;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -30,11 +32,44 @@ final class ClientCommands {
         @Option(names = "--json", description = "Print the server's JSON answer as it is.")
         boolean json;
 
+        @Option(names = "--ca", paramLabel = "PEM",
+                description = "The cluster's CA certificate: talk TLS (default: $RAFTKV_CA, else the local cluster's).")
+        Path ca;
+
+        @Option(names = "--token", paramLabel = "TOKEN",
+                description = "Bearer token (default: $RAFTKV_TOKEN, else the local cluster's from its cluster.json).")
+        String token;
+
+        /** Membership and leadership commands present the admin token; the others the client token. */
+        boolean needsAdmin() {
+            return false;
+        }
+
         HttpCluster connect() throws Exception {
-            if (cluster != null && !cluster.isEmpty()) return new HttpCluster(cluster);
+            return new HttpCluster(addresses(), security());
+        }
+
+        List<String> addresses() throws Exception {
+            if (cluster != null && !cluster.isEmpty()) return cluster;
             Path local = Path.of("raftkv-cluster");
-            if (LocalCluster.exists(local)) return new HttpCluster(LocalCluster.load(local).httpAddresses());
-            return new HttpCluster(List.of("127.0.0.1:8001", "127.0.0.1:8002", "127.0.0.1:8003"));
+            if (LocalCluster.exists(local)) return LocalCluster.load(local).httpAddresses();
+            return List.of("127.0.0.1:8001", "127.0.0.1:8002", "127.0.0.1:8003");
+        }
+
+        /**
+         * TLS and token: what the flags or the environment say, else what the cluster.json of the local
+         * cluster at these addresses holds, else plain text and no token.
+         */
+        ClientSecurity security() throws Exception {
+            ClientSecurity local = LocalClusters.serving(addresses(), needsAdmin()).orElse(ClientSecurity.NONE);
+            Path caFile = ca != null ? ca : env("RAFTKV_CA") != null ? Path.of(env("RAFTKV_CA")) : local.ca();
+            String t = token != null ? token : env("RAFTKV_TOKEN") != null ? env("RAFTKV_TOKEN") : local.token();
+            return new ClientSecurity(caFile, t);
+        }
+
+        private static String env(String name) {
+            String v = System.getenv(name);
+            return v == null || v.isEmpty() ? null : v;
         }
 
         /** Prints the answer; exit status 0 on 2xx, 1 on 404/409, 2 otherwise. */

@@ -33,6 +33,7 @@ public final class ClusterCommand {
     int up(@Option(names = "--nodes", defaultValue = "3", description = "How many nodes for a new cluster (default ${DEFAULT-VALUE}).") int nodes,
            @Option(names = "--base-port", defaultValue = "7001", description = "Raft ports start here; client ports at +2000, HTTP at +1000 (default ${DEFAULT-VALUE}).") int basePort,
            @Option(names = "--join-mode", description = "Start the first node alone (--bootstrap) and let the others join it, as the original demo did.") boolean joinMode,
+           @Option(names = "--tls", description = "A new cluster speaks TLS on every port: a CA and a certificate per node are made in --dir/tls.") boolean tls,
            @Option(names = "--store", defaultValue = "memory", paramLabel = "memory|rocksdb", description = "Where the nodes keep their keys (default ${DEFAULT-VALUE}); kept for later 'cluster up' on the same --dir.") String store,
            @Option(names = "--heap", paramLabel = "SIZE", description = "Each node's maximum Java heap, as -Xmx takes it (256m, 2g); the JVM's default if omitted.") String heap)
             throws Exception {
@@ -42,11 +43,15 @@ public final class ClusterCommand {
         if (heap != null && !heap.matches("\\d+[kKmMgG]?")) throw new IllegalArgumentException("--heap is like 256m or 2g, not '" + heap + "'");
         if (LocalCluster.exists(dir)) {
             cluster = LocalCluster.load(dir);
+            if (tls && cluster.tls() == null) {
+                throw new IllegalArgumentException("the cluster in " + dir + " was made without TLS; make a TLS cluster in another --dir");
+            }
             System.out.println("restarting the cluster in " + dir.toAbsolutePath() + " (" + cluster.members().size() + " nodes, "
-                    + cluster.store() + " store)");
+                    + cluster.store() + " store" + (cluster.tls() == null ? "" : ", TLS") + ")");
         } else {
-            cluster = LocalCluster.create(nodes, basePort, basePort + 2000, basePort + 1000, joinMode, store, heap);
+            cluster = LocalCluster.create(nodes, basePort, basePort + 2000, basePort + 1000, joinMode, tls, store, heap);
             cluster.save(dir);
+            cluster.issueCertificates(dir);
         }
         for (LocalCluster.Member m : cluster.members()) startNode(cluster, m);
         waitForLeader(cluster, Duration.ofSeconds(30));
@@ -60,6 +65,7 @@ public final class ClusterCommand {
         LocalCluster cluster = LocalCluster.load(dir).withNewMember();
         LocalCluster.Member m = cluster.members().get(cluster.members().size() - 1);
         cluster.save(dir);
+        cluster.issueCertificates(dir);
         startNode(cluster, m);
         waitForVoters(cluster, List.of(m.id()), Duration.ofSeconds(60));
         System.out.println(m.id() + " joined the cluster");
@@ -115,6 +121,11 @@ public final class ClusterCommand {
                 "--id", m.id(), "--raft", m.raft(), "--client", m.client(), "--http", m.http(),
                 "--peer-http", cluster.peerHttpFlag(), "--peer-client", cluster.peerClientFlag(),
                 "--data-dir", dir.resolve(m.id()).toString()));
+        if (cluster.clusterId() != null) cmd.addAll(List.of("--cluster-id", cluster.clusterId()));
+        dev.raftkv.transport.Tls.NodeFiles tls = cluster.tlsOf(dir, m.id());
+        if (tls != null) {
+            cmd.addAll(List.of("--tls-cert", tls.cert().toString(), "--tls-key", tls.key().toString(), "--tls-ca", tls.ca().toString()));
+        }
         // with data, a node ignores these: its membership is in its log
         switch (m.how()) {
             case PEERS -> cmd.addAll(List.of("--peers", cluster.peersFlag()));
@@ -124,7 +135,10 @@ public final class ClusterCommand {
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(m.id() + ".log").toFile()));
-        pb.environment().put("RAFTKV_COOKIE", cluster.cookie()); // not on the command line, where ps shows it
+        // secrets in the environment, not on the command line, where ps shows them
+        pb.environment().put("RAFTKV_COOKIE", cluster.cookie());
+        if (cluster.adminToken() != null) pb.environment().put("RAFTKV_ADMIN_TOKEN", cluster.adminToken());
+        if (cluster.clientToken() != null) pb.environment().put("RAFTKV_CLIENT_TOKEN", cluster.clientToken());
         Process p = pb.start();
         Files.writeString(pidFile(m.id()), Long.toString(p.pid()));
         System.out.println("started " + m.id() + " (pid " + p.pid() + ", log " + dir.resolve(m.id() + ".log") + ")");
@@ -167,7 +181,7 @@ public final class ClusterCommand {
         long deadline = System.nanoTime() + bound.toNanos();
         while (System.nanoTime() < deadline) {
             for (LocalCluster.Member m : cluster.members()) {
-                JsonNode s = status(m);
+                JsonNode s = status(cluster, m);
                 if (s != null && "leader".equals(s.path("role").asText()) && ready.test(s)) return;
             }
             Thread.sleep(100); // a person is waiting at a terminal; polling ten times a second is plenty
@@ -175,9 +189,13 @@ public final class ClusterCommand {
         throw new IllegalStateException(failure + " within " + bound.toSeconds() + " s; see the logs in " + dir.toAbsolutePath());
     }
 
-    private JsonNode status(LocalCluster.Member m) {
+    /** One client for every status poll: a new one each time would pay a cold TLS handshake ten times a second. */
+    private HttpCluster statusClient;
+
+    private JsonNode status(LocalCluster cluster, LocalCluster.Member m) {
         try {
-            HttpResponse<byte[]> r = new HttpCluster(List.of(m.http())).sendTo(m.http(), "GET", "/v1/status", null);
+            if (statusClient == null) statusClient = new HttpCluster(cluster.httpAddresses(), cluster.clientSecurity(dir, true));
+            HttpResponse<byte[]> r = statusClient.sendTo(m.http(), "GET", "/v1/status", null);
             return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
         } catch (Exception e) {
             return null;
@@ -188,7 +206,7 @@ public final class ClusterCommand {
         System.out.printf("%-4s %-8s %-10s %-5s %-16s %-16s %-16s%n", "id", "pid", "role", "term", "raft", "http", "client");
         for (LocalCluster.Member m : cluster.members()) {
             Optional<ProcessHandle> p = running(m.id());
-            JsonNode s = p.isPresent() ? status(m) : null;
+            JsonNode s = p.isPresent() ? status(cluster, m) : null;
             System.out.printf("%-4s %-8s %-10s %-5s %-16s %-16s %-16s%n", m.id(),
                     p.map(h -> Long.toString(h.pid())).orElse("-"),
                     p.isEmpty() ? "stopped" : s == null ? "starting" : s.path("role").asText(),

@@ -2,7 +2,7 @@ package dev.raftkv.cli;
 
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.URI;
+import dev.raftkv.client.ClientSecurity;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
@@ -10,14 +10,20 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 
-/** Talks HTTP to any member that answers: the members forward writes and reads to the leader. */
+/**
+ * Talks HTTP to any member that answers: the members forward writes and reads to the leader. Over TLS and
+ * with a token when {@code security} says so.
+ */
 final class HttpCluster {
     private final List<String> addresses;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final ClientSecurity security;
+    private final HttpClient client;
 
-    HttpCluster(List<String> addresses) {
+    HttpCluster(List<String> addresses, ClientSecurity security) {
         if (addresses.isEmpty()) throw new IllegalArgumentException("no cluster addresses given (--cluster HOST:PORT,...)");
         this.addresses = List.copyOf(addresses);
+        this.security = security;
+        this.client = security.httpClient();
     }
 
     /** Sends to the first member that accepts the connection. */
@@ -35,7 +41,7 @@ final class HttpCluster {
     }
 
     HttpResponse<byte[]> sendTo(String address, String method, String path, byte[] body) throws IOException, InterruptedException {
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + address + path))
+        HttpRequest req = security.authorize(HttpRequest.newBuilder(security.uri(address, path)))
                 .timeout(Duration.ofSeconds(15))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();

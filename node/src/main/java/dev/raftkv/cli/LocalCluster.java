@@ -2,22 +2,38 @@ package dev.raftkv.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.raftkv.client.ClientSecurity;
+import dev.raftkv.node.AtomicFile;
+import dev.raftkv.transport.Tls;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.UUID;
 
 /**
- * The description of a local cluster, kept in {@code <dir>/cluster.json} so that {@code cluster up}
- * on the same directory brings back the same cluster with its data.
+ * The description of a local cluster, kept in {@code <dir>/cluster.json} (mode 0600: it holds the cookie
+ * and the tokens) so that {@code cluster up} on the same directory brings back the same cluster with its
+ * data, and so that the CLI finds the tokens and the CA of the cluster it talks to ({@link LocalClusters}).
+ *
+ * @param clusterId   every node's --cluster-id
+ * @param clientToken the token for reads and writes; {@code adminToken} for everything
+ * @param tls         where the CA lives, relative to the directory; null for a cluster without TLS
+ * @param store       where the nodes keep their keys: memory or rocksdb
+ * @param heap        the nodes' maximum heap as java's -Xmx takes it (256m, 2g), or null for the JVM's default
  */
-public record LocalCluster(String cookie, List<Member> members, String store, String heap) {
+public record LocalCluster(String cookie, List<Member> members, String clusterId, String clientToken, String adminToken,
+                           TlsLayout tls, String store, String heap) {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final SecureRandom RANDOM = new SecureRandom();
     static final String FILE = "cluster.json";
+    /** Long enough for a laptop cluster; `cluster up` on a directory whose certificates expired says so at the first call. */
+    private static final Duration CERT_VALIDITY = Duration.ofDays(825);
 
     /** How a member first found its cluster: {@code PEERS} (the starting set), {@code BOOTSTRAP} or {@code JOIN}. */
     public enum Start { PEERS, BOOTSTRAP, JOIN }
@@ -27,6 +43,14 @@ public record LocalCluster(String cookie, List<Member> members, String store, St
         Start how() {
             return start == null ? Start.PEERS : start;
         }
+
+        List<String> addresses() {
+            return List.of(raft, client, http);
+        }
+    }
+
+    /** The CA's certificate and key, relative to the cluster's directory; node NAME's are NAME.pem and NAME-key.pem beside them. */
+    public record TlsLayout(String ca, String caKey) {
     }
 
     /**
@@ -42,17 +66,22 @@ public record LocalCluster(String cookie, List<Member> members, String store, St
      *                 original demo; otherwise all start together from one --peers list
      * @param heap     the nodes' maximum heap as java's -Xmx takes it (256m, 2g), or null for the JVM's default
      */
-    static LocalCluster create(int nodes, int raftBase, int clientBase, int httpBase, boolean joinMode, String store,
-                               String heap) {
-        byte[] secret = new byte[16];
-        new SecureRandom().nextBytes(secret);
+    static LocalCluster create(int nodes, int raftBase, int clientBase, int httpBase, boolean joinMode, boolean tls,
+                               String store, String heap) {
         List<Member> members = new ArrayList<>();
         for (int i = 1; i <= nodes; i++) {
             Start how = !joinMode ? Start.PEERS : i == 1 ? Start.BOOTSTRAP : Start.JOIN;
             members.add(new Member("n" + i, "127.0.0.1:" + (raftBase + i - 1), "127.0.0.1:" + (clientBase + i - 1),
                     "127.0.0.1:" + (httpBase + i - 1), how));
         }
-        return new LocalCluster(HexFormat.of().formatHex(secret), members, store, heap);
+        return new LocalCluster(secret(16), members, UUID.randomUUID().toString(), secret(24), secret(24),
+                tls ? new TlsLayout("tls/ca.pem", "tls/ca-key.pem") : null, store, heap);
+    }
+
+    private static String secret(int bytes) {
+        byte[] b = new byte[bytes];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
     }
 
     /** The cluster with one more member, on the next ports after the highest in use, that will join. */
@@ -62,7 +91,7 @@ public record LocalCluster(String cookie, List<Member> members, String store, St
         if (members.stream().anyMatch(m -> m.id().equals(id))) throw new IllegalStateException(id + " exists already");
         List<Member> more = new ArrayList<>(members);
         more.add(new Member(id, nextPort(Member::raft), nextPort(Member::client), nextPort(Member::http), Start.JOIN));
-        return new LocalCluster(cookie, more, store, heap);
+        return new LocalCluster(cookie, more, clusterId, clientToken, adminToken, tls, store, heap);
     }
 
     private String nextPort(java.util.function.Function<Member, String> address) {
@@ -79,9 +108,40 @@ public record LocalCluster(String cookie, List<Member> members, String store, St
         return Files.isRegularFile(dir.resolve(FILE));
     }
 
+    /** Writes cluster.json (owner only), and tells the CLI where this cluster lives. */
     void save(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        JSON.writeValue(dir.resolve(FILE).toFile(), this);
+        AtomicFile.write(dir.resolve(FILE), JSON.writeValueAsBytes(this), true);
+        LocalClusters.register(dir);
+    }
+
+    /** Makes the CA and a certificate for every member that has none yet (a new cluster, a member just added). */
+    void issueCertificates(Path dir) throws IOException {
+        if (tls == null) return;
+        Path ca = dir.resolve(tls.ca());
+        Path caKey = dir.resolve(tls.caKey());
+        CertificateAuthority authority = Files.exists(ca) ? CertificateAuthority.load(ca, caKey)
+                : CertificateAuthority.create("raftkv local CA " + clusterId, CERT_VALIDITY, ca, caKey);
+        for (Member m : members) {
+            if (!Files.exists(certOf(dir, m.id()))) {
+                authority.issue(m.id(), CertificateAuthority.hostsOf(m.addresses()), CERT_VALIDITY, ca.getParent());
+            }
+        }
+    }
+
+    private Path certOf(Path dir, String id) {
+        return dir.resolve(tls.ca()).getParent().resolve(id + ".pem");
+    }
+
+    /** A member's TLS files, or null without TLS. */
+    Tls.NodeFiles tlsOf(Path dir, String id) {
+        if (tls == null) return null;
+        Path certs = dir.resolve(tls.ca()).getParent();
+        return new Tls.NodeFiles(certs.resolve(id + ".pem"), certs.resolve(id + "-key.pem"), dir.resolve(tls.ca()));
+    }
+
+    /** How the CLI talks to this cluster: its CA, and the admin token (the CLI is the cluster's operator). */
+    ClientSecurity clientSecurity(Path dir, boolean admin) {
+        return new ClientSecurity(tls == null ? null : dir.resolve(tls.ca()).toAbsolutePath(), admin ? adminToken : clientToken);
     }
 
     Member member(String id) {
@@ -110,5 +170,10 @@ public record LocalCluster(String cookie, List<Member> members, String store, St
 
     List<String> httpAddresses() {
         return members.stream().map(Member::http).toList();
+    }
+
+    @Override
+    public String toString() {
+        return "LocalCluster" + members.stream().map(Member::id).toList(); // never the secrets
     }
 }

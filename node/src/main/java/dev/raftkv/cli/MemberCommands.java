@@ -50,6 +50,11 @@ final class MemberCommands {
             description = "Adds a member at RAFT_ADDR (a learner first; a voter once it caught up, unless --learner). "
                     + "The node itself must be running, e.g. 'raftkv node --id ID ... --join HTTP_ADDR' (which does this for you).")
     static final class Add extends ClientCommands.Target implements Callable<Integer> {
+        @Override
+        boolean needsAdmin() {
+            return true;
+        }
+
         @Parameters(index = "0", paramLabel = "ID")
         String id;
         @Parameters(index = "1", paramLabel = "RAFT_ADDR", description = "HOST:PORT where the new member listens for Raft.")
@@ -77,6 +82,11 @@ final class MemberCommands {
 
     @Command(name = "remove", mixinStandardHelpOptions = true, description = "Removes member ID (the leader too: it hands over first).")
     static final class Remove extends ClientCommands.Target implements Callable<Integer> {
+        @Override
+        boolean needsAdmin() {
+            return true;
+        }
+
         @Parameters(index = "0", paramLabel = "ID")
         String id;
 
@@ -99,6 +109,11 @@ final class MemberCommands {
     @Command(name = "transfer", mixinStandardHelpOptions = true,
             description = "Hands leadership to voter ID (it must be up to date); returns once ID leads.")
     static final class Transfer extends ClientCommands.Target implements Callable<Integer> {
+        @Override
+        boolean needsAdmin() {
+            return true;
+        }
+
         @Parameters(index = "0", paramLabel = "ID")
         String to;
 

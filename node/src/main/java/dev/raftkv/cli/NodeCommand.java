@@ -3,12 +3,11 @@ package dev.raftkv.cli;
 import dev.raftkv.kv.KvLimits;
 import dev.raftkv.node.ClientServer;
 import dev.raftkv.node.NodeConfig;
+import dev.raftkv.node.NodeSecurity;
 import dev.raftkv.node.RaftkvNode;
 import dev.raftkv.node.StoreKind;
 import dev.raftkv.node.UnsafeControls;
-import dev.raftkv.raft.InjectedBug;
-import dev.raftkv.transport.InboundSink;
-import dev.raftkv.transport.NettyTransport;
+import dev.raftkv.transport.Tls;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -20,13 +19,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code raftkv node}: runs one member in the foreground until SIGTERM or SIGINT. */
+/**
+ * {@code raftkv node}: runs one member in the foreground until SIGTERM or SIGINT. It accepts no switch that
+ * weakens safety: the test harness starts nodes through a test-only entry point of its own, which
+ * overrides {@link #unsafeControls()}.
+ */
 @Command(name = "node", mixinStandardHelpOptions = true, description = "Runs one raftkv node in the foreground.")
-public final class NodeCommand implements Callable<Integer> {
+public class NodeCommand implements Callable<Integer> {
     @Option(names = "--id", description = "This node's id (letters, digits, '.', '_', '-').")
     String id;
 
@@ -85,22 +87,36 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(names = "--request-timeout-ms", defaultValue = "5000", description = "A write with no answer by then is reported as 504 outcome unknown.")
     long requestTimeoutMillis;
 
-    @Option(names = "--unsafe-inject-bug", hidden = true, paramLabel = "NAME",
-            description = "Test only: switch on a deliberate protocol bug (for raftkv verify --control).")
-    String unsafeBug;
+    @Option(names = "--cluster-id", paramLabel = "ID",
+            description = "A new cluster's id (default: made at --bootstrap, a hash of --peers, learned at --join); peers of"
+                    + " another cluster are refused. A node with data keeps its own and refuses another.")
+    String clusterId;
 
-    @Option(names = "--unsafe-local-reads", hidden = true,
-            description = "Test only: answer linearizable reads from this node's own state (for raftkv verify --control stale-reads).")
-    boolean unsafeLocalReads;
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "This node's certificate (chain); with --tls-key and"
+            + " --tls-ca, every port speaks TLS 1.3 (the Raft port mutual).")
+    Path tlsCert;
 
-    @Option(names = "--unsafe-eager-ack-ms", hidden = true, defaultValue = "0",
-            description = "Test only: acknowledge writes before they are durable, writing them every N ms.")
-    long unsafeEagerAckMillis;
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "This node's private key (PKCS#8).")
+    Path tlsKey;
 
-    @Option(names = "--unsafe-clock-control", hidden = true,
-            description = "Test only: serve POST /v1/unsafe/clock {\"rate\":R}, which makes this node's clock run R times "
-                    + "real time (for raftkv verify --nemesis clock).")
-    boolean unsafeClockControl;
+    @Option(names = "--tls-ca", paramLabel = "PEM", description = "The CA that signs every member's certificate.")
+    Path tlsCa;
+
+    @Option(names = "--client-token", paramLabel = "TOKEN",
+            description = "Bearer token for reads and writes (default: $RAFTKV_CLIENT_TOKEN); needs an admin token too.")
+    String clientToken;
+
+    @Option(names = "--admin-token", paramLabel = "TOKEN",
+            description = "Bearer token for membership changes, leadership transfer and everything else (default: $RAFTKV_ADMIN_TOKEN).")
+    String adminToken;
+
+    public NodeCommand() {
+    }
+
+    /** Test-only switches: none in the product ({@code raftkv node}); the harness's entry point overrides this. */
+    protected UnsafeControls unsafeControls() {
+        return UnsafeControls.NONE;
+    }
 
     private java.util.List<String> joinAddresses() {
         if (join == null) return java.util.List.of();
@@ -167,6 +183,19 @@ public final class NodeCommand implements Callable<Integer> {
         if (dataDir == null) throw new IllegalArgumentException("missing --data-dir" + from);
     }
 
+    /** The cluster id, TLS files and tokens: flag first, then the config file, then the environment (tokens). */
+    private NodeSecurity security() {
+        boolean anyTls = tlsCert != null || tlsKey != null || tlsCa != null;
+        Tls.NodeFiles tls = anyTls ? new Tls.NodeFiles(tlsCert, tlsKey, tlsCa) : null;
+        String client = clientToken != null ? clientToken : emptyToNull(System.getenv("RAFTKV_CLIENT_TOKEN"));
+        String admin = adminToken != null ? adminToken : emptyToNull(System.getenv("RAFTKV_ADMIN_TOKEN"));
+        return new NodeSecurity(clusterId, tls, client, admin);
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+
     // ----------------------------------------------------------------
 
     @Override
@@ -191,16 +220,14 @@ public final class NodeCommand implements Callable<Integer> {
         NodeConfig cfg = new NodeConfig(id, NodeConfig.parseAddress(raft), clientAddr, httpAddr,
                 peers == null ? Map.of() : NodeConfig.parsePeers(peers),
                 httpOf, clientOf, dataDir, secret, tickMillis, electionTicks, snapshotEvery, new KvLimits(maxKeyBytes, maxValueBytes),
-                Duration.ofMillis(requestTimeoutMillis), clientMaxInFlight, bootstrap, joinAddresses(), storeKind(store, dataDir));
+                Duration.ofMillis(requestTimeoutMillis), clientMaxInFlight, bootstrap, joinAddresses(), storeKind(store, dataDir),
+                NodeSecurity.NONE);
         if (peers == null && !bootstrap && join == null && !hasData(dataDir)) {
             throw new IllegalArgumentException(dataDir + " holds no data, so this is a new node: say how it finds its cluster"
                     + " with --peers (a new cluster of several), --bootstrap (a new cluster of one) or --join (a running one)");
         }
-        UnsafeControls unsafe = new UnsafeControls(
-                unsafeBug == null ? Set.of() : Set.of(InjectedBug.fromFlag(unsafeBug)), unsafeLocalReads, unsafeEagerAckMillis,
-                unsafeClockControl);
-        RaftkvNode node = RaftkvNode.start(cfg, (config, server) ->
-                NettyTransport.start(config.id(), config.raft(), config.peers(), config.cookie(), InboundSink.of(server)), unsafe);
+        cfg = cfg.withSecurity(security());
+        RaftkvNode node = RaftkvNode.start(cfg, RaftkvNode.NETTY, unsafeControls());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();

@@ -50,7 +50,13 @@ record NodeConfigFile(
         @JsonProperty("max-key-bytes") Integer maxKeyBytes,
         @JsonProperty("max-value-bytes") Integer maxValueBytes,
         @JsonProperty("request-timeout-ms") Long requestTimeoutMillis,
-        @JsonProperty("client-max-in-flight") Integer clientMaxInFlight) {
+        @JsonProperty("client-max-in-flight") Integer clientMaxInFlight,
+        @JsonProperty("cluster-id") String clusterId,
+        @JsonProperty("tls-cert") String tlsCert,
+        @JsonProperty("tls-key") String tlsKey,
+        @JsonProperty("tls-ca") String tlsCa,
+        @JsonProperty("client-token") String clientToken,
+        @JsonProperty("admin-token") String adminToken) {
 
     /** Strict: no strings for numbers, no fractions for integers, no duplicate or unknown fields, nothing after the object. */
     private static final ObjectMapper JSON = JsonMapper.builder()
@@ -118,6 +124,12 @@ record NodeConfigFile(
         if (clientMaxInFlight != null && !givenOnCommandLine.test("--client-max-in-flight")) {
             cmd.clientMaxInFlight = clientMaxInFlight;
         }
+        if (clusterId != null && !givenOnCommandLine.test("--cluster-id")) cmd.clusterId = clusterId;
+        if (tlsCert != null && !givenOnCommandLine.test("--tls-cert")) cmd.tlsCert = Path.of(tlsCert);
+        if (tlsKey != null && !givenOnCommandLine.test("--tls-key")) cmd.tlsKey = Path.of(tlsKey);
+        if (tlsCa != null && !givenOnCommandLine.test("--tls-ca")) cmd.tlsCa = Path.of(tlsCa);
+        if (clientToken != null && !givenOnCommandLine.test("--client-token")) cmd.clientToken = clientToken;
+        if (adminToken != null && !givenOnCommandLine.test("--admin-token")) cmd.adminToken = adminToken;
     }
 
     /** What the flags' own checks would say later, said now with the file and field named. */
@@ -135,6 +147,10 @@ record NodeConfigFile(
         if (dataDir != null && dataDir.isBlank()) throw bad(file, "data-dir", "must not be empty");
         if (store != null && !store.equals("memory") && !store.equals("rocksdb")) {
             throw bad(file, "store", "must be \"memory\" or \"rocksdb\", got \"" + store + "\"");
+        }
+        for (String[] f : new String[][]{{"cluster-id", clusterId}, {"tls-cert", tlsCert}, {"tls-key", tlsKey},
+                {"tls-ca", tlsCa}, {"client-token", clientToken}, {"admin-token", adminToken}}) {
+            if (f[1] != null && f[1].isBlank()) throw bad(file, f[0], "must not be empty");
         }
         atLeast(file, "tick-ms", tickMillis, 1);
         atLeast(file, "election-ticks", electionTicks, 2);

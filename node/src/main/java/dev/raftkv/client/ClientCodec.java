@@ -14,14 +14,14 @@ import java.nio.charset.StandardCharsets;
  * Frame bodies of the client protocol. Layouts (strings: u16 length + UTF-8; bytes: i32 length + bytes):
  * <pre>
  * request  = u8 op, i64 requestId, string clientId, i64 seq, string key, then
- *            PUT: bytes value | GET: u8 consistency | DELETE, STATUS: nothing
+ *            PUT: bytes value | GET: u8 consistency | DELETE, STATUS: nothing | AUTH: bytes token
  *            CAS: u8 hasExpect, [bytes expect], bytes value
  * response = i64 requestId, u8 status, then
  *            OK: PUT i64 index | GET bytes value | DELETE u8 existed | CAS nothing
  *                STATUS string id, string role, i64 term, string leader, string leaderClient
  *            NOT_FOUND: nothing | CAS_FAILED: u8 hasCurrent, [bytes current]
  *            NOT_LEADER: string leaderId, string leaderClient ("" when not known)
- *            NOT_APPLIED, OUTCOME_UNKNOWN, BAD_REQUEST, TOO_LARGE: string message
+ *            NOT_APPLIED, OUTCOME_UNKNOWN, BAD_REQUEST, TOO_LARGE, UNAUTHORIZED: string message
  * </pre>
  * Every read is bounds-checked first, so a lying length is a MalformedFrameException, never an
  * IndexOutOfBoundsException or a huge allocation.
@@ -44,7 +44,7 @@ public final class ClientCodec {
         out.writeLong(r.seq());
         writeString(out, r.key());
         switch (r.op()) {
-            case PUT -> writeBytes(out, r.value());
+            case PUT, AUTH -> writeBytes(out, r.value());
             case GET -> out.writeByte(r.consistency().ordinal());
             case CAS -> {
                 out.writeBoolean(r.expect() != null);
@@ -80,6 +80,8 @@ public final class ClientCodec {
                 yield ClientRequest.cas(requestId, clientId, seq, key, expect, in.readBytes("value", Integer.MAX_VALUE));
             }
             case STATUS -> new ClientRequest(op, requestId, clientId, seq, key, null, null, null);
+            case AUTH -> new ClientRequest(op, requestId, clientId, seq, key, in.readBytes("token", ClientProtocol.MAX_STRING_BYTES),
+                    null, null);
         };
         in.expectEnd(op.name());
         return r;
@@ -115,7 +117,7 @@ public final class ClientCodec {
             case PUT -> out.writeLong(((KvResult.Written) r.result()).index());
             case GET -> writeBytes(out, ((KvResult.Value) r.result()).value());
             case DELETE -> out.writeBoolean(((KvResult.Deleted) r.result()).existed());
-            case CAS -> {
+            case CAS, AUTH -> {
             }
             case STATUS -> {
                 ClientResponse.NodeStatus s = r.node();
@@ -146,6 +148,7 @@ public final class ClientCodec {
                 case GET -> ClientResponse.ok(requestId, new KvResult.Value(in.readBytes("value", Integer.MAX_VALUE)));
                 case DELETE -> ClientResponse.ok(requestId, new KvResult.Deleted(in.readBoolean("existed")));
                 case CAS -> ClientResponse.ok(requestId, new KvResult.CasDone(true, null));
+                case AUTH -> ClientResponse.ok(requestId, null);
                 case STATUS -> ClientResponse.status(requestId, new ClientResponse.NodeStatus(in.readString("id", ANY_U16_LENGTH),
                         in.readString("role", ANY_U16_LENGTH), in.readLong("term"), emptyToNull(in.readString("leader", ANY_U16_LENGTH)), emptyToNull(in.readString("leaderClient", ANY_U16_LENGTH))));
             };

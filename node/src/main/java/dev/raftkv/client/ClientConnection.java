@@ -12,12 +12,16 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import dev.raftkv.transport.Tls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -41,6 +45,16 @@ public final class ClientConnection implements AutoCloseable {
 
     public static CompletableFuture<ClientConnection> connect(EventLoopGroup group, InetSocketAddress address,
                                                               int maxFrameBytes, int connectTimeoutMillis) {
+        return connect(group, address, maxFrameBytes, connectTimeoutMillis, null, null);
+    }
+
+    /**
+     * Connects and, with {@code tls}, completes the TLS handshake; with {@code token}, sends AUTH first and
+     * completes only once the node accepted it ({@link UnauthorizedException} if it did not).
+     */
+    public static CompletableFuture<ClientConnection> connect(EventLoopGroup group, InetSocketAddress address,
+                                                              int maxFrameBytes, int connectTimeoutMillis,
+                                                              SslContext tls, String token) {
         ClientConnection c = new ClientConnection(address);
         CompletableFuture<ClientConnection> result = new CompletableFuture<>();
         new Bootstrap().group(group).channel(NioSocketChannel.class)
@@ -50,20 +64,57 @@ public final class ClientConnection implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new ClientFrameDecoder(maxFrameBytes), c.new Inbound());
+                        if (tls != null) Tls.addClient(ch.pipeline(), tls, address, "client connection to " + address);
                     }
                 })
                 .connect(address)
                 .addListener((ChannelFuture f) -> {
-                    if (f.isSuccess()) {
-                        c.channel = f.channel();
-                        result.complete(c);
-                    } else {
+                    if (!f.isSuccess()) {
                         result.completeExceptionally(new ConnectionLostException("cannot connect to " + address + ": "
                                 + f.cause().getMessage(), false, f.cause()));
+                        return;
                     }
+                    c.channel = f.channel();
+                    c.secured().thenCompose(v -> token == null ? CompletableFuture.completedFuture(null) : c.authenticate(token))
+                            .whenComplete((v, e) -> {
+                                if (e == null) {
+                                    result.complete(c);
+                                } else {
+                                    c.close();
+                                    result.completeExceptionally(e instanceof CompletionException && e.getCause() != null
+                                            ? e.getCause() : e);
+                                }
+                            });
                 });
         return result;
     }
+
+    /** Completes once the TLS handshake did (at once without TLS). */
+    private CompletableFuture<Void> secured() {
+        SslHandler ssl = channel.pipeline().get(SslHandler.class);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (ssl == null) {
+            done.complete(null);
+        } else {
+            ssl.handshakeFuture().addListener(f -> {
+                if (f.isSuccess()) done.complete(null);
+                else done.completeExceptionally(new ConnectionLostException("TLS handshake with " + address + " failed: "
+                        + Tls.describe(f.cause()), false, f.cause()));
+            });
+        }
+        return done;
+    }
+
+    private CompletableFuture<Void> authenticate(String token) {
+        return send(ClientRequest.auth(AUTH_REQUEST_ID, token)).thenAccept(r -> {
+            if (r.status() != ClientProtocol.Status.OK) {
+                throw new UnauthorizedException(address + " refused the token: " + r.message());
+            }
+        });
+    }
+
+    /** The AUTH request's id: it is answered before any other request is sent on the connection. */
+    private static final long AUTH_REQUEST_ID = -1;
 
     public InetSocketAddress address() {
         return address;

@@ -13,7 +13,9 @@ public final class ClientProtocol {
     }
 
     public enum Op {
-        PUT(1), GET(2), DELETE(3), CAS(4), STATUS(5);
+        PUT(1), GET(2), DELETE(3), CAS(4), STATUS(5),
+        /** The first request on a connection to a node with tokens: the token; answered OK or UNAUTHORIZED (then closed). */
+        AUTH(6);
 
         public final int code;
 
@@ -32,7 +34,9 @@ public final class ClientProtocol {
     }
 
     public enum Status {
-        OK(0), NOT_FOUND(1), CAS_FAILED(2), NOT_LEADER(3), NOT_APPLIED(4), OUTCOME_UNKNOWN(5), BAD_REQUEST(6), TOO_LARGE(7);
+        OK(0), NOT_FOUND(1), CAS_FAILED(2), NOT_LEADER(3), NOT_APPLIED(4), OUTCOME_UNKNOWN(5), BAD_REQUEST(6), TOO_LARGE(7),
+        /** No valid token: the node closes the connection after this answer. */
+        UNAUTHORIZED(8);
 
         public final int code;
 

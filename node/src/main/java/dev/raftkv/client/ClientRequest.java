@@ -22,6 +22,12 @@ public record ClientRequest(ClientProtocol.Op op, long requestId, String clientI
         return new ClientRequest(ClientProtocol.Op.CAS, requestId, clientId, seq, key, value, expect, null);
     }
 
+    /** The token travels as the value; the record's toString never shows a value's bytes. */
+    public static ClientRequest auth(long requestId, String token) {
+        return new ClientRequest(ClientProtocol.Op.AUTH, requestId, "", 0, "", token.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                null, null);
+    }
+
     public static ClientRequest status(long requestId) {
         return new ClientRequest(ClientProtocol.Op.STATUS, requestId, "", 0, "", null, null, null);
     }

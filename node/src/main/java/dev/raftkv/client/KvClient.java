@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>
  * Failures: {@link NotAppliedException} (certainly not applied: safe to retry), {@link OutcomeUnknownException}
  * (a write that some leader may have received: it may have been applied), {@link KvLimits.Violation}
- * (refused as malformed or too large: retrying will not help).
+ * (refused as malformed or too large: retrying will not help), {@link UnauthorizedException} (the token was
+ * refused).
  */
 public final class KvClient implements AutoCloseable {
     public record Options(Duration timeout, Duration minBackoff, Duration maxBackoff, int maxValueBytes, int connectTimeoutMillis) {
@@ -56,6 +57,8 @@ public final class KvClient implements AutoCloseable {
     }
 
     private final Options options;
+    private final ClientSecurity security;
+    private final io.netty.handler.ssl.SslContext tls; // null: plain TCP
     private final List<InetSocketAddress> members;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final ConcurrentHashMap<InetSocketAddress, CompletableFuture<ClientConnection>> connections = new ConcurrentHashMap<>();
@@ -72,9 +75,16 @@ public final class KvClient implements AutoCloseable {
     }
 
     public KvClient(List<InetSocketAddress> members, Options options) {
+        this(members, options, ClientSecurity.NONE);
+    }
+
+    /** @param security TLS (the cluster's CA) and the token to present, if the cluster wants them */
+    public KvClient(List<InetSocketAddress> members, Options options, ClientSecurity security) {
         if (members.isEmpty()) throw new IllegalArgumentException("a KvClient needs at least one member address");
         this.members = new CopyOnWriteArrayList<>(members);
         this.options = options;
+        this.security = security;
+        this.tls = security.nettyTls();
     }
 
     /** @return the log index the put was applied at */
@@ -132,7 +142,7 @@ public final class KvClient implements AutoCloseable {
                 return existing;
             }
             return ClientConnection.connect(group, a, ClientProtocol.maxFrameBytes(options.maxValueBytes()),
-                    options.connectTimeoutMillis());
+                    options.connectTimeoutMillis(), tls, security.token());
         });
     }
 
@@ -192,6 +202,10 @@ public final class KvClient implements AutoCloseable {
                         }
                         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                                 ? error.getCause() : error;
+                        if (cause instanceof UnauthorizedException) {
+                            result.completeExceptionally(cause); // another attempt with the same token fares no better
+                            return;
+                        }
                         if (via[0] != null) via[0].abandon(requestId);
                         boolean received = cause instanceof ConnectionLostException lost ? lost.possiblyReceived() : sent[0];
                         if (request.op().isWrite() && received) possiblyApplied = true;
@@ -229,6 +243,7 @@ public final class KvClient implements AutoCloseable {
                     if (target.equals(leader)) leader = null;
                     retryLater();
                 }
+                case UNAUTHORIZED -> result.completeExceptionally(new UnauthorizedException(target + ": " + answer.message()));
                 case BAD_REQUEST, TOO_LARGE -> result.completeExceptionally(
                         new KvLimits.Violation(answer.message(), answer.status() == ClientProtocol.Status.TOO_LARGE));
             }

@@ -25,6 +25,8 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import dev.raftkv.transport.Tls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +49,10 @@ import java.util.function.Function;
  * bound is slowed down by TCP back-pressure instead of filling the server's memory; reading resumes
  * once half of them have been answered. It also stops reading while the connection's outbound buffer
  * is full (a client that does not read its answers).
+ *
+ * <p>With tokens, a connection's first request must be AUTH with the client or admin token; anything else
+ * first, or a wrong token, is answered UNAUTHORIZED and the connection closed. With TLS, the port speaks
+ * nothing else.
  */
 public final class ClientServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientServer.class);
@@ -59,6 +65,7 @@ public final class ClientServer implements AutoCloseable {
     private final int maxInFlight;
     private final AtomicInteger highestInFlight = new AtomicInteger();
     private final AtomicLong readPauses = new AtomicLong();
+    private final Tokens tokens;
 
     /** The default of {@code --client-max-in-flight}: enough to keep a pipelining client busy, small enough to bound memory. */
     public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
@@ -69,7 +76,17 @@ public final class ClientServer implements AutoCloseable {
      */
     public ClientServer(String nodeId, InetSocketAddress bind, KvService kv, Function<String, String> clientAddressOf,
                         int maxInFlight) throws InterruptedException {
+        this(nodeId, bind, kv, clientAddressOf, maxInFlight, Tokens.NONE, null);
+    }
+
+    /**
+     * @param tokens what a connection must present first ({@link Tokens#NONE}: nothing)
+     * @param tls    the port's TLS, or null for plain TCP
+     */
+    public ClientServer(String nodeId, InetSocketAddress bind, KvService kv, Function<String, String> clientAddressOf,
+                        int maxInFlight, Tokens tokens, SslContext tls) throws InterruptedException {
         if (maxInFlight < 1) throw new IllegalArgumentException("maxInFlight " + maxInFlight);
+        this.tokens = tokens;
         this.nodeId = nodeId;
         this.kv = kv;
         this.clientAddressOf = clientAddressOf;
@@ -84,6 +101,7 @@ public final class ClientServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new ClientFrameDecoder(maxFrame), new Handler());
+                        if (tls != null) Tls.addServer(ch.pipeline(), tls, "client port of " + nodeId, () -> { });
                     }
                 });
         this.channel = b.bind(bind).sync().channel();
@@ -118,6 +136,7 @@ public final class ClientServer implements AutoCloseable {
         private final ArrayDeque<ClientRequest> waiting = new ArrayDeque<>();
         private int inFlight;
         private boolean paused;
+        private boolean authenticated = !tokens.protectsData();
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf body) {
@@ -129,8 +148,27 @@ public final class ClientServer implements AutoCloseable {
                 ctx.close();
                 return;
             }
+            if (request.op() == Op.AUTH || !authenticated) {
+                authenticate(ctx, request);
+                return;
+            }
             waiting.add(request);
             dispatch(ctx);
+        }
+
+        private void authenticate(ChannelHandlerContext ctx, ClientRequest request) {
+            String token = request.op() == Op.AUTH ? new String(request.value(), java.nio.charset.StandardCharsets.UTF_8) : null;
+            if (tokens.accessOf(token) != Tokens.Access.NONE) {
+                authenticated = true;
+                ctx.writeAndFlush(ClientCodec.encodeResponse(ctx.alloc(), Op.AUTH, ClientResponse.ok(request.requestId(), null)));
+                return;
+            }
+            String why = token == null ? "no token: the first request must be AUTH" : "unknown token";
+            LOG.warn("closing client connection {}: {}", ctx.channel().remoteAddress(), why);
+            ctx.writeAndFlush(ClientCodec.encodeResponse(ctx.alloc(), request.op(),
+                            ClientResponse.error(request.requestId(), Status.UNAUTHORIZED, why)))
+                    .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+            ctx.channel().config().setAutoRead(false); // nothing more is read from it
         }
 
         /** Starts what the cap allows, then pauses or resumes reading to match. */
@@ -192,6 +230,7 @@ public final class ClientServer implements AutoCloseable {
                             ? ClientResponse.ok(id, result) : ClientResponse.of(id, Status.CAS_FAILED, result));
             case GET -> kv.get(r.key(), KvService.Consistency.valueOf(r.consistency().name()))
                     .thenApply(v -> v.value() == null ? ClientResponse.of(id, Status.NOT_FOUND, v) : ClientResponse.ok(id, v));
+            case AUTH -> CompletableFuture.completedFuture(ClientResponse.ok(id, null)); // answered before serving
             case STATUS -> kv.status().thenApply(s -> ClientResponse.status(id, new ClientResponse.NodeStatus(s.id(),
                     s.role().label(), s.term(), s.leader(), s.leader() == null ? null : clientAddressOf.apply(s.leader()))));
         };

@@ -35,16 +35,12 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import dev.raftkv.transport.Tls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -64,7 +60,8 @@ public final class HttpApi implements AutoCloseable {
     private final Directory directory;
     /** Null unless the node runs with the unsafe clock control. */
     private final SkewedClockLoop clock;
-    private final HttpClient forwarder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpSecurity security;
+    private final LeaderForwarder forwarder;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel channel;
 
@@ -77,6 +74,14 @@ public final class HttpApi implements AutoCloseable {
     /** @param clock the skewable clock behind {@code /v1/unsafe/clock} (test only), or null: no such endpoint */
     HttpApi(InetSocketAddress bind, String selfId, KvService kv, MembershipService membership, Directory directory,
             SkewedClockLoop clock) throws InterruptedException {
+        this(bind, selfId, kv, membership, directory, clock, HttpSecurity.NONE);
+    }
+
+    /** @param security who may call what, TLS, how to forward, and what the status must say */
+    HttpApi(InetSocketAddress bind, String selfId, KvService kv, MembershipService membership, Directory directory,
+            SkewedClockLoop clock, HttpSecurity security) throws InterruptedException {
+        this.security = security;
+        this.forwarder = new LeaderForwarder(security.forwarding());
         this.selfId = selfId;
         this.kv = kv;
         this.membership = membership;
@@ -91,6 +96,7 @@ public final class HttpApi implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(maxBody), new Handler());
+                        if (security.tls() != null) Tls.addServer(ch.pipeline(), security.tls(), "HTTP port of " + selfId, () -> { });
                     }
                 });
         this.channel = b.bind(bind).sync().channel();
@@ -129,9 +135,15 @@ public final class HttpApi implements AutoCloseable {
             HttpMethod method = req.method();
             String uri = req.uri();
             boolean forwarded = req.headers().contains(FORWARDED);
+            String authorization = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+            Authorizer.Denial denied = security.authorizer().check(method, new QueryStringDecoder(uri).path(), req.headers());
+            if (denied != null) {
+                write(ctx, Reply.error(denied.status(), denied.code(), denied.message()), keepAlive);
+                return;
+            }
             CompletableFuture<Reply> reply;
             try {
-                reply = route(method, uri, body, forwarded);
+                reply = route(method, uri, body, forwarded, authorization);
             } catch (RuntimeException e) {
                 reply = CompletableFuture.completedFuture(errorReply(e));
             }
@@ -158,13 +170,13 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
-    CompletableFuture<Reply> route(HttpMethod method, String uri, byte[] body, boolean forwarded) {
+    CompletableFuture<Reply> route(HttpMethod method, String uri, byte[] body, boolean forwarded, String authorization) {
         QueryStringDecoder q = new QueryStringDecoder(uri, StandardCharsets.UTF_8);
         String path = q.path();
         if (path.equals("/v1/status") && method.equals(HttpMethod.GET)) return status();
         if (path.equals("/v1/unsafe/clock") && clock != null) return done(clock(method, body));
         if (path.equals("/v1/members") || path.startsWith("/v1/members/") || path.equals("/v1/leader/transfer")) {
-            return forwardable(method, uri, body, forwarded, membershipRoute(method, path, body, forwarded));
+            return forwardable(method, uri, body, forwarded, authorization, membershipRoute(method, path, body, forwarded));
         }
         if (!path.startsWith("/v1/kv/")) return done(Reply.error(404, "not_found", "no such endpoint: " + path));
         String rest = path.substring("/v1/kv/".length());
@@ -185,13 +197,14 @@ public final class HttpApi implements AutoCloseable {
         } else {
             return done(Reply.error(405, "method_not_allowed", method + " is not supported on " + path));
         }
-        return forwardable(method, uri, body, forwarded, local);
+        return forwardable(method, uri, body, forwarded, authorization, local);
     }
 
     /** The local answer, or, if this node does not lead but knows who does, the leader's. */
     private CompletableFuture<Reply> forwardable(HttpMethod method, String uri, byte[] body, boolean forwarded,
-                                                 CompletableFuture<Reply> local) {
-        return local.handle((r, e) -> r == null ? maybeForward(method, uri, body, forwarded, KvService.unwrap(e)) : done(r))
+                                                 String authorization, CompletableFuture<Reply> local) {
+        return local.handle((r, e) -> r == null ? maybeForward(method, uri, body, forwarded, authorization, KvService.unwrap(e))
+                        : done(r))
                 .thenCompose(f -> f);
     }
 
@@ -250,7 +263,7 @@ public final class HttpApi implements AutoCloseable {
         ObjectNode out = JSON.createObjectNode();
         if (v.leader() == null) out.putNull("leader");
         else out.put("leader", v.leader());
-        out.put("term", v.term()).put("commitIndex", v.commitIndex());
+        out.put("cluster", security.clusterId().get()).put("term", v.term()).put("commitIndex", v.commitIndex());
         var members = out.putArray("members");
         for (MembershipService.Member m : v.members()) {
             ObjectNode n = members.addObject().put("id", m.id());
@@ -316,7 +329,13 @@ public final class HttpApi implements AutoCloseable {
 
     private ObjectNode statusJson(RaftServer.Status s) {
         ObjectNode out = JSON.createObjectNode();
-        out.put("id", s.id()).put("role", s.role().label()).put("term", s.term());
+        out.put("id", s.id()).put("cluster", security.clusterId().get()).put("role", s.role().label()).put("term", s.term());
+        if (!security.unsafe().isEmpty()) {
+            // loud: a node started through the test-only entry point breaks promises on purpose
+            out.put("warning", "UNSAFE test-only switches are on: this node does not keep raftkv's promises");
+            var names = out.putArray("unsafe");
+            security.unsafe().forEach(names::add);
+        }
         if (s.leader() == null) out.putNull("leader");
         else out.put("leader", s.leader());
         out.put("commitIndex", s.commitIndex()).put("appliedIndex", s.appliedIndex());
@@ -342,19 +361,15 @@ public final class HttpApi implements AutoCloseable {
     }
 
     /** A follower that knows the leader's HTTP address passes the request on, once. */
-    private CompletableFuture<Reply> maybeForward(HttpMethod method, String uri, byte[] body, boolean forwarded, Throwable error) {
+    private CompletableFuture<Reply> maybeForward(HttpMethod method, String uri, byte[] body, boolean forwarded,
+                                                  String authorization, Throwable error) {
         if (!(error instanceof NotAppliedException n) || forwarded || n.leaderHint() == null
                 || n.leaderHint().equals(selfId)) {
             return done(errorReply(error));
         }
         String leaderHttp = directory.httpOf(n.leaderHint());
         if (leaderHttp == null) return done(errorReply(error));
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + leaderHttp + uri))
-                .timeout(Duration.ofSeconds(10))
-                .header(FORWARDED, "1")
-                .method(method.name(), HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
-        return forwarder.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray())
+        return forwarder.forward(method, leaderHttp, uri, body, authorization)
                 .thenApply(resp -> new Reply(resp.statusCode(),
                         resp.headers().firstValue("content-type").orElse("application/octet-stream"), resp.body()))
                 .exceptionally(e -> forwardFailed(method, n.leaderHint(), leaderHttp, KvService.unwrap(e)));

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.URI;
+import dev.raftkv.client.ClientSecurity;
+
+import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -19,10 +21,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Asks a running cluster to take this node in ({@code --join}): {@code POST /v1/members} to the given
- * members in turn (any member forwards to the leader) until the answer says this node votes. The leader
- * adds it as a learner and promotes it once it caught up; until then the answer is 202 and we ask again.
- * Asking again is harmless: the same id at the same address is a no-op.
+ * Asks a running cluster to take this node in ({@code --join}): {@code GET /v1/members} to learn the
+ * cluster's id (recorded in the data directory before this node talks to anyone) and the members' addresses,
+ * then {@code POST /v1/members} with the admin token to the given members in turn (any member forwards to
+ * the leader) until the answer says this node votes. The leader first checks, with a handshake, that this
+ * node knows the cookie, adds it as a learner and promotes it once it caught up; until then the answer is
+ * 202 and we ask again. Asking again is harmless: the same id at the same address is a no-op.
  */
 final class Joiner {
     private static final Logger LOG = LoggerFactory.getLogger(Joiner.class);
@@ -32,18 +36,30 @@ final class Joiner {
     private final String id;
     private final MemberEndpoint self;
     private final List<String> members;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final ClientSecurity security;
+    private final HttpClient http;
     /** Told the members' addresses before each request, so that this node can answer the leader before the log names it. */
     private final Consumer<Map<String, MemberEndpoint>> heardOf;
+    /** Records the cluster's id; refuses (DataDirIdentity.RefusedException) if this node belongs to another. */
+    private final ClusterAdopter adoptCluster;
     private final CompletableFuture<Void> joined = new CompletableFuture<>();
     private volatile boolean stopped;
     private boolean saidLearner;
 
-    Joiner(String id, MemberEndpoint self, List<String> members, Consumer<Map<String, MemberEndpoint>> heardOf) {
+    /** Where the cluster id a member names is recorded. */
+    interface ClusterAdopter {
+        void adopt(String clusterId) throws IOException;
+    }
+
+    Joiner(String id, MemberEndpoint self, List<String> members, Consumer<Map<String, MemberEndpoint>> heardOf,
+           ClusterAdopter adoptCluster, ClientSecurity security) {
         this.id = id;
         this.self = self;
         this.members = List.copyOf(members);
         this.heardOf = heardOf;
+        this.adoptCluster = adoptCluster;
+        this.security = security;
+        this.http = security.httpClient();
     }
 
     /** Completes once this node is a voter. */
@@ -59,31 +75,61 @@ final class Joiner {
     private void attempt(int n) {
         if (stopped || joined.isDone()) return;
         String target = members.get(n % members.size());
-        HttpRequest list = HttpRequest.newBuilder(URI.create("http://" + target + "/v1/members"))
+        HttpRequest list = security.authorize(HttpRequest.newBuilder(security.uri(target, "/v1/members")))
                 .timeout(Duration.ofSeconds(10)).GET().build();
         http.sendAsync(list, HttpResponse.BodyHandlers.ofString()).whenComplete((resp, error) -> {
-            if (error == null && resp.statusCode() == 200) heardOf.accept(endpoints(resp.body()));
+            if (error == null && resp.statusCode() == 200 && !heard(resp.body())) return;
+            if (error == null && (resp.statusCode() == 401 || resp.statusCode() == 403)) {
+                gaveUp(target, resp.statusCode(), resp.body() + " (a joining node asks with the admin token:"
+                        + " RAFTKV_ADMIN_TOKEN or --admin-token)");
+                return;
+            }
             ask(n, target);
         });
     }
 
-    private static Map<String, MemberEndpoint> endpoints(String membersJson) {
-        Map<String, MemberEndpoint> out = new HashMap<>();
+    /** Takes in what a member list says: the cluster's id first, then the addresses. False if this node may not join. */
+    private boolean heard(String membersJson) {
+        JsonNode view;
         try {
-            for (JsonNode m : JSON.readTree(membersJson).path("members")) {
-                if (m.hasNonNull("raft")) out.put(m.get("id").asText(), MemberEndpoint.fromJson(m));
-            }
+            view = JSON.readTree(membersJson);
         } catch (Exception e) {
             LOG.debug("unreadable member list: {}", e.toString());
+            return true;
         }
-        return out;
+        String cluster = view.path("cluster").asText("");
+        if (!cluster.isEmpty()) {
+            try {
+                adoptCluster.adopt(cluster);
+            } catch (IOException | RuntimeException e) {
+                LOG.error("{} cannot join: {}", id, e.getMessage());
+                joined.completeExceptionally(e);
+                return false;
+            }
+        }
+        Map<String, MemberEndpoint> out = new HashMap<>();
+        for (JsonNode m : view.path("members")) {
+            try {
+                if (m.hasNonNull("raft")) out.put(m.get("id").asText(), MemberEndpoint.fromJson(m));
+            } catch (IllegalArgumentException e) {
+                LOG.debug("unreadable member in the list: {}", e.toString());
+            }
+        }
+        heardOf.accept(out);
+        return true;
+    }
+
+    private void gaveUp(String target, int status, String body) {
+        // asking again will not help: say why, loudly, and stop
+        LOG.error("{} cannot join: {} answered {} {}", id, target, status, body);
+        joined.completeExceptionally(new IllegalStateException(body));
     }
 
     private void ask(int n, String target) {
         ObjectNode body = JSON.createObjectNode().put("id", id).put("raft", self.raft()).put("voter", true);
         if (self.client() != null) body.put("client", self.client());
         if (self.http() != null) body.put("http", self.http());
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + target + "/v1/members"))
+        HttpRequest req = security.authorize(HttpRequest.newBuilder(security.uri(target, "/v1/members")))
                 .timeout(Duration.ofSeconds(30))
                 .header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
@@ -98,10 +144,9 @@ final class Joiner {
             } else if (resp.statusCode() == 200 || resp.statusCode() == 202) {
                 if (!saidLearner) LOG.info("{} joined as a learner; catching up before it is promoted", id);
                 saidLearner = true;
-            } else if (resp.statusCode() == 409 || resp.statusCode() == 400) {
-                // asking again will not help: say why, loudly, and stop
-                LOG.error("{} cannot join: {} answered {} {}", id, target, resp.statusCode(), resp.body());
-                joined.completeExceptionally(new IllegalStateException(resp.body()));
+            } else if (resp.statusCode() == 409 || resp.statusCode() == 400 || resp.statusCode() == 401
+                    || resp.statusCode() == 403) {
+                gaveUp(target, resp.statusCode(), resp.body());
                 return;
             } else {
                 LOG.info("{}: {} answered {} to the join ({}); trying again", id, target, resp.statusCode(), resp.body());

@@ -6,6 +6,8 @@ import dev.raftkv.raft.Role;
 import dev.raftkv.raft.server.NotAppliedException;
 import dev.raftkv.raft.server.OutcomeUnknownException;
 import dev.raftkv.raft.server.RaftServer;
+import dev.raftkv.transport.HandshakeFailedException;
+import dev.raftkv.transport.PeerUnreachableException;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,14 +41,24 @@ public final class MembershipService {
     public record Added(String id, boolean voter, long index) {
     }
 
+    /**
+     * Checks that the node at {@code raftAddress} is {@code id} and knows the cluster cookie (a handshake);
+     * fails with {@link HandshakeFailedException} or {@link PeerUnreachableException}.
+     */
+    public interface Prover {
+        CompletableFuture<Void> prove(String id, String raftAddress);
+    }
+
     private final RaftServer server;
     private final Directory directory;
     private final Duration timeout;
+    private final Prover prover;
 
-    MembershipService(RaftServer server, Directory directory, Duration timeout) {
+    MembershipService(RaftServer server, Directory directory, Duration timeout, Prover prover) {
         this.server = server;
         this.directory = directory;
         this.timeout = timeout;
+        this.prover = prover;
     }
 
     public CompletableFuture<View> view() {
@@ -79,8 +91,23 @@ public final class MembershipService {
                 if (!voter || c.isVoter(id)) return CompletableFuture.completedFuture(new Added(id, c.isVoter(id), 0));
                 return promote(id, deadline);
             }
-            return change(new ConfigChange.AddLearner(id, endpoint.format()), deadline)
+            // only the leader takes a member in, and only one that proved it knows the cookie
+            if (s.role() != Role.LEADER) throw new NotAppliedException("not the leader", s.leader());
+            return proven(id, endpoint).thenCompose(ok -> change(new ConfigChange.AddLearner(id, endpoint.format()), deadline))
                     .thenCompose(index -> voter ? promote(id, deadline) : CompletableFuture.completedFuture(new Added(id, false, index)));
+        });
+    }
+
+    /** Completes once the node at the endpoint proved it is {@code id} and knows the cookie. */
+    private CompletableFuture<Void> proven(String id, MemberEndpoint endpoint) {
+        return prover.prove(id, endpoint.raft()).exceptionallyCompose(e -> {
+            Throwable t = KvService.unwrap(e);
+            if (t instanceof HandshakeFailedException) {
+                return CompletableFuture.failedFuture(new RequestException(403, "not_proven", id + " at " + endpoint.raft()
+                        + " did not prove that it belongs to this cluster, so it is not added: " + t.getMessage()));
+            }
+            return CompletableFuture.failedFuture(new NotAppliedException("cannot reach " + id + " at " + endpoint.raft()
+                    + " to check that it knows the cluster cookie (is it running?): " + t.getMessage(), null));
         });
     }
 

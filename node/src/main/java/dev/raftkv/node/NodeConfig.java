@@ -18,13 +18,15 @@ import java.util.Map;
  * addresses (what NOT_LEADER tells clients); members added later bring theirs in the log.
  * {@code client} is null when this node serves no binary client protocol; {@code clientMaxInFlight} caps
  * the requests served at once per client connection. {@code store} is where the keys live.
+ * {@code security} holds the cluster id, TLS files and tokens ({@link NodeSecurity#NONE}: none of them).
  */
 public record NodeConfig(String id, InetSocketAddress raft, InetSocketAddress client, InetSocketAddress http,
                          Map<String, InetSocketAddress> peers, Map<String, String> peerHttp, Map<String, String> peerClient,
                          Path dataDir, String cookie, long tickMillis, int electionTicks,
                          long snapshotEveryEntries, KvLimits limits, Duration requestTimeout, int clientMaxInFlight,
-                         boolean bootstrap, List<String> join, StoreKind store) {
+                         boolean bootstrap, List<String> join, StoreKind store, NodeSecurity security) {
     public NodeConfig {
+        if (security == null) security = NodeSecurity.NONE;
         if (id == null || id.isBlank()) throw new IllegalArgumentException("--id is required");
         int ways = (peers.isEmpty() ? 0 : 1) + (bootstrap ? 1 : 0) + (join.isEmpty() ? 0 : 1);
         if (ways > 1) throw new IllegalArgumentException("give at most one of --peers, --bootstrap and --join");
@@ -40,14 +42,15 @@ public record NodeConfig(String id, InetSocketAddress raft, InetSocketAddress cl
         if (store == null) store = StoreKind.MEMORY;
     }
 
-    /** Every setting but the store, which is then the memory store. */
+    /** Every setting but the store and security: the memory store, without a cluster id of its own, TLS or tokens. */
     public NodeConfig(String id, InetSocketAddress raft, InetSocketAddress client, InetSocketAddress http,
                       Map<String, InetSocketAddress> peers, Map<String, String> peerHttp, Map<String, String> peerClient,
                       Path dataDir, String cookie, long tickMillis, int electionTicks,
                       long snapshotEveryEntries, KvLimits limits, Duration requestTimeout, int clientMaxInFlight,
                       boolean bootstrap, List<String> join) {
         this(id, raft, client, http, peers, peerHttp, peerClient, dataDir, cookie, tickMillis, electionTicks,
-                snapshotEveryEntries, limits, requestTimeout, clientMaxInFlight, bootstrap, join, StoreKind.MEMORY);
+                snapshotEveryEntries, limits, requestTimeout, clientMaxInFlight, bootstrap, join, StoreKind.MEMORY,
+                NodeSecurity.NONE);
     }
 
     /** A node of a fixed starting membership ({@code --peers}), with the default in-flight cap per client connection. */
@@ -59,19 +62,27 @@ public record NodeConfig(String id, InetSocketAddress raft, InetSocketAddress cl
                 snapshotEveryEntries, limits, requestTimeout, ClientServer.DEFAULT_MAX_IN_FLIGHT, false, List.of());
     }
 
+    public NodeConfig withSecurity(NodeSecurity s) {
+        return new NodeConfig(id, raft, client, http, peers, peerHttp, peerClient, dataDir, cookie, tickMillis,
+                electionTicks, snapshotEveryEntries, limits, requestTimeout, clientMaxInFlight, bootstrap, join, store, s);
+    }
+
     public NodeConfig withBootstrap() {
         return new NodeConfig(id, raft, client, http, Map.of(), peerHttp, peerClient, dataDir, cookie, tickMillis,
-                electionTicks, snapshotEveryEntries, limits, requestTimeout, clientMaxInFlight, true, List.of(), store);
+                electionTicks, snapshotEveryEntries, limits, requestTimeout, clientMaxInFlight, true, List.of(), store,
+                security);
     }
 
     public NodeConfig withJoin(List<String> httpAddresses) {
         return new NodeConfig(id, raft, client, http, Map.of(), peerHttp, peerClient, dataDir, cookie, tickMillis,
-                electionTicks, snapshotEveryEntries, limits, requestTimeout, clientMaxInFlight, false, httpAddresses, store);
+                electionTicks, snapshotEveryEntries, limits, requestTimeout, clientMaxInFlight, false, httpAddresses, store,
+                security);
     }
 
     public NodeConfig withStore(StoreKind kind) {
         return new NodeConfig(id, raft, client, http, peers, peerHttp, peerClient, dataDir, cookie, tickMillis,
-                electionTicks, snapshotEveryEntries, limits, requestTimeout, clientMaxInFlight, bootstrap, join, kind);
+                electionTicks, snapshotEveryEntries, limits, requestTimeout, clientMaxInFlight, bootstrap, join, kind,
+                security);
     }
 
     /** Parses {@code n1=127.0.0.1:7001,n2=127.0.0.1:7002}. */

@@ -15,6 +15,12 @@ import dev.raftkv.raft.server.RaftServer;
 import dev.raftkv.raft.server.Snapshot;
 import dev.raftkv.raft.server.Transport;
 import dev.raftkv.raft.snapshot.FileSnapshotStore;
+import dev.raftkv.client.ClientSecurity;
+import dev.raftkv.transport.InboundSink;
+import dev.raftkv.transport.NettyTransport;
+import dev.raftkv.transport.PeerSecurity;
+import dev.raftkv.transport.Tls;
+import dev.raftkv.transport.TransportOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,9 +41,29 @@ public final class RaftkvNode implements AutoCloseable {
     /** Builds the transport to the other members, given where inbound messages go. */
     public interface TransportFactory {
         Transport open(NodeConfig config, RaftServer inbound) throws Exception;
+
+        /** With what the node proves to its peers and checks in them; a transport without a network ignores it. */
+        default Transport open(NodeConfig config, RaftServer inbound, PeerSecurity security) throws Exception {
+            return open(config, inbound);
+        }
     }
 
+    /** The real network: Netty on the node's Raft address, with its cookie, cluster id and TLS. */
+    public static final TransportFactory NETTY = new TransportFactory() {
+        @Override
+        public Transport open(NodeConfig config, RaftServer inbound) {
+            return open(config, inbound, PeerSecurity.cookie(config.cookie()));
+        }
+
+        @Override
+        public Transport open(NodeConfig config, RaftServer inbound, PeerSecurity security) {
+            return NettyTransport.start(config.id(), config.raft(), config.peers(), security, InboundSink.of(inbound),
+                    TransportOptions.defaults());
+        }
+    };
+
     private final NodeConfig config;
+    private final DataDirIdentity identity;
     private final FileLogStorage storage;
     private final KvStateMachine machine;
     private final ExecutorEventLoop loop;
@@ -53,13 +79,24 @@ public final class RaftkvNode implements AutoCloseable {
     private final MembershipService membership;
     /** Null unless the node was started with --join. */
     private final Joiner joiner;
+    private final java.util.concurrent.CompletableFuture<Void> joinedFuture;
     /** Completes with the error that stopped the node's event loop (a bug): the process should exit. */
     private final java.util.concurrent.CompletableFuture<Throwable> failed = new java.util.concurrent.CompletableFuture<>();
 
     private RaftkvNode(NodeConfig config, TransportFactory transports, UnsafeControls unsafe) throws Exception {
         this.config = config;
+        this.identity = DataDirIdentity.open(config.dataDir(), config.id());
+        settleClusterId(config, identity);
         this.storage = FileLogStorage.open(config.dataDir());
-        if (unsafe.any()) LOG.warn("{} runs with UNSAFE test controls {}: it will break its promises", config.id(), unsafe);
+        if (unsafe.any()) {
+            LOG.warn("{} runs with UNSAFE test-only switches {}: it was started through the test harness's entry point and"
+                    + " will break its promises", config.id(), unsafe.names());
+        }
+        Tokens tokens = config.security().tokens();
+        if (!tokens.configured()) {
+            LOG.warn("{} has no tokens: anyone who reaches its HTTP or client port can read, write and change the membership"
+                    + " (set RAFTKV_CLIENT_TOKEN and RAFTKV_ADMIN_TOKEN, or --client-token and --admin-token)", config.id());
+        }
         LogStorage log = unsafe.eagerAckMillis() > 0 ? new EagerAckStorage(storage, unsafe.eagerAckMillis()) : storage;
         this.machine = openMachine(config);
         // the memory machine restores the latest snapshot at every start, so its store checks them then; the
@@ -92,22 +129,27 @@ public final class RaftkvNode implements AutoCloseable {
         };
         this.server = new RaftServer(new RaftServer.Options(raft, members, config.tickMillis(), config.snapshotEveryEntries(), 0),
                 machine, log, snapshots, forwarding, skewedLoop != null ? skewedLoop : loop, applyThread, new Random());
-        this.transport = transports.open(config, server);
+        Tls.NodeFiles tls = config.security().tls();
+        this.transport = transports.open(config, server, new PeerSecurity(config.cookie(), identity::clusterId, tls));
         late[0] = transport;
         server.failure().thenAccept(failed::complete); // fsync failed: stop, never carry on (fsyncgate)
         this.directory = new Directory(endpointsFromFlags(config), this::connectTo);
         server.onMembersChanged(directory::update);
         java.util.function.Supplier<String> storeFull = machine.store() instanceof MemoryKvStore memory ? memory::fullness : () -> null;
         KvService kv = new KvService(server, config.limits(), config.requestTimeout(), unsafe.localReads(), storeFull);
-        this.membership = new MembershipService(server, directory, config.requestTimeout());
+        this.membership = new MembershipService(server, directory, config.requestTimeout(), prover(transport));
         this.clients = config.client() == null ? null : new ClientServer(config.id(), config.client(), kv, directory::clientOf,
-                config.clientMaxInFlight());
-        this.http = new HttpApi(config.http(), config.id(), kv, membership, directory, skewedLoop);
+                config.clientMaxInFlight(), tokens, tls == null ? null : tls.server(false));
+        ClientSecurity toPeers = new ClientSecurity(tls == null ? null : tls.ca(), null);
+        this.http = new HttpApi(config.http(), config.id(), kv, membership, directory, skewedLoop,
+                new HttpSecurity(new Authorizer(tokens), tls == null ? null : tls.server(false), toPeers,
+                        identity::clusterId, unsafe.names()));
         // only now are the ports bound (a test may ask for port 0), so only now can this node describe itself
         MemberEndpoint self = selfEndpoint();
         server.start(startingMembership(config, self));
-        this.joiner = config.join().isEmpty() ? null : new Joiner(config.id(), self, config.join(), directory::learn);
-        if (joiner != null) joiner.start();
+        this.joiner = config.join().isEmpty() ? null : new Joiner(config.id(), self, config.join(), directory::learn,
+                identity::adopt, toPeers.withToken(config.security().adminToken()));
+        this.joinedFuture = joiner == null ? null : joiner.start();
         LOG.info("{} serving HTTP on {}{} with data in {}", config.id(), self.http(),
                 clients == null ? "" : " and clients on " + self.client(), config.dataDir());
     }
@@ -121,6 +163,45 @@ public final class RaftkvNode implements AutoCloseable {
         LOG.info("{} keeps its keys in the {} (applied index {}, opened in {} ms)", config.id(), store.describe(),
                 store.meta().appliedIndex(), (System.nanoTime() - t0) / 1_000_000);
         return new KvStateMachine(store);
+    }
+
+    /**
+     * Gives a new node its cluster's id: the one it was told (--cluster-id), a new one for a cluster of its own
+     * (--bootstrap), or the hash of its --peers; a node that joins learns it from the cluster it asks. A node
+     * whose data directory knows its cluster keeps that one, and is refused if told another.
+     */
+    private static void settleClusterId(NodeConfig config, DataDirIdentity identity) throws java.io.IOException {
+        String given = config.security().clusterId();
+        if (identity.knowsCluster()) {
+            if (given != null && !given.equals(identity.clusterId())) {
+                throw new DataDirIdentity.RefusedException("data directory " + config.dataDir() + " belongs to cluster "
+                        + identity.clusterId() + ", but --cluster-id says " + given);
+            }
+            return;
+        }
+        String fresh = given != null ? given
+                : config.bootstrap() ? ClusterIds.random()
+                : !config.peers().isEmpty() ? ClusterIds.fromPeers(config.peers()) : null;
+        if (fresh != null) identity.adopt(fresh);
+    }
+
+    /**
+     * How the leader checks that a node knows the cookie before it takes it in: a handshake with it over
+     * the network. A transport without a network (tests in one JVM) has no strangers to keep out.
+     */
+    private static MembershipService.Prover prover(Transport transport) {
+        if (transport instanceof NettyTransport n) return (id, raft) -> n.prove(id, NodeConfig.parseAddress(raft));
+        return (id, raft) -> java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
+    /** With --join: completes once this node votes, or fails with why it cannot join; null for a node that does not join. */
+    public java.util.concurrent.CompletableFuture<Void> joined() {
+        return joinedFuture;
+    }
+
+    /** The cluster this node belongs to; empty while a joining node has not learned it. */
+    public String clusterId() {
+        return identity.clusterId();
     }
 
     /**

@@ -23,4 +23,14 @@ public record UnsafeControls(Set<InjectedBug> bugs, boolean localReads, long eag
     public boolean any() {
         return !bugs.isEmpty() || localReads || eagerAckMillis > 0 || clockControl;
     }
+
+    /** The switches that are on, as their flags name them (what the node's status shows). */
+    public java.util.List<String> names() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        bugs.forEach(b -> out.add("inject-bug " + b.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')));
+        if (localReads) out.add("local-reads");
+        if (eagerAckMillis > 0) out.add("eager-ack-ms " + eagerAckMillis);
+        if (clockControl) out.add("clock-control");
+        return out;
+    }
 }

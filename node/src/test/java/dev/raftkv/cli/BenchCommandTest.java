@@ -66,10 +66,10 @@ class BenchCommandTest {
     @Test
     void statusListsEachMembersClientAndRaftAddress() throws Exception {
         node = OneNodeCluster.start(dir, KvLimits.DEFAULT);
-        var addresses = BenchCommand.discoverClientAddresses(new HttpCluster(List.of("127.0.0.1:" + node.httpPort())));
+        var addresses = BenchCommand.discoverClientAddresses(new HttpCluster(List.of("127.0.0.1:" + node.httpPort()), dev.raftkv.client.ClientSecurity.NONE));
         assertThat(addresses).hasSize(1);
         assertThat(addresses.get(0).getPort()).isEqualTo(node.clientPort());
-        String status = new String(new HttpCluster(List.of("127.0.0.1:" + node.httpPort())).send("GET", "/v1/status", null).body(),
+        String status = new String(new HttpCluster(List.of("127.0.0.1:" + node.httpPort()), dev.raftkv.client.ClientSecurity.NONE).send("GET", "/v1/status", null).body(),
                 java.nio.charset.StandardCharsets.UTF_8);
         assertThat(status).contains("\"raft\":\"127.0.0.1:1\"", "\"client\":\"127.0.0.1:" + node.clientPort() + "\"");
     }

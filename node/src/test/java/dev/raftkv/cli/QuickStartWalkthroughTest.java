@@ -11,6 +11,11 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.time.Duration;
 import java.util.stream.Stream;
@@ -95,6 +100,13 @@ class QuickStartWalkthroughTest {
 
         assertThat(cli("put", "greeting", "hello", "--cluster", addresses).out().trim()).isEqualTo("OK");
         assertThat(cli("get", "greeting", "--cluster", addresses).out().trim()).isEqualTo("hello");
+        // protected by default: the CLI used the tokens from cluster.json, which only its owner may read
+        assertThat(Files.getPosixFilePermissions(cluster.resolve("cluster.json")))
+                .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        assertThat(cli("put", "greeting", "stranger", "--cluster", addresses, "--token", "guessed").exit()).isEqualTo(2);
+        assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (base + 1000)
+                        + "/v1/kv/greeting")).PUT(HttpRequest.BodyPublishers.ofString("stranger")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
         String third = "127.0.0.1:" + (base + 1002);
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 cli("get", "greeting", "--consistency", "local", "--cluster", third).out().trim().equals("hello"));
@@ -116,6 +128,23 @@ class QuickStartWalkthroughTest {
         await().atMost(Duration.ofSeconds(15)).until(() ->
                 cli("get", "after-failover", "--cluster", addresses).out().trim().equals("yes"));
         assertThat(cli("get", "greeting", "--cluster", addresses).out().trim()).isEqualTo("hi");
+    }
+
+    @Test
+    void theQuickStartRunsOverTlsWithCertificatesItMakesItself() throws Exception {
+        cluster = dir.resolve("tls-cluster");
+        int base = freeBasePort();
+        String n2 = "127.0.0.1:" + (base + 1001);
+        Run up = cli("cluster", "up", "--tls", "--dir", cluster.toString(), "--base-port", Integer.toString(base));
+        assertThat(up.exit()).as(up.out()).isZero();
+        assertThat(cluster.resolve("tls/ca.pem")).exists();
+        assertThat(Files.getPosixFilePermissions(cluster.resolve("tls/ca-key.pem"))).doesNotContain(PosixFilePermission.OTHERS_READ);
+        assertThat(cli("put", "greeting", "hello", "--cluster", n2).out().trim()).isEqualTo("OK");
+        assertThat(cli("get", "greeting", "--cluster", n2).out().trim()).isEqualTo("hello");
+        assertThat(cli("members", "--cluster", n2).out()).containsPattern("n3\\s+(voter|leader)"); // any of the three may lead
+        // plain text is not spoken there
+        assertThat(cli("get", "greeting", "--cluster", n2, "--ca", cluster.resolve("tls/ca-key.pem").toString()).exit())
+                .isNotZero();
     }
 
     /** The last lines of a node's log, for a failure message. */

@@ -40,7 +40,7 @@ public final class OneNodeCluster {
         InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
         NodeConfig cfg = new NodeConfig("n1", any, any, any, Map.of("n1", new InetSocketAddress("127.0.0.1", 1)),
                 Map.of(), Map.of(), dir, "cookie", 10, 10, 1000, limits, Duration.ofSeconds(5), clientMaxInFlight, false,
-                java.util.List.of(), store);
+                java.util.List.of(), store, NodeSecurity.NONE);
         RaftkvNode node = RaftkvNode.start(cfg, NO_PEERS);
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> node.server().status().get().role() == Role.LEADER);

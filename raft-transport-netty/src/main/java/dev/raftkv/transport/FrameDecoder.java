@@ -16,7 +16,7 @@ import java.util.List;
 final class FrameDecoder extends ByteToMessageDecoder {
     private static final Logger log = LoggerFactory.getLogger(FrameDecoder.class);
 
-    private final int maxBodyBytes;
+    private int maxBodyBytes;
     private final Runnable onBadLength;
     private boolean broken;
 
@@ -24,6 +24,11 @@ final class FrameDecoder extends ByteToMessageDecoder {
     FrameDecoder(int maxBodyBytes, Runnable onBadLength) {
         this.maxBodyBytes = maxBodyBytes;
         this.onBadLength = onBadLength;
+    }
+
+    /** From now on frames up to {@code maxBodyBytes} are accepted (once a peer has proven who it is). */
+    void limit(int maxBodyBytes) {
+        this.maxBodyBytes = maxBodyBytes;
     }
 
     @Override

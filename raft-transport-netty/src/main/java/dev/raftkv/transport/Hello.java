@@ -2,15 +2,18 @@ package dev.raftkv.transport;
 
 import io.netty.buffer.ByteBuf;
 
-import static dev.raftkv.transport.WireFormat.MAX_COOKIE_BYTES;
+import static dev.raftkv.transport.WireFormat.MAX_CLUSTER_ID_BYTES;
 import static dev.raftkv.transport.WireFormat.MAX_ID_BYTES;
+import static dev.raftkv.transport.WireFormat.NONCE_BYTES;
 
 /**
- * The first frame on every connection, from the connecting side: magic (i32), protocol version (u8),
- * sender id and cluster cookie (u16 length + UTF-8 each). Magic and version lead in every version, so a
- * node can always tell a peer it cannot understand from garbage, and say which.
+ * The first frame on every connection, from the connecting side: magic (i32), protocol version (u8), the
+ * sender's cluster id, its node id, the id of the node it means to reach (u16 length + UTF-8 each), and a
+ * fresh nonce (32 bytes). Magic and version lead in every version, so a node can always tell a peer it
+ * cannot understand from garbage, and say which. The cookie is not in it: the two sides prove that they
+ * know it later ({@link Handshake}), and nothing that is sent can be replayed.
  */
-record Hello(String nodeId, String cookie) {
+record Hello(String clusterId, String from, String to, byte[] nonce) {
 
     void encode(ByteBuf out) {
         encode(WireFormat.VERSION, out);
@@ -20,8 +23,11 @@ record Hello(String nodeId, String cookie) {
     void encode(byte version, ByteBuf out) {
         out.writeInt(WireFormat.MAGIC);
         out.writeByte(version);
-        WireWriter.writeString(out, "node id", nodeId, MAX_ID_BYTES);
-        WireWriter.writeString(out, "cookie", cookie, MAX_COOKIE_BYTES);
+        WireWriter.writeString(out, "cluster id", clusterId, MAX_CLUSTER_ID_BYTES);
+        WireWriter.writeString(out, "node id", from, MAX_ID_BYTES);
+        WireWriter.writeString(out, "peer id", to, MAX_ID_BYTES);
+        if (nonce.length != NONCE_BYTES) throw new IllegalArgumentException("nonce of " + nonce.length + " bytes");
+        out.writeBytes(nonce);
     }
 
     /** Reads a hello that must fill {@code body}; a foreign magic or version is refused before the rest is read. */
@@ -35,13 +41,14 @@ record Hello(String nodeId, String cookie) {
         if (version != WireFormat.VERSION) {
             throw new MalformedFrameException("protocol version " + version + ", this node speaks " + WireFormat.VERSION);
         }
-        Hello hello = new Hello(r.readString("node id", MAX_ID_BYTES), r.readString("cookie", MAX_COOKIE_BYTES));
+        Hello hello = new Hello(r.readString("cluster id", MAX_CLUSTER_ID_BYTES), r.readString("node id", MAX_ID_BYTES),
+                r.readString("peer id", MAX_ID_BYTES), r.readFixed("nonce", NONCE_BYTES));
         r.expectEnd("hello");
         return hello;
     }
 
     @Override
     public String toString() {
-        return "Hello[" + nodeId + "]"; // never the cookie: it ends up in logs
+        return "Hello[" + from + " -> " + to + " of cluster " + clusterId + "]";
     }
 }

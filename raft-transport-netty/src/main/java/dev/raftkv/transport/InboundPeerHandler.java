@@ -3,6 +3,8 @@ package dev.raftkv.transport;
 import dev.raftkv.raft.Message;
 import dev.raftkv.raft.server.SnapshotWriter;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
@@ -14,10 +16,13 @@ import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The accepting end of a peer connection, after {@link FrameDecoder}. The first frame must be a hello
- * that {@link Handshake} accepts; until then nothing reaches the sink. After it, each frame is a message
- * (delivered if it names the handshake's peer as sender and this node as receiver) or part of a
- * snapshot stream. Anything malformed closes this connection alone, with the reason logged.
+ * The accepting end of a peer connection, after {@link FrameDecoder}. The connection starts with the
+ * handshake ({@link Handshake}): a hello from a known peer of this cluster, a challenge from here, the
+ * peer's proof that it knows the cookie, and this node's proof. Until then nothing reaches the sink, and
+ * the frame decoder accepts nothing larger than a hello. After it, each frame is a message (delivered if
+ * it names the handshake's peer as sender and this node as receiver, and keeps the invariants of
+ * {@link MessageInvariants}) or part of a snapshot stream. Anything malformed closes this connection
+ * alone, with the reason logged; a refused handshake also tells the peer why.
  *
  * <p>One instance per connection; all its state lives on that connection's event loop.
  */
@@ -31,14 +36,16 @@ final class InboundPeerHandler extends ChannelInboundHandlerAdapter {
     private final TransportOptions options;
     private final InboundStats stats;
 
-    private String peerId; // null until the hello is accepted
+    private Hello hello; // null until an acceptable hello arrived
+    private HandshakeFrames.Challenge challenge;
+    private String peerId; // null until the peer has proven that it knows the cookie
     private boolean closing;
     private ScheduledFuture<?> handshakeTimeout;
     private SnapshotAssembly assembly;
 
-    InboundPeerHandler(String selfId, Handshake handshake, RaftCodec codec, InboundSink sink,
-                       TransportOptions options, InboundStats stats) {
-        this.selfId = selfId;
+    InboundPeerHandler(Handshake handshake, RaftCodec codec, InboundSink sink, TransportOptions options,
+                       InboundStats stats) {
+        this.selfId = handshake.selfId();
         this.handshake = handshake;
         this.codec = codec;
         this.sink = sink;
@@ -55,9 +62,9 @@ final class InboundPeerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        // a connection that never says hello would otherwise hold a socket forever
+        // a connection that never completes the handshake would otherwise hold a socket forever
         handshakeTimeout = ctx.executor().schedule(() -> {
-            if (peerId == null) refuse(ctx, "no hello within " + options.handshakeTimeout().toMillis() + " ms");
+            if (peerId == null) refuse(ctx, "no handshake within " + options.handshakeTimeout().toMillis() + " ms");
         }, options.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
         ctx.fireChannelActive();
     }
@@ -67,7 +74,8 @@ final class InboundPeerHandler extends ChannelInboundHandlerAdapter {
         ByteBuf frame = (ByteBuf) msg;
         try {
             if (closing) return;
-            if (peerId == null) onHello(ctx, frame);
+            if (hello == null) onHello(ctx, frame);
+            else if (peerId == null) onProof(ctx, frame);
             else onFrame(ctx, frame);
         } catch (MalformedFrameException e) {
             stats.closedMalformed();
@@ -78,20 +86,47 @@ final class InboundPeerHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onHello(ChannelHandlerContext ctx, ByteBuf frame) {
-        Hello hello;
+        Hello h;
         try {
-            hello = Hello.decode(frame);
+            h = Hello.decode(frame);
         } catch (MalformedFrameException e) {
             refuse(ctx, "bad hello: " + e.getMessage());
             return;
         }
-        String refusal = handshake.refusal(hello);
+        String refusal = handshake.refusal(h);
         if (refusal != null) {
             refuse(ctx, refusal);
             return;
         }
-        peerId = hello.nodeId();
+        hello = h;
+        challenge = handshake.challenge();
+        ctx.writeAndFlush(Framing.frame(ctx.alloc(), WireFormat.MAX_HANDSHAKE_FRAME_BYTES, challenge::encode));
+    }
+
+    private void onProof(ChannelHandlerContext ctx, ByteBuf frame) {
+        HandshakeFrames.Frame f;
+        try {
+            f = HandshakeFrames.decode(frame);
+        } catch (MalformedFrameException e) {
+            refuse(ctx, "bad handshake frame from " + hello.from() + ": " + e.getMessage());
+            return;
+        }
+        if (f instanceof HandshakeFrames.Refusal r) {
+            stats.refusedHandshake();
+            close(ctx, hello.from() + " refused this node's challenge: " + r.reason());
+            return;
+        }
+        if (!(f instanceof HandshakeFrames.Proof p) || !Handshake.matches(handshake.clientProof(hello, challenge), p.mac())) {
+            refuse(ctx, "wrong cluster cookie: the proof of the node calling itself " + hello.from() + " does not match");
+            return;
+        }
+        ctx.writeAndFlush(Framing.frame(ctx.alloc(), WireFormat.MAX_HANDSHAKE_FRAME_BYTES,
+                new HandshakeFrames.Proof(handshake.serverProof(hello, challenge))::encode));
+        peerId = hello.from();
         handshakeTimeout.cancel(false);
+        // only a proven peer may send frames of full size
+        FrameDecoder decoder = ctx.pipeline().get(FrameDecoder.class);
+        if (decoder != null) decoder.limit(options.maxFrameBytes());
         log.info("peer {} connected from {}", peerId, ctx.channel().remoteAddress());
     }
 
@@ -107,11 +142,11 @@ final class InboundPeerHandler extends ChannelInboundHandlerAdapter {
                 // without its bytes the server could not install it; snapshots come as streams
                 log.warn("dropped an InstallSnapshot from {} outside a snapshot stream", peerId);
             } else if (addressedCorrectly(m)) {
+                MessageInvariants.check(m);
                 deliver(m);
             }
         }
     }
-
     private boolean addressedCorrectly(Message m) {
         if (!m.from().equals(peerId)) {
             log.warn("dropped {} claiming to be from {} on the connection of {}", m.getClass().getSimpleName(),
@@ -195,8 +230,12 @@ final class InboundPeerHandler extends ChannelInboundHandlerAdapter {
         assembly = null;
     }
 
+    /** Refuses the handshake: the peer is told why (so that its log says it too), then the connection closes. */
     private void refuse(ChannelHandlerContext ctx, String reason) {
+        if (closing) return;
         stats.refusedHandshake();
+        ctx.writeAndFlush(Framing.frame(ctx.alloc(), WireFormat.MAX_HANDSHAKE_FRAME_BYTES,
+                HandshakeFrames.Refusal.because(reason)::encode));
         close(ctx, "refused: " + reason);
     }
 
@@ -206,7 +245,8 @@ final class InboundPeerHandler extends ChannelInboundHandlerAdapter {
         abandonAssembly();
         log.warn("closing connection from {}{}: {}", ctx.channel().remoteAddress(),
                 peerId == null ? "" : " (" + peerId + ")", reason);
-        ctx.close();
+        // after what is queued (a refusal) has left
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override
@@ -219,6 +259,7 @@ final class InboundPeerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!ctx.channel().isOpen()) return; // closed already, and logged where it was closed (a refused TLS handshake)
         if (cause instanceof IOException) {
             log.debug("connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
             ctx.close();

@@ -6,6 +6,7 @@ import dev.raftkv.raft.server.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -15,6 +16,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,7 +41,9 @@ public final class NettyTransport implements Transport, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
 
     private final String selfId;
-    private final Hello hello;
+    private final Handshake handshake;
+    private final OutboundPipeline outbound;
+    private final SslContext serverTls; // null: plain TCP
     private final TransportOptions options;
     private final RaftCodec codec;
     private final EventLoopGroup acceptor;
@@ -52,11 +57,17 @@ public final class NettyTransport implements Transport, AutoCloseable {
     private volatile Channel server;
     private volatile boolean closed;
 
-    private NettyTransport(String selfId, String cookie, TransportOptions options) {
+    private NettyTransport(String selfId, PeerSecurity security, TransportOptions options) {
         this.selfId = selfId;
-        this.hello = new Hello(selfId, cookie);
+        this.handshake = new Handshake(selfId, peers.keySet(), security.cookie(), security.clusterId());
+        // load the HMAC and the random source now: on a loaded machine their first use takes seconds, and that
+        // must not come out of the first peer's handshake timeout
+        handshake.clientProof(handshake.hello(selfId), handshake.challenge());
         this.options = options;
         this.codec = new RaftCodec(options.maxEntryBytes());
+        this.serverTls = security.tls() == null ? null : security.tls().server(true);
+        this.outbound = new OutboundPipeline(handshake, codec, options, security.tls() == null ? null : security.tls().client(),
+                malformedCloses::incrementAndGet);
         this.acceptor = new MultiThreadIoEventLoopGroup(1,
                 new DefaultThreadFactory("raftkv-accept-" + selfId, true), NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(options.ioThreads(),
@@ -70,10 +81,16 @@ public final class NettyTransport implements Transport, AutoCloseable {
                         new WriteBufferWaterMark(options.writeBufferLowWaterMark(), options.writeBufferHighWaterMark()));
     }
 
-    /** {@link #start(String, InetSocketAddress, Map, String, InboundSink, TransportOptions)} with the defaults. */
+    /** {@link #start(String, InetSocketAddress, Map, PeerSecurity, InboundSink, TransportOptions)} with the defaults. */
     public static NettyTransport start(String selfId, InetSocketAddress bindAddress, Map<String, InetSocketAddress> peers,
                                        String cookie, InboundSink sink) {
         return start(selfId, bindAddress, peers, cookie, sink, TransportOptions.defaults());
+    }
+
+    /** With a cookie alone: no cluster id, no TLS. */
+    public static NettyTransport start(String selfId, InetSocketAddress bindAddress, Map<String, InetSocketAddress> peers,
+                                       String cookie, InboundSink sink, TransportOptions options) {
+        return start(selfId, bindAddress, peers, PeerSecurity.cookie(cookie), sink, options);
     }
 
     /**
@@ -83,18 +100,20 @@ public final class NettyTransport implements Transport, AutoCloseable {
      * @param bindAddress where peers connect; port 0 picks a free port ({@link #boundAddress()} tells which)
      * @param peers       every other node's id and address; only these may connect. An entry for
      *                    {@code selfId} is ignored. More can be added with {@link #setPeer}.
-     * @param cookie      the secret all nodes of the cluster share; a connecting node without it is refused
+     * @param security    the cookie all nodes of the cluster share (a peer that cannot prove it is refused), the
+     *                    cluster id, and TLS
      * @param sink        receives what arrives, on transport threads
      * @throws IllegalStateException if the address cannot be bound
      */
     public static NettyTransport start(String selfId, InetSocketAddress bindAddress, Map<String, InetSocketAddress> peers,
-                                       String cookie, InboundSink sink, TransportOptions options) {
+                                       PeerSecurity security, InboundSink sink, TransportOptions options) {
         Objects.requireNonNull(sink, "sink");
-        checkEncodable(selfId, cookie);
-        NettyTransport t = new NettyTransport(selfId, cookie, options);
+        // fail at start-up, not at the first connection: the hello carries the id
+        WireWriter.checkString("node id", selfId, WireFormat.MAX_ID_BYTES);
+        NettyTransport t = new NettyTransport(selfId, security, options);
         try {
             peers.forEach(t::setPeer);
-            t.bind(resolved(bindAddress), new Handshake(selfId, t.peers.keySet(), cookie), sink);
+            t.bind(resolved(bindAddress), sink);
             return t;
         } catch (RuntimeException e) {
             t.close();
@@ -102,17 +121,11 @@ public final class NettyTransport implements Transport, AutoCloseable {
         }
     }
 
-    private static void checkEncodable(String selfId, String cookie) {
-        // fail at start-up, not at the first connection: the hello carries both
-        WireWriter.checkString("node id", selfId, WireFormat.MAX_ID_BYTES);
-        WireWriter.checkString("cookie", cookie, WireFormat.MAX_COOKIE_BYTES);
-    }
-
     private static InetSocketAddress resolved(InetSocketAddress address) {
         return address.isUnresolved() ? new InetSocketAddress(address.getHostString(), address.getPort()) : address;
     }
 
-    private void bind(InetSocketAddress address, Handshake handshake, InboundSink sink) {
+    private void bind(InetSocketAddress address, InboundSink sink) {
         InboundPeerHandler.InboundStats stats = new InboundPeerHandler.InboundStats() {
             @Override
             public void refusedHandshake() {
@@ -132,9 +145,13 @@ public final class NettyTransport implements Transport, AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        // frames no larger than a hello until the peer has proven that it knows the cookie
                         ch.pipeline().addLast(
-                                new FrameDecoder(options.maxFrameBytes(), malformedCloses::incrementAndGet),
-                                new InboundPeerHandler(selfId, handshake, codec, sink, options, stats));
+                                new FrameDecoder(WireFormat.MAX_HANDSHAKE_FRAME_BYTES, malformedCloses::incrementAndGet),
+                                new InboundPeerHandler(handshake, codec, sink, options, stats));
+                        if (serverTls != null) {
+                            Tls.addServer(ch.pipeline(), serverTls, "raft port of " + selfId, refusedHandshakes::incrementAndGet);
+                        }
                     }
                 });
         try {
@@ -155,10 +172,40 @@ public final class NettyTransport implements Transport, AutoCloseable {
         WireWriter.checkString("peer id", peerId, WireFormat.MAX_ID_BYTES);
         PeerConnection old = peers.get(peerId);
         if (old != null && old.address().equals(address)) return;
-        PeerConnection connection = new PeerConnection(hello, peerId, address, clientBase, codec, options);
+        PeerConnection connection = new PeerConnection(peerId, address, clientBase, outbound, codec, options);
         peers.put(peerId, connection);
         if (old != null) old.close();
         connection.connectSoon();
+    }
+
+    /**
+     * Connects to {@code peerId} at {@code address} and runs the handshake, then closes: completes once that
+     * node proved that it knows the cookie (and, with TLS, presented a certificate the CA signed), or fails
+     * with {@link HandshakeFailedException} (it was refused, or refused this node) or
+     * {@link PeerUnreachableException}. The leader asks this before it takes a new member in.
+     */
+    public CompletableFuture<Void> prove(String peerId, InetSocketAddress address) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        InetSocketAddress target = resolved(address);
+        try {
+            clientBase.clone().remoteAddress(target).handler(outbound.forPeer(peerId, target)).connect()
+                    .addListener((ChannelFuture f) -> {
+                        if (!f.isSuccess()) {
+                            result.completeExceptionally(new PeerUnreachableException("cannot connect to " + peerId + " at "
+                                    + address + ": " + f.cause().getMessage()));
+                            return;
+                        }
+                        f.channel().pipeline().get(OutboundPeerHandler.class).handshakeDone().whenComplete((ok, e) -> {
+                            f.channel().close();
+                            if (e == null) result.complete(null);
+                            else result.completeExceptionally(e);
+                        });
+                    });
+        } catch (RuntimeException e) {
+            result.completeExceptionally(new PeerUnreachableException("cannot connect to " + peerId + " at " + address
+                    + ": " + e));
+        }
+        return result;
     }
 
     public InetSocketAddress boundAddress() {
@@ -214,7 +261,10 @@ public final class NettyTransport implements Transport, AutoCloseable {
         return unknownPeerDrops.get();
     }
 
-    /** Inbound connections refused at the handshake: wrong cookie, version or magic, unknown id, no hello. */
+    /**
+     * Inbound connections refused at the handshake: wrong cookie, version or magic, unknown id, another
+     * cluster, no handshake in time, a TLS handshake that failed.
+     */
     public long refusedHandshakes() {
         return refusedHandshakes.get();
     }

@@ -4,6 +4,8 @@ import dev.raftkv.raft.Message;
 import dev.raftkv.raft.server.Snapshot;
 import dev.raftkv.raft.server.SnapshotFile;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,13 +18,19 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The connecting end of a peer connection. It streams snapshots chunk by chunk from the snapshot store:
+ * The connecting end of a peer connection. It opens with the handshake ({@link Handshake}): its hello,
+ * the dialed node's challenge, its proof, and the dialed node's proof, which it checks before anything
+ * else is sent ({@link #handshakeDone()} completes then, or fails with the reason). After that it
+ * streams snapshots chunk by chunk from the snapshot store:
  * the next chunk is read and written only when the previous one has left and the channel is writable,
  * so a 1 GiB snapshot is never in memory nor in the outbound buffer, and messages interleave between
  * chunks (heartbeats keep flowing).
- * The peer never talks back on this connection; anything it sends is discarded.
+ * After the handshake the peer never talks back on this connection; anything it sends is discarded.
  *
  * <p>All state is touched on the channel's event loop only.
  */
@@ -30,17 +38,89 @@ final class OutboundPeerHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(OutboundPeerHandler.class);
 
     private final String peerId;
+    private final Handshake handshake;
     private final RaftCodec codec;
     private final int maxFrameBytes;
     private final int chunkBytes;
+    private final long handshakeTimeoutNanos;
+    private final CompletableFuture<Void> handshakeDone = new CompletableFuture<>();
     private Channel channel;
     private Stream current;
+    private Hello hello;
+    private HandshakeFrames.Challenge challenge; // null until the dialed node's challenge was accepted
+    private ScheduledFuture<?> handshakeTimeout;
 
-    OutboundPeerHandler(String peerId, RaftCodec codec, int maxFrameBytes, int chunkBytes) {
+    OutboundPeerHandler(String peerId, Handshake handshake, RaftCodec codec, TransportOptions options) {
         this.peerId = peerId;
+        this.handshake = handshake;
         this.codec = codec;
-        this.maxFrameBytes = maxFrameBytes;
-        this.chunkBytes = chunkBytes;
+        this.maxFrameBytes = options.maxFrameBytes();
+        this.chunkBytes = options.snapshotChunkBytes();
+        this.handshakeTimeoutNanos = options.handshakeTimeout().toNanos();
+    }
+
+    /**
+     * Completes once the dialed node proved that it knows the cookie; fails with a
+     * {@link HandshakeFailedException} (refused, either way) or a {@link PeerUnreachableException} (the
+     * connection ended before the handshake did).
+     */
+    CompletableFuture<Void> handshakeDone() {
+        return handshakeDone;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        hello = handshake.hello(peerId);
+        ctx.writeAndFlush(Framing.frame(ctx.alloc(), WireFormat.MAX_HANDSHAKE_FRAME_BYTES, hello::encode));
+        handshakeTimeout = ctx.executor().schedule(() -> fail(ctx, new HandshakeFailedException(peerId
+                + " did not complete the handshake within " + TimeUnit.NANOSECONDS.toMillis(handshakeTimeoutNanos) + " ms")),
+                handshakeTimeoutNanos, TimeUnit.NANOSECONDS);
+        ctx.fireChannelActive();
+    }
+
+    private void onHandshakeFrame(ChannelHandlerContext ctx, ByteBuf frame) {
+        HandshakeFrames.Frame f;
+        try {
+            f = HandshakeFrames.decode(frame);
+        } catch (MalformedFrameException e) {
+            refuse(ctx, "bad handshake frame from " + peerId + ": " + e.getMessage());
+            return;
+        }
+        if (f instanceof HandshakeFrames.Refusal r) {
+            fail(ctx, new HandshakeFailedException("the node dialed as " + peerId + " refused this node: " + r.reason()));
+        } else if (challenge == null && f instanceof HandshakeFrames.Challenge c) {
+            String refusal = handshake.refusal(peerId, c);
+            if (refusal != null) {
+                refuse(ctx, refusal);
+                return;
+            }
+            challenge = c;
+            ctx.writeAndFlush(Framing.frame(ctx.alloc(), WireFormat.MAX_HANDSHAKE_FRAME_BYTES,
+                    new HandshakeFrames.Proof(handshake.clientProof(hello, c))::encode));
+        } else if (challenge != null && f instanceof HandshakeFrames.Proof p) {
+            if (!Handshake.matches(handshake.serverProof(hello, challenge), p.mac())) {
+                refuse(ctx, "wrong cluster cookie: the proof of " + peerId + " does not match");
+                return;
+            }
+            handshakeTimeout.cancel(false);
+            handshakeDone.complete(null);
+        } else {
+            refuse(ctx, "unexpected handshake frame from " + peerId + ": " + f.getClass().getSimpleName());
+        }
+    }
+
+    /** Tells the dialed node why it is refused (so that its log says it too), then closes. */
+    private void refuse(ChannelHandlerContext ctx, String reason) {
+        ctx.writeAndFlush(Framing.frame(ctx.alloc(), WireFormat.MAX_HANDSHAKE_FRAME_BYTES,
+                HandshakeFrames.Refusal.because(reason)::encode));
+        fail(ctx, new HandshakeFailedException("refused " + peerId + ": " + reason));
+    }
+
+    private void fail(ChannelHandlerContext ctx, Exception why) {
+        if (handshakeTimeout != null) handshakeTimeout.cancel(false);
+        if (handshakeDone.completeExceptionally(why)) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     /**
@@ -206,11 +286,18 @@ final class OutboundPeerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ReferenceCountUtil.release(msg);
+        try {
+            if (!handshakeDone.isDone()) onHandshakeFrame(ctx, (ByteBuf) msg);
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (handshakeTimeout != null) handshakeTimeout.cancel(false);
+        handshakeDone.completeExceptionally(new PeerUnreachableException("the connection to " + peerId
+                + " closed during the handshake"));
         if (current != null) {
             log.info("snapshot stream {} to {} cut at {} of {} bytes: connection lost", current.id, peerId,
                     current.offset, current.size);
@@ -222,6 +309,14 @@ final class OutboundPeerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!handshakeDone.isDone()) {
+            // the reason is what the caller of the handshake needs (and logs): TLS refused, or the connection broke
+            handshakeDone.completeExceptionally(Tls.refusal(cause)
+                    ? new HandshakeFailedException("TLS handshake with " + peerId + " failed: " + Tls.describe(cause))
+                    : new PeerUnreachableException("the connection to " + peerId + " failed: " + Tls.describe(cause)));
+            ctx.close();
+            return;
+        }
         if (cause instanceof IOException) {
             log.debug("connection to {} failed: {}", peerId, cause.toString());
         } else {

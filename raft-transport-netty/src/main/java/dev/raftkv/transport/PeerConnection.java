@@ -6,9 +6,6 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,14 +20,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * what matters, and a queue here would only grow while the peer is away.
  *
  * <p>Senders call from any thread; the connection state is guarded by {@code this}, the channel is
- * published through a volatile field once its hello is written, so nothing overtakes the hello.
+ * published through a volatile field once the handshake completed: nothing is sent to a node that has
+ * not proven that it knows the cookie.
  */
 final class PeerConnection {
     private static final Logger log = LoggerFactory.getLogger(PeerConnection.class);
 
     private final String peerId;
     private final InetSocketAddress address;
-    private final Hello hello;
     private final Bootstrap bootstrap;
     private final RaftCodec codec;
     private final int maxFrameBytes;
@@ -46,24 +43,19 @@ final class PeerConnection {
     private boolean closed;
     private long nextAttemptNanos = System.nanoTime();
     private long connectedAtNanos;
+    /** The last handshake failure logged, so that a peer refusing every attempt is not logged every two seconds. */
+    private volatile String lastFailure;
 
-    PeerConnection(Hello hello, String peerId, InetSocketAddress address, Bootstrap base, RaftCodec codec,
+    PeerConnection(String peerId, InetSocketAddress address, Bootstrap base, OutboundPipeline pipeline, RaftCodec codec,
                    TransportOptions options) {
         this.peerId = peerId;
         this.address = address;
-        this.hello = hello;
         this.codec = codec;
         this.maxFrameBytes = options.maxFrameBytes();
         this.backoff = new Backoff(options.reconnectMinDelay().toNanos(), options.reconnectMaxDelay().toNanos());
-        this.connectTimeoutNanos = options.connectTimeout().toNanos();
-        this.bootstrap = base.clone().remoteAddress(address).handler(new ChannelInitializer<SocketChannel>() {
-            @Override
-            protected void initChannel(SocketChannel ch) {
-                // flushes from many sends in a burst become one syscall
-                ch.pipeline().addLast(new FlushConsolidationHandler(256, true),
-                        new OutboundPeerHandler(peerId, codec, maxFrameBytes, options.snapshotChunkBytes()));
-            }
-        });
+        // an attempt is a connection and a handshake
+        this.connectTimeoutNanos = options.connectTimeout().toNanos() + options.handshakeTimeout().toNanos();
+        this.bootstrap = base.clone().remoteAddress(address).handler(pipeline.forPeer(peerId, address));
     }
 
     InetSocketAddress address() {
@@ -157,7 +149,28 @@ final class PeerConnection {
             return;
         }
         Channel ch = f.channel();
-        ch.writeAndFlush(Framing.frame(ch.alloc(), maxFrameBytes, hello::encode));
+        ch.pipeline().get(OutboundPeerHandler.class).handshakeDone().whenComplete((ok, error) -> onHandshakeDone(ch, error));
+    }
+
+    private void onHandshakeDone(Channel ch, Throwable error) {
+        if (error != null) {
+            long delay;
+            synchronized (this) {
+                connecting = false;
+                delay = backoff.nextDelayNanos();
+                nextAttemptNanos = System.nanoTime() + delay;
+            }
+            ch.close();
+            String why = error.getMessage();
+            if (error instanceof PeerUnreachableException || (why != null && why.equals(lastFailure))) {
+                log.debug("handshake with {} at {} failed again: {}", peerId, address, why);
+            } else {
+                log.warn("handshake with {} at {} failed: {}; next try in {} ms", peerId, address, why,
+                        TimeUnit.NANOSECONDS.toMillis(delay));
+            }
+            lastFailure = why;
+            return;
+        }
         synchronized (this) {
             connecting = false;
             if (closed) {
@@ -167,6 +180,7 @@ final class PeerConnection {
             connectedAtNanos = System.nanoTime();
             channel = ch;
         }
+        lastFailure = null;
         ch.closeFuture().addListener(cf -> onClosed(ch));
         log.info("connected to {} at {}", peerId, address);
     }

@@ -16,7 +16,7 @@ import java.time.Duration;
  * @param reconnectMinDelay        first wait after a failed or lost connection
  * @param reconnectMaxDelay        the wait doubles up to this
  * @param connectTimeout           how long one connection attempt may take
- * @param handshakeTimeout         an accepted connection that sends no hello in this time is closed
+ * @param handshakeTimeout         a connection whose handshake (TLS and the cookie proof) takes longer is closed
  * @param ioThreads                event loop threads for connections (one more accepts them)
  */
 public record TransportOptions(int maxFrameBytes, int maxEntryBytes, int snapshotChunkBytes, long maxSnapshotBytes,

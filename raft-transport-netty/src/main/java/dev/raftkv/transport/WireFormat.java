@@ -8,12 +8,31 @@ final class WireFormat {
     /** "RAFT": the first four bytes of the hello, so that a stray client is told apart from an old peer. */
     static final int MAGIC = 0x52414654;
     /** Bumped on any incompatible change; a peer with another version is refused at the handshake. */
-    static final byte VERSION = 3; // 2: CONFIG entries, member endpoints in snapshot metas, CRC32Cs on snapshot frames;
-    // 3: a snapshot stream carries several files (the begin frame lists them)
+    static final byte VERSION = 4; // 4: challenge-response handshake with cluster ids; 3: a snapshot stream carries
+    // several files (the begin frame lists them); 2: CONFIG entries, member endpoints in snapshot metas, CRC32Cs
+
+    /** Fresh random bytes each side contributes to a handshake, so that no proof can be replayed. */
+    static final int NONCE_BYTES = 32;
+    /** HMAC-SHA256. */
+    static final int PROOF_BYTES = 32;
+    /** A cluster id is a UUID or a hash in hex; the bound keeps the hello small. */
+    static final int MAX_CLUSTER_ID_BYTES = 128;
+    /** Why a handshake was refused, for the other side's log. */
+    static final int MAX_REASON_BYTES = 512;
+    /**
+     * The largest frame accepted before the handshake completes: the biggest hello (magic, version, cluster
+     * id, two ids, nonce) is under 700 bytes. A stranger cannot make a node buffer more than this.
+     */
+    static final int MAX_HANDSHAKE_FRAME_BYTES = 1024;
 
     /** Node ids are short names or host:port strings; a bound keeps a hostile length from costing memory. */
     static final int MAX_ID_BYTES = 255;
     static final int MAX_COOKIE_BYTES = 1024;
+
+    // Type bytes of the handshake frames after the hello (which starts with MAGIC instead).
+    static final byte HS_CHALLENGE = 64;
+    static final byte HS_PROOF = 65;
+    static final byte HS_REFUSAL = 66;
 
     // Type bytes of the frames that follow the hello. Messages take 1..10, snapshot streams 32 and 33.
     static final byte PRE_VOTE_REQUEST = 1;

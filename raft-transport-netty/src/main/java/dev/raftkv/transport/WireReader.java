@@ -96,6 +96,14 @@ public final class WireReader {
         return buf.readableBytes();
     }
 
+    /** Exactly {@code length} raw bytes (a nonce, a MAC): no length prefix. */
+    public byte[] readFixed(String field, int length) throws MalformedFrameException {
+        need(length, field);
+        byte[] bytes = new byte[length];
+        buf.readBytes(bytes);
+        return bytes;
+    }
+
     public void expectEnd(String what) throws MalformedFrameException {
         if (buf.isReadable()) {
             throw new MalformedFrameException(what + ": " + buf.readableBytes() + " trailing bytes");

@@ -119,6 +119,7 @@ class DecoderFuzzProperties {
     /** Every decoder on the same bytes: as a first frame (hello) and as any later frame type. */
     private static void decodeEveryWay(byte[] body) {
         bounded(body.length, () -> Hello.decode(Unpooled.wrappedBuffer(body)));
+        bounded(body.length, () -> HandshakeFrames.decode(Unpooled.wrappedBuffer(body)));
         bounded(body.length, () -> CODEC.decode(Unpooled.wrappedBuffer(body)));
         bounded(body.length, () -> SnapshotBegin.decode(CODEC, Unpooled.wrappedBuffer(body)));
         bounded(body.length, () -> SnapshotChunk.decode(Unpooled.wrappedBuffer(body)));
@@ -219,10 +220,10 @@ class DecoderFuzzProperties {
     }
 
     private static Arbitrary<byte[]> helloBodies() {
-        return Combinators.combine(MessageArbitraries.ids(), Arbitraries.strings().ofMaxLength(40)
-                .filter(s -> s.chars().noneMatch(c -> Character.isSurrogate((char) c)))).as((id, cookie) -> {
+        return Combinators.combine(MessageArbitraries.ids(), MessageArbitraries.ids(), Arbitraries.strings().ofMaxLength(40)
+                .filter(s -> s.chars().noneMatch(c -> Character.isSurrogate((char) c)))).as((from, to, cluster) -> {
                     ByteBuf buf = Unpooled.buffer();
-                    new Hello(id, cookie).encode(buf);
+                    new Hello(cluster, from, to, Handshake.nonce()).encode(buf);
                     return ByteBufUtil.getBytes(buf);
                 });
     }

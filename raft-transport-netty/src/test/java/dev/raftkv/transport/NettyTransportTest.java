@@ -10,8 +10,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,10 +96,12 @@ class NettyTransportTest {
     }
 
     @Test
-    void anUnknownNodeIdIsRefused() throws IOException {
+    void anUnknownNodeIdIsRefusedAndToldWhy() throws IOException {
         NettyTransport b = startB();
         try (RawPeer peer = new RawPeer(b.boundAddress())) {
-            peer.hello("mallory", COOKIE).message(new Message.Heartbeat("mallory", "b", 1, 0, 1)).awaitClosedByServer();
+            peer.frame(new Hello("", "mallory", "b", Handshake.nonce())::encode);
+            assertThat(peer.readHandshakeFrame()).isEqualTo(new HandshakeFrames.Refusal("unknown node id mallory"));
+            peer.awaitClosedByServer();
         }
         assertThat(b.refusedHandshakes()).isEqualTo(1);
         assertThat(bSink.messages).isEmpty();
@@ -128,6 +128,18 @@ class NettyTransportTest {
         }
         aStillGetsThrough(a);
         assertThat(b.malformedFrameCloses()).isPositive();
+    }
+
+    @Test
+    void beforeTheHandshakeNoFrameLargerThanAHelloIsAccepted() throws IOException {
+        NettyTransport b = startB();
+        try (RawPeer stranger = new RawPeer(b.boundAddress())) {
+            // a well under the 32 MiB limit of a proven peer, but more than any hello
+            stranger.writeInt(WireFormat.MAX_HANDSHAKE_FRAME_BYTES + 1).awaitClosedByServer();
+        }
+        assertThat(b.malformedFrameCloses()).isEqualTo(1);
+        NettyTransport a = startA(b, COOKIE);
+        aStillGetsThrough(a);
     }
 
     @Test
@@ -182,25 +194,20 @@ class NettyTransportTest {
 
     @Test
     void aPeerThatStopsReadingGetsItsMessagesDroppedNotQueued() throws IOException {
-        // a listening socket whose one connection is accepted and never read: the kernel buffers fill,
-        // then a's outbound buffer reaches its high-water mark
-        try (ServerSocket stalled = new ServerSocket()) {
-            stalled.bind(new InetSocketAddress("127.0.0.1", 0));
-            InetSocketAddress stalledAddress = (InetSocketAddress) stalled.getLocalSocketAddress();
-            NettyTransport a = closeLater(NettyTransport.start("a", ANY_PORT, Map.of("z", stalledAddress), COOKIE,
+        // a peer that completes the handshake and then never reads: the kernel buffers fill, then a's
+        // outbound buffer reaches its high-water mark
+        try (FakeListener stalled = new FakeListener("z", COOKIE, "")) {
+            NettyTransport a = closeLater(NettyTransport.start("a", ANY_PORT, Map.of("z", stalled.address()), COOKIE,
                     new RecordingSink(), TransportOptions.defaults().withWriteBufferWaterMarks(64 * 1024, 128 * 1024)));
             Message.AppendEntries big = new Message.AppendEntries("a", "z", 1, 0, 0,
                     List.of(Entry.normal(1, 1, new byte[64 * 1024])), 0);
 
-            a.send(big); // opens the connection
-            try (Socket accepted = stalled.accept()) {
-                await().atMost(TransportContract.PATIENCE).until(() -> a.peerStats("z").connected());
-                await().atMost(TransportContract.PATIENCE).pollInterval(Duration.ofMillis(1)).untilAsserted(() -> {
-                    for (int i = 0; i < 16; i++) a.send(big);
-                    assertThat(a.peerStats("z").droppedBufferFull()).isPositive();
-                });
-                assertThat(accepted.isClosed()).isFalse();
-            }
+            assertThat(stalled.answerOneHandshake()).isTrue();
+            await().atMost(TransportContract.PATIENCE).until(() -> a.peerStats("z").connected());
+            await().atMost(TransportContract.PATIENCE).pollInterval(Duration.ofMillis(1)).untilAsserted(() -> {
+                for (int i = 0; i < 16; i++) a.send(big);
+                assertThat(a.peerStats("z").droppedBufferFull()).isPositive();
+            });
         }
     }
 

@@ -1,8 +1,12 @@
 package dev.raftkv.harness;
 
+import dev.raftkv.cli.CertificateAuthority;
+import dev.raftkv.cli.RaftkvCli;
+import dev.raftkv.client.ClientSecurity;
+import dev.raftkv.transport.Tls;
+
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -19,7 +23,10 @@ import java.util.stream.Collectors;
 /**
  * Real node processes on 127.0.0.1, for end-to-end tests: each node is a JVM started from the current
  * classpath, with ports reserved from the OS, a data directory, and a log file. Every process this
- * class starts is ended by {@link #close()}, by PID.
+ * class starts is ended by {@link #close()}, by PID. The cluster is protected as a careful operator's
+ * would be: one cluster id, client and admin tokens (the harness calls with the admin token), and with
+ * {@link #withTls()} TLS on every port from a CA of its own. A node that needs a test-only switch
+ * ({@code --unsafe-...}) is started through {@link UnsafeNodeMain}, never through {@code raftkv node}.
  */
 public final class ProcessCluster implements AutoCloseable {
     /** One member: its ports and, while it runs, its process. */
@@ -66,15 +73,49 @@ public final class ProcessCluster implements AutoCloseable {
     private final Path dir;
     /** The members created with the cluster: the --peers of {@link #start}. Members added later join. */
     private final java.util.Set<String> initial = new java.util.LinkedHashSet<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private final String clusterId = java.util.UUID.randomUUID().toString();
+    private final String clientToken = "client-" + java.util.UUID.randomUUID();
+    private final String adminToken = "admin-" + java.util.UUID.randomUUID();
+    /** Null until {@link #withTls()}: then every node gets a certificate from it. */
+    private CertificateAuthority ca;
+    private ClientSecurity security;
+    private HttpClient http;
 
     public ProcessCluster(Path dir, int nodes, String cookie) throws IOException {
         this.cookie = cookie;
         this.dir = dir;
+        useSecurity(new ClientSecurity(null, adminToken));
         for (int i = 1; i <= nodes; i++) {
             Member m = addMember();
             initial.add(m.id);
         }
+    }
+
+    private void useSecurity(ClientSecurity s) {
+        this.security = s;
+        this.http = s.tls() ? s.httpClient() : s.httpClient(Duration.ofSeconds(1));
+    }
+
+    /** Every port of every node speaks TLS, with certificates from a CA made for this cluster; call before starting. */
+    public ProcessCluster withTls() throws IOException {
+        Path tls = dir.resolve("tls");
+        ca = CertificateAuthority.create("raftkv test CA", Duration.ofDays(2), tls.resolve("ca.pem"), tls.resolve("ca-key.pem"));
+        useSecurity(new ClientSecurity(ca.certFile(), adminToken));
+        return this;
+    }
+
+    /** How a client reaches this cluster (its CA if TLS is on) with the client token. */
+    public ClientSecurity clientSecurity() {
+        return security.withToken(clientToken);
+    }
+
+    /** The cluster's CA, or null without TLS (a test issues certificates from it, or from another CA). */
+    public CertificateAuthority ca() {
+        return ca;
+    }
+
+    public String clusterId() {
+        return clusterId;
     }
 
     /** A new member with its own ports and directory, not started, in nobody's membership yet. */
@@ -175,12 +216,13 @@ public final class ProcessCluster implements AutoCloseable {
                 .map(p -> p.id + "=127.0.0.1:" + p.httpPort).collect(Collectors.joining(","));
         String peerClient = members.values().stream().filter(p -> initial.contains(p.id))
                 .map(p -> p.id + "=" + p.client()).collect(Collectors.joining(","));
-        launch(m, List.of("--peers", peers, "--peer-http", peerHttp, "--peer-client", peerClient), extraArgs);
+        launch(m, List.of("--peers", peers, "--peer-http", peerHttp, "--peer-client", peerClient, "--cluster-id", clusterId),
+                extraArgs);
     }
 
     /** Starts a member as a new cluster of its own ({@code --bootstrap}). */
     public void startBootstrap(String id, String... extraArgs) throws IOException {
-        launch(members.get(id), List.of("--bootstrap"), extraArgs);
+        launch(members.get(id), List.of("--bootstrap", "--cluster-id", clusterId), extraArgs);
     }
 
     /** Starts a member that asks the members {@code via} (by id) to let it join ({@code --join}). */
@@ -196,20 +238,38 @@ public final class ProcessCluster implements AutoCloseable {
 
     private void launch(Member m, List<String> membershipArgs, String... extraArgs) throws IOException {
         if (m.isRunning()) return;
+        // the product's node command accepts no test-only switch: such a node starts through the test entry point
+        boolean unsafe = java.util.Arrays.stream(extraArgs).anyMatch(a -> a.startsWith("--unsafe-"));
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:TieredStopAtLevel=1",
                 // the node's own logging (INFO), not the quiet logback-test.xml a test classpath also holds
                 "-Dlogback.configurationFile=logback.xml",
-                "-cp", System.getProperty("java.class.path"), "dev.raftkv.cli.RaftkvCli", "node",
-                "--id", m.id, "--raft", "127.0.0.1:" + m.raftPort, "--http", "127.0.0.1:" + m.httpPort,
+                "-cp", System.getProperty("java.class.path")));
+        cmd.addAll(unsafe ? List.of(UnsafeNodeMain.class.getName()) : List.of(RaftkvCli.class.getName(), "node"));
+        cmd.addAll(List.of("--id", m.id, "--raft", "127.0.0.1:" + m.raftPort, "--http", "127.0.0.1:" + m.httpPort,
                 "--client", m.client(), "--data-dir", m.dataDir.toString()));
+        if (ca != null) {
+            Tls.NodeFiles tls = tlsOf(m);
+            cmd.addAll(List.of("--tls-cert", tls.cert().toString(), "--tls-key", tls.key().toString(),
+                    "--tls-ca", tls.ca().toString()));
+        }
         cmd.addAll(membershipArgs);
         cmd.addAll(List.of(extraArgs));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(m.log.toFile()));
         pb.environment().put("RAFTKV_COOKIE", cookie);
+        pb.environment().put("RAFTKV_CLIENT_TOKEN", clientToken);
+        pb.environment().put("RAFTKV_ADMIN_TOKEN", adminToken);
         m.process = pb.start();
+    }
+
+    /** A member's certificate and key from the cluster's CA, made the first time it is started. */
+    private Tls.NodeFiles tlsOf(Member m) throws IOException {
+        Path certs = dir.resolve("tls");
+        Path cert = certs.resolve(m.id + ".pem");
+        if (!Files.exists(cert)) return ca.issue(m.id, List.of("127.0.0.1", "localhost"), Duration.ofDays(1), certs);
+        return new Tls.NodeFiles(cert, certs.resolve(m.id + "-key.pem"), ca.certFile());
     }
 
     /** SIGKILL: no shutdown hook runs, nothing is flushed. */
@@ -238,9 +298,18 @@ public final class ProcessCluster implements AutoCloseable {
 
     /** The HTTP answer of one member, or null if it does not answer within {@code timeout}. */
     public HttpResponse<String> call(String id, String method, String path, String body, Duration timeout) {
+        return call(security, id, method, path, body, timeout);
+    }
+
+    /** As a caller with {@code token} (null: none) instead of the harness's admin token. */
+    public HttpResponse<String> callWithToken(String token, String id, String method, String path, String body) {
+        return call(new ClientSecurity(security.ca(), token), id, method, path, body, Duration.ofSeconds(10));
+    }
+
+    private HttpResponse<String> call(ClientSecurity as, String id, String method, String path, String body, Duration timeout) {
         Member m = members.get(id);
         try {
-            HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + m.http() + path))
+            HttpRequest req = as.authorize(HttpRequest.newBuilder(as.uri(m.http(), path)))
                     .timeout(timeout)
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                             : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))

@@ -37,16 +37,17 @@ public final class Verify {
     /**
      * @param control null for a real run; {@code stale-reads} or {@code no-fsync} start deliberately broken
      *                nodes, and the run must then fail
+     * @param tls     every port of every node speaks TLS (and the clients and the harness with them)
      */
     public record Params(int nodes, long seconds, int clients, int keys, List<Nemesis.Kind> nemeses, long seed, Path out,
-                         String control, String store) {
+                         String control, String store, boolean tls) {
         public Params {
             if (store == null) store = "memory";
         }
 
         public Params(int nodes, long seconds, int clients, int keys, List<Nemesis.Kind> nemeses, long seed, Path out,
                       String control) {
-            this(nodes, seconds, clients, keys, nemeses, seed, out, control, "memory");
+            this(nodes, seconds, clients, keys, nemeses, seed, out, control, "memory", false);
         }
     }
 
@@ -88,12 +89,13 @@ public final class Verify {
         long start = System.nanoTime();
         LongSupplier clock = () -> System.nanoTime() - start;
         List<ClientOp> history = Collections.synchronizedList(new ArrayList<>());
-        try (ProcessCluster cluster = new ProcessCluster(work, p.nodes(), "verify-" + p.seed()).withLinkProxies()) {
+        ProcessCluster made = new ProcessCluster(work, p.nodes(), "verify-" + p.seed());
+        try (ProcessCluster cluster = (p.tls() ? made.withTls() : made).withLinkProxies()) {
             String[] nodeArgs = nodeArgs(p.control(), p.nemeses(), p.store());
             cluster.startAll(nodeArgs);
             awaitLeader(cluster, 30_000);
-            log.printf("verify: %d nodes (%s store) up in %s; %d clients, %d keys, nemesis %s, %d s%s%n",
-                    p.nodes(), p.store(), work, p.clients(), p.keys(), p.nemeses(), p.seconds(),
+            log.printf("verify: %d nodes (%s store) up in %s%s; %d clients, %d keys, nemesis %s, %d s%s%n",
+                    p.nodes(), p.store(), work, p.tls() ? " (TLS on every port)" : "", p.clients(), p.keys(), p.nemeses(), p.seconds(),
                     p.control() == null ? "" : ", CONTROL " + p.control() + " (this run must fail)");
 
             AtomicBoolean running = new AtomicBoolean(true);

@@ -47,6 +47,9 @@ public final class VerifyCommand implements Callable<Integer>, CliSubcommand {
             description = "Where the nodes keep their keys (default ${DEFAULT-VALUE}).")
     String store;
 
+    @Option(names = "--tls", description = "Every port of every node speaks TLS 1.3 (the Raft port mutual), with a CA made for the run.")
+    boolean tls;
+
     /** {@code 300}, {@code 300s} or {@code 5m}, in seconds. */
     static long seconds(String duration) {
         String d = duration.trim();
@@ -79,7 +82,7 @@ public final class VerifyCommand implements Callable<Integer>, CliSubcommand {
             }
         }
         Verify.Result r = Verify.run(new Verify.Params(nodes, seconds(time), clients, keys, kinds, seed, out, control,
-                dev.raftkv.node.StoreKind.parse(store).flag()), System.err);
+                dev.raftkv.node.StoreKind.parse(store).flag(), tls), System.err);
         System.out.println(r.line());
         System.out.println("report in " + out.toAbsolutePath());
         return r.ok() ? 0 : 1;

@@ -39,7 +39,7 @@ class VerifyTest {
     @Test
     void aShortRunOnTheRocksDbStoreIsLinearizableAndLosesNothing() throws Exception {
         Verify.Result r = Verify.run(new Verify.Params(3, 12, 6, 10, List.of(Nemesis.Kind.KILL, Nemesis.Kind.PARTITION), 11,
-                out, null, "rocksdb"), System.out);
+                out, null, "rocksdb", false), System.out);
         System.out.println(r.line());
         assertThat(r.verdict()).isEqualTo(Verdict.LINEARIZABLE);
         assertThat(r.lostWrites()).isZero();
