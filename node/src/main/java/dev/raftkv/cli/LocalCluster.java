@@ -110,8 +110,12 @@ public record LocalCluster(String cookie, List<Member> members, String clusterId
 
     /** Writes cluster.json (owner only), and tells the CLI where this cluster lives. */
     void save(Path dir) throws IOException {
+        save(dir, LocalClusters.registry());
+    }
+
+    void save(Path dir, Path registry) throws IOException {
         AtomicFile.write(dir.resolve(FILE), JSON.writeValueAsBytes(this), true);
-        LocalClusters.register(dir);
+        LocalClusters.register(registry, dir);
     }
 
     /** Makes the CA and a certificate for every member that has none yet (a new cluster, a member just added). */

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -31,33 +32,65 @@ final class LocalClusters {
     }
 
     static void register(Path dir) {
+        register(registry(), dir);
+    }
+
+    static void register(Path registry, Path dir) {
         Path abs = dir.toAbsolutePath().normalize();
         try {
-            Files.createDirectories(registry());
-            Files.writeString(registry().resolve(key(abs)), abs.toString(), StandardCharsets.UTF_8);
+            Files.createDirectories(registry);
+            Files.writeString(registry.resolve(key(abs)), abs.toString(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             // the cluster works without it; only 'put --cluster ADDR' from elsewhere cannot find its tokens
-            System.err.println("raftkv: cannot record the cluster in " + registry() + ": " + e.getMessage());
+            System.err.println("raftkv: cannot record the cluster in " + registry + ": " + e.getMessage());
         }
     }
 
-    /** The security of the local cluster with a member at one of {@code httpAddresses}, if there is one. */
+    /**
+     * The security of the local cluster with a member at one of {@code httpAddresses}, if there is one. Several
+     * cluster directories may have used the same ports one after another (a cluster that is down keeps its
+     * directory): the one with a node running wins, else the one in the working directory, else any.
+     */
     static Optional<ClientSecurity> serving(List<String> httpAddresses, boolean admin) {
-        Path here = Path.of("raftkv-cluster");
-        if (serves(here, httpAddresses)) return Optional.of(securityOf(here, admin));
-        try (Stream<Path> entries = Files.list(registry())) {
+        return serving(registry(), Path.of("raftkv-cluster"), httpAddresses, admin);
+    }
+
+    static Optional<ClientSecurity> serving(Path registry, Path here, List<String> httpAddresses, boolean admin) {
+        List<Path> candidates = new ArrayList<>();
+        if (serves(here, httpAddresses)) candidates.add(here);
+        try (Stream<Path> entries = Files.list(registry)) {
             for (Path entry : entries.toList()) {
                 Path dir = Path.of(Files.readString(entry, StandardCharsets.UTF_8).trim());
                 if (!LocalCluster.exists(dir)) {
                     Files.deleteIfExists(entry);
                 } else if (serves(dir, httpAddresses)) {
-                    return Optional.of(securityOf(dir, admin));
+                    candidates.add(dir);
                 }
             }
         } catch (IOException | RuntimeException e) {
-            // no registry, or an entry that cannot be read: no local cluster is known
+            // no registry, or an entry that cannot be read: only the working directory's cluster is known
         }
-        return Optional.empty();
+        return candidates.stream().filter(LocalClusters::hasRunningNode).findFirst()
+                .or(() -> candidates.stream().findFirst())
+                .map(dir -> securityOf(dir, admin));
+    }
+
+    /** Whether a node that {@code cluster up} started in {@code dir} still runs (its pid file names a live process). */
+    static boolean hasRunningNode(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".pid")).anyMatch(LocalClusters::isAlive);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean isAlive(Path pidFile) {
+        try {
+            long pid = Long.parseLong(Files.readString(pidFile, StandardCharsets.UTF_8).trim());
+            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        } catch (IOException | NumberFormatException e) {
+            return false;
+        }
     }
 
     private static boolean serves(Path dir, List<String> httpAddresses) {
