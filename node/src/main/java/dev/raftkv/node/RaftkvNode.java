@@ -150,8 +150,9 @@ public final class RaftkvNode implements AutoCloseable {
         this.joiner = config.join().isEmpty() ? null : new Joiner(config.id(), self, config.join(), directory::learn,
                 identity::adopt, toPeers.withToken(config.security().adminToken()));
         this.joinedFuture = joiner == null ? null : joiner.start();
-        LOG.info("{} serving HTTP on {}{} with data in {}", config.id(), self.http(),
-                clients == null ? "" : " and clients on " + self.client(), config.dataDir());
+        LOG.info("{} serving HTTP on {}{}{} with data in {}", config.id(), self.http(),
+                clients == null ? "" : " and clients on " + self.client(),
+                config.security().tls() == null ? " in plain text" : " over TLS (the Raft port too, mutual)", config.dataDir());
     }
 
     private static KvStateMachine openMachine(NodeConfig config) throws java.io.IOException {

@@ -35,17 +35,21 @@ class VerifyTest {
         assertThePlotShowsTheRun(timeline, r);
     }
 
-    /** The same on RocksDB stores: every kill -9 restarts a node from its database and the log it has not seen. */
+    /**
+     * The same on RocksDB stores, and over TLS on every port (one run for both, to keep mvn test short): every
+     * kill -9 restarts a node from its database and the log it has not seen, and reconnects through TLS.
+     */
     @Test
-    void aShortRunOnTheRocksDbStoreIsLinearizableAndLosesNothing() throws Exception {
+    void aShortRunOnTheRocksDbStoreOverTlsIsLinearizableAndLosesNothing() throws Exception {
         Verify.Result r = Verify.run(new Verify.Params(3, 12, 6, 10, List.of(Nemesis.Kind.KILL, Nemesis.Kind.PARTITION), 11,
-                out, null, "rocksdb", false), System.out);
+                out, null, "rocksdb", true), System.out);
         System.out.println(r.line());
         assertThat(r.verdict()).isEqualTo(Verdict.LINEARIZABLE);
         assertThat(r.lostWrites()).isZero();
         assertThat(r.ops()).as("clients got work done").isGreaterThan(50);
         assertThat(Files.readAllLines(out.resolve(Report.TIMELINE))).as("this seed kills nodes").anyMatch(l -> l.contains("kill -9 n"));
-        assertThat(Files.readString(out.resolve("n1.log"))).contains("keeps its keys in the RocksDB store");
+        assertThat(Files.readString(out.resolve("n1.log"))).contains("keeps its keys in the RocksDB store")
+                .contains("over TLS").doesNotContain("in plain text");
     }
 
     /** Every fault that began (a line of the timeline) is a shaded band of the plot, and every operation a point. */
