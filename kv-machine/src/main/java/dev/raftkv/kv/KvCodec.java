@@ -61,6 +61,16 @@ public final class KvCodec {
         return bytes.toByteArray();
     }
 
+    /**
+     * The longest command {@code limits} allow, in bytes: a compare-and-set (it carries two values) with the
+     * longest client id, key and values. Every log entry the machine writes is at most this long, so the
+     * transport must carry an entry of this size in one frame.
+     */
+    public static long maxCommandBytes(KvLimits limits) {
+        long strings = (4L + KvLimits.MAX_CLIENT_ID_BYTES) + (4L + limits.maxKeyBytes());
+        return 1 + 1 + strings + 8 + 8 + 2 * (4L + limits.maxValueBytes());
+    }
+
     /** @throws IllegalArgumentException for a command of an unknown format or a malformed one */
     public static Entry decode(byte[] data) {
         if (data.length == 0) throw new IllegalArgumentException("empty command");

@@ -9,13 +9,16 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -56,7 +59,8 @@ final class BenchCommand extends ClientCommands.Target implements Callable<Integ
         PrintWriter progress = json ? spec.commandLine().getErr() : out;
         ClosedLoopBench.Workload w = ClosedLoopBench.Workload.valueOf(workload.toUpperCase(Locale.ROOT));
         long durationNanos = parseDuration(duration).toNanos();
-        List<InetSocketAddress> members = discoverClientAddresses(connect());
+        HttpCluster cluster = connect();
+        List<InetSocketAddress> members = discoverClientAddresses(cluster);
         dev.raftkv.client.ClientSecurity security = security();
         progress.printf("bench: %d clients, %s workload, %d-byte values, %d keys, %s, members %s%s%n",
                 clients, workload, valueSize, keys, duration, members, security.tls() ? ", TLS" : "");
@@ -69,12 +73,16 @@ final class BenchCommand extends ClientCommands.Target implements Callable<Integ
                         i.throughput(), i.percentileMillis(50), i.percentileMillis(99), i.errors());
                 progress.flush();
             });
+            Map<String, String> heaps = peakHeaps(cluster);
             if (json) {
-                out.println(JSON.writeValueAsString(resultJson(w, total)));
+                ObjectNode result = resultJson(w, total);
+                heaps.forEach(result.putObject("peakHeap")::put);
+                out.println(JSON.writeValueAsString(result));
             } else {
                 out.printf(Locale.ROOT, "ops %d in %.1f s: %.0f ops/s; latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms; errors %d%n",
                         total.ops(), total.seconds(), total.throughput(), total.percentileMillis(50), total.percentileMillis(99),
                         total.percentileMillis(99.9), total.latencyMicros().getMaxValue() / 1000.0, total.errors());
+                heaps.forEach((id, heap) -> out.printf("heap of %s: %s%n", id, heap));
             }
             if (total.errors() > 0) progress.println("last error: " + bench.lastError());
             out.flush();
@@ -93,6 +101,38 @@ final class BenchCommand extends ClientCommands.Target implements Callable<Integ
                 .put("maxMs", total.latencyMicros().getTotalCount() == 0 ? 0 : total.latencyMicros().getMaxValue() / 1000.0);
         return r;
     }
+
+    /**
+     * Each member's peak heap as its /v1/status reports it ("peak 212 MiB of max 512 MiB"), or why it is not
+     * known, in member order: the benchmark of #10.4 shows memory staying bounded under large values.
+     */
+    static Map<String, String> peakHeaps(HttpCluster cluster) {
+        Map<String, String> out = new LinkedHashMap<>();
+        try {
+            HttpResponse<byte[]> r = cluster.send("GET", "/v1/status", null);
+            for (JsonNode m : JSON.readTree(r.body()).path("members")) {
+                String id = m.path("id").asText();
+                if (!m.hasNonNull("http")) {
+                    out.put(id, "unknown (no HTTP address)");
+                    continue;
+                }
+                try {
+                    JsonNode heap = JSON.readTree(cluster.sendTo(m.get("http").asText(), "GET", "/v1/status", null).body()).path("heap");
+                    out.put(id, heap.isMissingNode() ? "unknown (the node does not report it)"
+                            : "peak " + heap.path("peakUsedBytes").asLong() / MIB + " MiB of max " + heap.path("maxBytes").asLong() / MIB + " MiB");
+                } catch (IOException e) {
+                    out.put(id, "unknown (unreachable: " + e.getMessage() + ")");
+                }
+            }
+        } catch (IOException e) {
+            out.put("cluster", "unknown (unreachable: " + e.getMessage() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return out;
+    }
+
+    private static final long MIB = 1024 * 1024;
 
     /** Every member's client address, from the status page of the first member that answers. */
     static List<InetSocketAddress> discoverClientAddresses(HttpCluster cluster) throws Exception {

@@ -2,11 +2,13 @@ package dev.raftkv.cli;
 
 import dev.raftkv.kv.KvLimits;
 import dev.raftkv.node.ClientServer;
+import dev.raftkv.node.EdgeLimits;
 import dev.raftkv.node.NodeConfig;
 import dev.raftkv.node.NodeSecurity;
 import dev.raftkv.node.RaftkvNode;
 import dev.raftkv.node.StoreKind;
 import dev.raftkv.node.UnsafeControls;
+import dev.raftkv.raft.server.FatalError;
 import dev.raftkv.transport.Tls;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -73,6 +75,11 @@ public class NodeCommand implements Callable<Integer> {
     @Option(names = "--snapshot-every", defaultValue = "10000", description = "Take a snapshot after this many applied entries (default ${DEFAULT-VALUE}).")
     long snapshotEvery;
 
+    @Option(names = "--snapshot-every-bytes", defaultValue = "" + NodeConfig.DEFAULT_SNAPSHOT_EVERY_BYTES,
+            description = "... or after this many bytes of applied entries, whichever comes first: the log held in memory"
+                    + " stays about this small whatever the values' sizes (0: never by bytes; default ${DEFAULT-VALUE}).")
+    long snapshotEveryBytes;
+
     @Option(names = "--store", defaultValue = "memory", paramLabel = "memory|rocksdb",
             description = "Where the keys live: memory (a sorted map on the heap, restored from the latest snapshot at start) "
                     + "or rocksdb (RocksDB in <data-dir>/kv: data larger than memory, restarts in seconds) (default ${DEFAULT-VALUE}).")
@@ -81,7 +88,9 @@ public class NodeCommand implements Callable<Integer> {
     @Option(names = "--max-key-bytes", defaultValue = "4096")
     int maxKeyBytes;
 
-    @Option(names = "--max-value-bytes", defaultValue = "1048576")
+    @Option(names = "--max-value-bytes", defaultValue = "1048576",
+            description = "The largest value (default ${DEFAULT-VALUE}); a compare-and-set of two must fit in one Raft frame,"
+                    + " so at most about 8 MiB, less the key.")
     int maxValueBytes;
 
     @Option(names = "--request-timeout-ms", defaultValue = "5000", description = "A write with no answer by then is reported as 504 outcome unknown.")
@@ -167,6 +176,49 @@ public class NodeCommand implements Callable<Integer> {
             description = "Requests served at once per client connection; beyond it the node stops reading from that connection (default ${DEFAULT-VALUE}).")
     int clientMaxInFlight;
 
+    // ---------------------------------------------------------------- what clients may hold of the node (README, "Limits")
+
+    @Option(names = "--http-max-connections", defaultValue = "" + EdgeLimits.DEFAULT_HTTP_MAX_CONNECTIONS,
+            description = "HTTP connections open at once; one more is answered 503 and closed (default ${DEFAULT-VALUE}).")
+    int httpMaxConnections;
+
+    @Option(names = "--http-max-header-bytes", defaultValue = "" + EdgeLimits.DEFAULT_HTTP_MAX_HEADER_BYTES,
+            description = "The header block of one HTTP request; larger is answered 431 (default ${DEFAULT-VALUE}).")
+    int httpMaxHeaderBytes;
+
+    @Option(names = "--http-read-timeout-ms", defaultValue = "" + EdgeLimits.DEFAULT_HTTP_READ_TIMEOUT_MS,
+            description = "An HTTP request must arrive in full within this of its first byte, or it is answered 408 and the"
+                    + " connection closed (default ${DEFAULT-VALUE}).")
+    long httpReadTimeoutMillis;
+
+    @Option(names = "--http-idle-timeout-ms", defaultValue = "" + EdgeLimits.DEFAULT_HTTP_IDLE_TIMEOUT_MS,
+            description = "An HTTP connection with nothing to read or answer for this long is closed (default ${DEFAULT-VALUE}).")
+    long httpIdleTimeoutMillis;
+
+    @Option(names = "--client-max-connections", defaultValue = "" + EdgeLimits.DEFAULT_CLIENT_MAX_CONNECTIONS,
+            description = "Binary-protocol connections open at once; one more is closed (default ${DEFAULT-VALUE}).")
+    int clientMaxConnections;
+
+    @Option(names = "--client-max-in-flight-bytes", defaultValue = "" + EdgeLimits.DEFAULT_CLIENT_MAX_IN_FLIGHT_BYTES,
+            description = "Bytes of requests and answers one client connection may hold in the node; beyond it the node stops"
+                    + " reading from that connection (default ${DEFAULT-VALUE}).")
+    long clientMaxInFlightBytes;
+
+    @Option(names = "--max-in-flight-bytes", paramLabel = "BYTES",
+            description = "Bytes of requests and answers the node holds for all its clients (both ports); a request beyond"
+                    + " it is answered 503 / OVERLOADED, not applied (default: an eighth of the heap, at least 16 MiB).")
+    Long maxInFlightBytes;
+
+    @Option(names = "--max-in-flight-requests", defaultValue = "" + EdgeLimits.DEFAULT_MAX_IN_FLIGHT_REQUESTS,
+            description = "Requests the node serves at once for all its clients (both ports), the same way (default ${DEFAULT-VALUE}).")
+    int maxInFlightRequests;
+
+    EdgeLimits edgeLimits() {
+        return new EdgeLimits(httpMaxConnections, httpMaxHeaderBytes, Duration.ofMillis(httpReadTimeoutMillis),
+                Duration.ofMillis(httpIdleTimeoutMillis), clientMaxConnections, clientMaxInFlightBytes,
+                maxInFlightBytes != null ? maxInFlightBytes : EdgeLimits.defaultMaxInFlightBytes(), maxInFlightRequests);
+    }
+
     @Spec
     CommandSpec spec;
 
@@ -221,22 +273,26 @@ public class NodeCommand implements Callable<Integer> {
                 peers == null ? Map.of() : NodeConfig.parsePeers(peers),
                 httpOf, clientOf, dataDir, secret, tickMillis, electionTicks, snapshotEvery, new KvLimits(maxKeyBytes, maxValueBytes),
                 Duration.ofMillis(requestTimeoutMillis), clientMaxInFlight, bootstrap, joinAddresses(), storeKind(store, dataDir),
-                NodeSecurity.NONE);
+                NodeSecurity.NONE).withSnapshotEveryBytes(snapshotEveryBytes).withEdge(edgeLimits());
         if (peers == null && !bootstrap && join == null && !hasData(dataDir)) {
             throw new IllegalArgumentException(dataDir + " holds no data, so this is a new node: say how it finds its cluster"
                     + " with --peers (a new cluster of several), --bootstrap (a new cluster of one) or --join (a running one)");
         }
         cfg = cfg.withSecurity(security());
-        RaftkvNode node = RaftkvNode.start(cfg, RaftkvNode.NETTY, unsafeControls());
         CountDownLatch stopped = new CountDownLatch(1);
+        // fail-stop: the node stopped itself (an fsync or an apply failed); main returns 70 and the JVM exits
+        java.util.concurrent.atomic.AtomicReference<FatalError> fatal = new java.util.concurrent.atomic.AtomicReference<>();
+        RaftkvNode node = RaftkvNode.start(cfg, RaftkvNode.NETTY, unsafeControls(), error -> {
+            fatal.compareAndSet(null, error);
+            stopped.countDown();
+        });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();
             stopped.countDown();
         }, "shutdown"));
-        node.failure().thenAccept(error -> stopped.countDown());
         stopped.await();
-        if (node.failure().isDone()) {
-            System.err.println(id + " stopped after an internal error (see the log above); its data is safe on disk");
+        if (fatal.get() != null) {
+            System.err.println(id + " stopped: " + fatal.get().describe() + " (see the log above); its data is safe on disk");
             return 70;
         }
         return 0;

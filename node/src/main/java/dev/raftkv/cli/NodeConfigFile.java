@@ -46,6 +46,7 @@ record NodeConfigFile(
         @JsonProperty("tick-ms") Long tickMillis,
         @JsonProperty("election-ticks") Integer electionTicks,
         @JsonProperty("snapshot-every") Long snapshotEvery,
+        @JsonProperty("snapshot-every-bytes") Long snapshotEveryBytes,
         @JsonProperty("store") String store,
         @JsonProperty("max-key-bytes") Integer maxKeyBytes,
         @JsonProperty("max-value-bytes") Integer maxValueBytes,
@@ -56,7 +57,15 @@ record NodeConfigFile(
         @JsonProperty("tls-key") String tlsKey,
         @JsonProperty("tls-ca") String tlsCa,
         @JsonProperty("client-token") String clientToken,
-        @JsonProperty("admin-token") String adminToken) {
+        @JsonProperty("admin-token") String adminToken,
+        @JsonProperty("http-max-connections") Integer httpMaxConnections,
+        @JsonProperty("http-max-header-bytes") Integer httpMaxHeaderBytes,
+        @JsonProperty("http-read-timeout-ms") Long httpReadTimeoutMillis,
+        @JsonProperty("http-idle-timeout-ms") Long httpIdleTimeoutMillis,
+        @JsonProperty("client-max-connections") Integer clientMaxConnections,
+        @JsonProperty("client-max-in-flight-bytes") Long clientMaxInFlightBytes,
+        @JsonProperty("max-in-flight-bytes") Long maxInFlightBytes,
+        @JsonProperty("max-in-flight-requests") Integer maxInFlightRequests) {
 
     /** Strict: no strings for numbers, no fractions for integers, no duplicate or unknown fields, nothing after the object. */
     private static final ObjectMapper JSON = JsonMapper.builder()
@@ -115,6 +124,9 @@ record NodeConfigFile(
         if (tickMillis != null && !givenOnCommandLine.test("--tick-ms")) cmd.tickMillis = tickMillis;
         if (electionTicks != null && !givenOnCommandLine.test("--election-ticks")) cmd.electionTicks = electionTicks;
         if (snapshotEvery != null && !givenOnCommandLine.test("--snapshot-every")) cmd.snapshotEvery = snapshotEvery;
+        if (snapshotEveryBytes != null && !givenOnCommandLine.test("--snapshot-every-bytes")) {
+            cmd.snapshotEveryBytes = snapshotEveryBytes;
+        }
         if (store != null && !givenOnCommandLine.test("--store")) cmd.store = store;
         if (maxKeyBytes != null && !givenOnCommandLine.test("--max-key-bytes")) cmd.maxKeyBytes = maxKeyBytes;
         if (maxValueBytes != null && !givenOnCommandLine.test("--max-value-bytes")) cmd.maxValueBytes = maxValueBytes;
@@ -130,6 +142,28 @@ record NodeConfigFile(
         if (tlsCa != null && !givenOnCommandLine.test("--tls-ca")) cmd.tlsCa = Path.of(tlsCa);
         if (clientToken != null && !givenOnCommandLine.test("--client-token")) cmd.clientToken = clientToken;
         if (adminToken != null && !givenOnCommandLine.test("--admin-token")) cmd.adminToken = adminToken;
+        if (httpMaxConnections != null && !givenOnCommandLine.test("--http-max-connections")) {
+            cmd.httpMaxConnections = httpMaxConnections;
+        }
+        if (httpMaxHeaderBytes != null && !givenOnCommandLine.test("--http-max-header-bytes")) {
+            cmd.httpMaxHeaderBytes = httpMaxHeaderBytes;
+        }
+        if (httpReadTimeoutMillis != null && !givenOnCommandLine.test("--http-read-timeout-ms")) {
+            cmd.httpReadTimeoutMillis = httpReadTimeoutMillis;
+        }
+        if (httpIdleTimeoutMillis != null && !givenOnCommandLine.test("--http-idle-timeout-ms")) {
+            cmd.httpIdleTimeoutMillis = httpIdleTimeoutMillis;
+        }
+        if (clientMaxConnections != null && !givenOnCommandLine.test("--client-max-connections")) {
+            cmd.clientMaxConnections = clientMaxConnections;
+        }
+        if (clientMaxInFlightBytes != null && !givenOnCommandLine.test("--client-max-in-flight-bytes")) {
+            cmd.clientMaxInFlightBytes = clientMaxInFlightBytes;
+        }
+        if (maxInFlightBytes != null && !givenOnCommandLine.test("--max-in-flight-bytes")) cmd.maxInFlightBytes = maxInFlightBytes;
+        if (maxInFlightRequests != null && !givenOnCommandLine.test("--max-in-flight-requests")) {
+            cmd.maxInFlightRequests = maxInFlightRequests;
+        }
     }
 
     /** What the flags' own checks would say later, said now with the file and field named. */
@@ -155,10 +189,19 @@ record NodeConfigFile(
         atLeast(file, "tick-ms", tickMillis, 1);
         atLeast(file, "election-ticks", electionTicks, 2);
         atLeast(file, "snapshot-every", snapshotEvery, 0);
+        atLeast(file, "snapshot-every-bytes", snapshotEveryBytes, 0);
         atLeast(file, "max-key-bytes", maxKeyBytes, 1);
         atLeast(file, "max-value-bytes", maxValueBytes, 0);
         atLeast(file, "request-timeout-ms", requestTimeoutMillis, 1);
         atLeast(file, "client-max-in-flight", clientMaxInFlight, 1);
+        atLeast(file, "http-max-connections", httpMaxConnections, 1);
+        atLeast(file, "http-max-header-bytes", httpMaxHeaderBytes, 256);
+        atLeast(file, "http-read-timeout-ms", httpReadTimeoutMillis, 1);
+        atLeast(file, "http-idle-timeout-ms", httpIdleTimeoutMillis, 1);
+        atLeast(file, "client-max-connections", clientMaxConnections, 1);
+        atLeast(file, "client-max-in-flight-bytes", clientMaxInFlightBytes, 1);
+        atLeast(file, "max-in-flight-bytes", maxInFlightBytes, 1);
+        atLeast(file, "max-in-flight-requests", maxInFlightRequests, 1);
     }
 
     private static void address(Path file, String field, String value) {

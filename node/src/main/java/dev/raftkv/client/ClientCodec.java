@@ -7,6 +7,7 @@ import dev.raftkv.transport.MalformedFrameException;
 import dev.raftkv.transport.WireReader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 
 import java.nio.charset.StandardCharsets;
 
@@ -21,7 +22,7 @@ import java.nio.charset.StandardCharsets;
  *                STATUS string id, string role, i64 term, string leader, string leaderClient
  *            NOT_FOUND: nothing | CAS_FAILED: u8 hasCurrent, [bytes current]
  *            NOT_LEADER: string leaderId, string leaderClient ("" when not known)
- *            NOT_APPLIED, OUTCOME_UNKNOWN, BAD_REQUEST, TOO_LARGE, UNAUTHORIZED: string message
+ *            NOT_APPLIED, OUTCOME_UNKNOWN, BAD_REQUEST, TOO_LARGE, UNAUTHORIZED, OVERLOADED: string message
  * </pre>
  * Every read is bounds-checked first, so a lying length is a MalformedFrameException, never an
  * IndexOutOfBoundsException or a huge allocation.
@@ -58,7 +59,11 @@ public final class ClientCodec {
         return out;
     }
 
-    public static ClientRequest decodeRequest(ByteBuf body) throws MalformedFrameException {
+    /**
+     * @throws InvalidKeyException for a well-framed request whose key is not UTF-8: answer it BAD_REQUEST
+     * @throws MalformedFrameException for anything else that breaks the layout: close the connection
+     */
+    public static ClientRequest decodeRequest(ByteBuf body) throws MalformedFrameException, InvalidKeyException {
         WireReader in = new WireReader(body);
         int code = in.readUnsignedByte("op");
         Op op = Op.of(code);
@@ -66,6 +71,7 @@ public final class ClientCodec {
         long requestId = in.readLong("requestId");
         String clientId = in.readString("clientId", ANY_U16_LENGTH);
         long seq = in.readLong("seq");
+        if (!keyIsText(body)) throw new InvalidKeyException(requestId, op);
         String key = in.readString("key", ANY_U16_LENGTH);
         ClientRequest r = switch (op) {
             case PUT -> ClientRequest.put(requestId, clientId, seq, key, in.readBytes("value", Integer.MAX_VALUE));
@@ -85,6 +91,18 @@ public final class ClientCodec {
         };
         in.expectEnd(op.name());
         return r;
+    }
+
+    /**
+     * Whether the key ahead (u16 length, bytes) is strict UTF-8; true as well when its length lies, which the
+     * reader then reports as a malformed frame.
+     */
+    private static boolean keyIsText(ByteBuf body) {
+        int at = body.readerIndex();
+        if (body.readableBytes() < 2) return true;
+        int length = body.getUnsignedShort(at);
+        if (body.readableBytes() < 2 + length) return true;
+        return ByteBufUtil.isText(body, at + 2, length, StandardCharsets.UTF_8);
     }
 
     /** The whole frame of an answer to a request of kind {@code op}. */

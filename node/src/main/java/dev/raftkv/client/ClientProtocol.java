@@ -36,7 +36,12 @@ public final class ClientProtocol {
     public enum Status {
         OK(0), NOT_FOUND(1), CAS_FAILED(2), NOT_LEADER(3), NOT_APPLIED(4), OUTCOME_UNKNOWN(5), BAD_REQUEST(6), TOO_LARGE(7),
         /** No valid token: the node closes the connection after this answer. */
-        UNAUTHORIZED(8);
+        UNAUTHORIZED(8),
+        /**
+         * The node holds as many requests as it may (--max-in-flight-bytes, --max-in-flight-requests): this one was
+         * not proposed, so it is safe to retry, after a pause.
+         */
+        OVERLOADED(9);
 
         public final int code;
 

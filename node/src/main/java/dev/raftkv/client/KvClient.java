@@ -152,6 +152,11 @@ public final class KvClient implements AutoCloseable {
         return members.get(Math.floorMod(nextMember.getAndIncrement(), members.size()));
     }
 
+    /** Whether {@code s} encodes to UTF-8 as it is: no lone surrogates. */
+    private static boolean isText(String s) {
+        return s == null || java.nio.charset.StandardCharsets.UTF_8.newEncoder().canEncode(s);
+    }
+
     private static InetSocketAddress parseAddress(String hostPort) {
         int colon = hostPort.lastIndexOf(':');
         return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
@@ -173,6 +178,11 @@ public final class KvClient implements AutoCloseable {
         }
 
         void run() {
+            if (attempts == 0 && !isText(request.key())) {
+                // getBytes(UTF_8) would send a lone surrogate as '?', silently naming another key
+                result.completeExceptionally(new KvLimits.Violation("the key is not valid Unicode text (a lone surrogate)", false));
+                return;
+            }
             if (closed) {
                 result.completeExceptionally(new NotAppliedException("the client is closed", null));
                 return;
@@ -241,6 +251,11 @@ public final class KvClient implements AutoCloseable {
                     if (answer.status() == ClientProtocol.Status.OUTCOME_UNKNOWN && request.op().isWrite()) possiblyApplied = true;
                     lastProblem = target + ": " + answer.message();
                     if (target.equals(leader)) leader = null;
+                    retryLater();
+                }
+                case OVERLOADED -> {
+                    // refused before it was proposed: retrying is safe, and the back-off gives the node room
+                    lastProblem = target + ": " + answer.message();
                     retryLater();
                 }
                 case UNAUTHORIZED -> result.completeExceptionally(new UnauthorizedException(target + ": " + answer.message()));

@@ -7,6 +7,7 @@ import dev.raftkv.client.ClientProtocol.Op;
 import dev.raftkv.client.ClientProtocol.Status;
 import dev.raftkv.client.ClientRequest;
 import dev.raftkv.client.ClientResponse;
+import dev.raftkv.client.InvalidKeyException;
 import dev.raftkv.kv.KvCommand;
 import dev.raftkv.kv.KvLimits;
 import dev.raftkv.kv.KvResult;
@@ -47,8 +48,14 @@ import java.util.function.Function;
  * <p>Each connection has at most {@code maxInFlight} requests being served at once. Beyond that the
  * server stops reading from the connection (Netty autoRead off), so a client that pipelines without
  * bound is slowed down by TCP back-pressure instead of filling the server's memory; reading resumes
- * once half of them have been answered. It also stops reading while the connection's outbound buffer
- * is full (a client that does not read its answers).
+ * once half of them have been answered. It does the same when the connection holds {@code
+ * --client-max-in-flight-bytes} of requests read and answers not yet written (1,024 requests of 1 MiB would
+ * be a GiB), and while the connection's outbound buffer is full (a client that does not read its answers).
+ *
+ * <p>The whole node holds at most {@link EdgeLimits#maxInFlightBytes()} and {@link EdgeLimits#maxInFlightRequests()}
+ * for its clients, over this port and HTTP ({@link InFlightBudget}): a request beyond that is answered
+ * OVERLOADED at once, never proposed. Past {@code --client-max-connections} a new connection is closed.
+ * A request whose key is not UTF-8 is answered BAD_REQUEST.
  *
  * <p>With tokens, a connection's first request must be AUTH with the client or admin token; anything else
  * first, or a wrong token, is answered UNAUTHORIZED and the connection closed. With TLS, the port speaks
@@ -66,6 +73,10 @@ public final class ClientServer implements AutoCloseable {
     private final AtomicInteger highestInFlight = new AtomicInteger();
     private final AtomicLong readPauses = new AtomicLong();
     private final Tokens tokens;
+    private final long maxBytesPerConnection;
+    private final ConnectionCount connections;
+    private final InFlightBudget budget;
+    private final AtomicLong highestConnectionBytes = new AtomicLong();
 
     /** The default of {@code --client-max-in-flight}: enough to keep a pipelining client busy, small enough to bound memory. */
     public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
@@ -85,7 +96,21 @@ public final class ClientServer implements AutoCloseable {
      */
     public ClientServer(String nodeId, InetSocketAddress bind, KvService kv, Function<String, String> clientAddressOf,
                         int maxInFlight, Tokens tokens, SslContext tls) throws InterruptedException {
+        this(nodeId, bind, kv, clientAddressOf, maxInFlight, tokens, tls, EdgeLimits.defaults(),
+                InFlightBudget.of(EdgeLimits.defaults()));
+    }
+
+    /**
+     * @param edge   the connection cap and the bytes one connection may hold
+     * @param budget what the node holds for its clients, shared with the HTTP port
+     */
+    ClientServer(String nodeId, InetSocketAddress bind, KvService kv, Function<String, String> clientAddressOf,
+                 int maxInFlight, Tokens tokens, SslContext tls, EdgeLimits edge, InFlightBudget budget)
+            throws InterruptedException {
         if (maxInFlight < 1) throw new IllegalArgumentException("maxInFlight " + maxInFlight);
+        this.maxBytesPerConnection = edge.clientMaxInFlightBytes();
+        this.connections = new ConnectionCount(edge.clientMaxConnections());
+        this.budget = budget;
         this.tokens = tokens;
         this.nodeId = nodeId;
         this.kv = kv;
@@ -116,6 +141,11 @@ public final class ClientServer implements AutoCloseable {
         return highestInFlight.get();
     }
 
+    /** The most bytes (requests read, answers not yet written) any one connection has held at once so far. */
+    public long highestConnectionBytes() {
+        return highestConnectionBytes.get();
+    }
+
     /** How often reading from a connection was paused because it reached the cap or stopped reading answers. */
     public long readPauses() {
         return readPauses.get();
@@ -127,22 +157,59 @@ public final class ClientServer implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     }
 
+    /** A decoded request waiting to be served, with the bytes its frame took. */
+    private record Pending(ClientRequest request, int frameBytes) {
+    }
+
     /**
      * One per connection; every field is touched on the connection's event loop only. Requests decoded
      * while the connection is at its cap wait in {@code waiting}: that holds at most what one socket read
-     * brought in (reading is off from then on), so it stays small and bounded.
+     * brought in (reading is off from then on), so it stays small and bounded. {@code bytesHeld} counts the
+     * frames of requests read and not yet answered, and of answers not yet written out.
      */
     private final class Handler extends SimpleChannelInboundHandler<ByteBuf> {
-        private final ArrayDeque<ClientRequest> waiting = new ArrayDeque<>();
+        private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
         private int inFlight;
+        private long bytesHeld;
         private boolean paused;
+        private boolean counted;
         private boolean authenticated = !tokens.protectsData();
 
         @Override
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            if (!connections.tryOpen()) {
+                if (connections.shouldWarn()) {
+                    LOG.warn("client port at its cap of {} connections (--client-max-connections): closing {} ({} refused so far)",
+                            connections.max(), ctx.channel().remoteAddress(), connections.refused());
+                }
+                ctx.channel().config().setAutoRead(false);
+                ctx.close();
+                return;
+            }
+            counted = true;
+            super.channelActive(ctx);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            if (counted) connections.closed();
+            counted = false;
+            super.channelInactive(ctx);
+        }
+
+        @Override
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf body) {
+            int frameBytes = body.readableBytes() + 4;
             ClientRequest request;
             try {
                 request = ClientCodec.decodeRequest(body);
+            } catch (InvalidKeyException e) {
+                // the frame is sound, so the connection carries on; but a connection that has not proven a token
+                // gets nothing but UNAUTHORIZED, whatever it sends
+                if (!authenticated) refuseUnauthenticated(ctx, e.op(), e.requestId(), "no token: the first request must be AUTH");
+                else ctx.writeAndFlush(ClientCodec.encodeResponse(ctx.alloc(), e.op(),
+                        ClientResponse.error(e.requestId(), Status.BAD_REQUEST, e.getMessage())));
+                return;
             } catch (MalformedFrameException e) {
                 LOG.warn("closing client connection {}: malformed request: {}", ctx.channel().remoteAddress(), e.getMessage());
                 ctx.close();
@@ -152,8 +219,14 @@ public final class ClientServer implements AutoCloseable {
                 authenticate(ctx, request);
                 return;
             }
-            waiting.add(request);
+            waiting.add(new Pending(request, frameBytes));
+            hold(frameBytes);
             dispatch(ctx);
+        }
+
+        private void hold(long bytes) {
+            bytesHeld += bytes;
+            highestConnectionBytes.accumulateAndGet(bytesHeld, Math::max);
         }
 
         private void authenticate(ChannelHandlerContext ctx, ClientRequest request) {
@@ -164,29 +237,44 @@ public final class ClientServer implements AutoCloseable {
                 return;
             }
             String why = token == null ? "no token: the first request must be AUTH" : "unknown token";
+            refuseUnauthenticated(ctx, request.op(), request.requestId(), why);
+        }
+
+        private void refuseUnauthenticated(ChannelHandlerContext ctx, Op op, long requestId, String why) {
             LOG.warn("closing client connection {}: {}", ctx.channel().remoteAddress(), why);
-            ctx.writeAndFlush(ClientCodec.encodeResponse(ctx.alloc(), request.op(),
-                            ClientResponse.error(request.requestId(), Status.UNAUTHORIZED, why)))
+            ctx.writeAndFlush(ClientCodec.encodeResponse(ctx.alloc(), op,
+                            ClientResponse.error(requestId, Status.UNAUTHORIZED, why)))
                     .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
             ctx.channel().config().setAutoRead(false); // nothing more is read from it
         }
 
-        /** Starts what the cap allows, then pauses or resumes reading to match. */
+        /** Starts what the caps allow, then pauses or resumes reading to match. */
         private void dispatch(ChannelHandlerContext ctx) {
             while (inFlight < maxInFlight && !waiting.isEmpty()) start(ctx, waiting.poll());
             boolean writable = ctx.channel().isWritable();
-            if (!paused && (inFlight >= maxInFlight || !waiting.isEmpty() || !writable)) {
+            boolean full = inFlight >= maxInFlight || !waiting.isEmpty() || bytesHeld >= maxBytesPerConnection;
+            if (!paused && (full || !writable)) {
                 paused = true;
                 readPauses.incrementAndGet();
                 ctx.channel().config().setAutoRead(false);
-            } else if (paused && waiting.isEmpty() && inFlight <= maxInFlight / 2 && writable) {
+            } else if (paused && waiting.isEmpty() && inFlight <= maxInFlight / 2 && bytesHeld <= maxBytesPerConnection / 2
+                    && writable) {
                 // half, not one below the cap: a connection at its limit would otherwise toggle on every answer
                 paused = false;
                 ctx.channel().config().setAutoRead(true);
             }
         }
 
-        private void start(ChannelHandlerContext ctx, ClientRequest request) {
+        private void start(ChannelHandlerContext ctx, Pending p) {
+            ClientRequest request = p.request();
+            InFlightBudget.Ticket ticket = budget.tryAdmit(p.frameBytes());
+            if (ticket == null) {
+                // answered before anything is proposed: the client may retry it, and it holds nothing meanwhile
+                respond(ctx, p, null, ClientResponse.error(request.requestId(), Status.OVERLOADED,
+                        "the node holds as many client requests as it may (--max-in-flight-bytes, --max-in-flight-requests);"
+                                + " this one was not proposed: retry after a pause"));
+                return;
+            }
             inFlight++;
             highestInFlight.accumulateAndGet(inFlight, Math::max);
             CompletableFuture<ClientResponse> answer;
@@ -196,13 +284,31 @@ public final class ClientServer implements AutoCloseable {
                 answer = CompletableFuture.failedFuture(e);
             }
             answer.exceptionally(e -> errorResponse(request, KvService.unwrap(e)))
-                    .thenAccept(r -> ctx.executor().execute(() -> finish(ctx, request, r)));
+                    .thenAccept(r -> ctx.executor().execute(() -> finish(ctx, p, ticket, r)));
         }
 
-        private void finish(ChannelHandlerContext ctx, ClientRequest request, ClientResponse r) {
+        private void finish(ChannelHandlerContext ctx, Pending p, InFlightBudget.Ticket ticket, ClientResponse r) {
             inFlight--;
-            if (ctx.channel().isActive()) ctx.writeAndFlush(ClientCodec.encodeResponse(ctx.alloc(), request.op(), r));
+            respond(ctx, p, ticket, r);
             dispatch(ctx);
+        }
+
+        /** Writes an answer; the request's bytes and the answer's are held (here and in the budget) until it is out. */
+        private void respond(ChannelHandlerContext ctx, Pending p, InFlightBudget.Ticket ticket, ClientResponse r) {
+            if (!ctx.channel().isActive()) {
+                bytesHeld -= p.frameBytes();
+                if (ticket != null) ticket.release();
+                return;
+            }
+            ByteBuf frame = ClientCodec.encodeResponse(ctx.alloc(), p.request().op(), r);
+            int answerBytes = frame.readableBytes();
+            hold(answerBytes);
+            if (ticket != null) ticket.grow(answerBytes);
+            ctx.writeAndFlush(frame).addListener(f -> {
+                bytesHeld -= p.frameBytes() + answerBytes;
+                if (ticket != null) ticket.release();
+                dispatch(ctx);
+            });
         }
 
         @Override

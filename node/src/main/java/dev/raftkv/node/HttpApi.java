@@ -6,35 +6,23 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raftkv.kv.KvLimits;
 import dev.raftkv.kv.KvResult;
 import dev.raftkv.raft.Role;
+import dev.raftkv.raft.server.NoLeaderException;
 import dev.raftkv.raft.server.NotAppliedException;
 import dev.raftkv.raft.server.OutcomeUnknownException;
 import dev.raftkv.raft.server.RaftServer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import dev.raftkv.transport.Tls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +35,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The HTTP/JSON API for people and curl (README, "HTTP API"). Writes and linearizable reads that
  * reach a follower are forwarded to the leader; errors are JSON {@code {"error","message"}} with
- * 400 (bad request), 413 (too large), 503 (not applied) and 504 (outcome unknown).
+ * 400 (bad request), 413 (too large), 503 (not applied, overloaded) and 504 (outcome unknown), and, from the
+ * connection's limits ({@link HttpConnection}, {@link HttpRequestAssembler}), 408, 414 and 431.
  */
 public final class HttpApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
@@ -64,6 +53,7 @@ public final class HttpApi implements AutoCloseable {
     private final LeaderForwarder forwarder;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel channel;
+    private final ConnectionCount connections;
 
     /** @param directory members' addresses: where to forward, and what the status shows */
     HttpApi(InetSocketAddress bind, String selfId, KvService kv, MembershipService membership, Directory directory)
@@ -80,6 +70,16 @@ public final class HttpApi implements AutoCloseable {
     /** @param security who may call what, TLS, how to forward, and what the status must say */
     HttpApi(InetSocketAddress bind, String selfId, KvService kv, MembershipService membership, Directory directory,
             SkewedClockLoop clock, HttpSecurity security) throws InterruptedException {
+        this(bind, selfId, kv, membership, directory, clock, security, EdgeLimits.defaults(),
+                InFlightBudget.of(EdgeLimits.defaults()));
+    }
+
+    /**
+     * @param edge   connection cap, header size, read and idle timeouts
+     * @param budget what the node holds for its clients, shared with the binary client port
+     */
+    HttpApi(InetSocketAddress bind, String selfId, KvService kv, MembershipService membership, Directory directory,
+            SkewedClockLoop clock, HttpSecurity security, EdgeLimits edge, InFlightBudget budget) throws InterruptedException {
         this.security = security;
         this.forwarder = new LeaderForwarder(security.forwarding());
         this.selfId = selfId;
@@ -87,7 +87,20 @@ public final class HttpApi implements AutoCloseable {
         this.membership = membership;
         this.directory = directory;
         this.clock = clock;
-        int maxBody = kv.limits().maxValueBytes() + 64 * 1024;
+        this.connections = new ConnectionCount(edge.httpMaxConnections());
+        int maxBody = maxBodyBytes(kv.limits());
+        int maxLine = maxRequestLineBytes(kv.limits());
+        HttpConnection.Service service = new HttpConnection.Service() {
+            @Override
+            public CompletableFuture<Reply> answer(FullHttpRequest request) {
+                return HttpApi.this.answer(request);
+            }
+
+            @Override
+            public Reply errorReply(Throwable error) {
+                return HttpApi.this.errorReply(error);
+            }
+        };
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -95,11 +108,24 @@ public final class HttpApi implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(maxBody), new Handler());
+                        HttpConnection.install(ch.pipeline(), service, connections, edge, budget, maxBody, maxLine);
                         if (security.tls() != null) Tls.addServer(ch.pipeline(), security.tls(), "HTTP port of " + selfId, () -> { });
                     }
                 });
         this.channel = b.bind(bind).sync().channel();
+    }
+
+    /** The largest body: the largest value, with room for a CAS's JSON (two values, quoted). */
+    static int maxBodyBytes(KvLimits limits) {
+        return (int) Math.min(Integer.MAX_VALUE - 8, limits.maxValueBytes() + 64L * 1024);
+    }
+
+    /**
+     * The longest request line: method, target and version around the longest key percent-encoded (each UTF-8
+     * byte as "%XX", three times its size), with room for the path, a "/cas" suffix and a query.
+     */
+    static int maxRequestLineBytes(KvLimits limits) {
+        return (int) Math.min(Integer.MAX_VALUE - 8, 3L * limits.maxKeyBytes() + 1024);
     }
 
     public int port() {
@@ -127,52 +153,31 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
-    private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-            boolean keepAlive = HttpUtil.isKeepAlive(req);
-            byte[] body = ByteBufUtil.getBytes(req.content());
-            HttpMethod method = req.method();
-            String uri = req.uri();
-            boolean forwarded = req.headers().contains(FORWARDED);
-            String authorization = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-            Authorizer.Denial denied = security.authorizer().check(method, new QueryStringDecoder(uri).path(), req.headers());
-            if (denied != null) {
-                write(ctx, Reply.error(denied.status(), denied.code(), denied.message()), keepAlive);
-                return;
-            }
-            CompletableFuture<Reply> reply;
-            try {
-                reply = route(method, uri, body, forwarded, authorization);
-            } catch (RuntimeException e) {
-                reply = CompletableFuture.completedFuture(errorReply(e));
-            }
-            reply.exceptionally(HttpApi.this::errorReply).thenAccept(r -> write(ctx, r, keepAlive));
+    /**
+     * Answers one whole request: the target decoded strictly (RequestTarget), then who may call it, then the
+     * route. Everything it needs from the request is copied before it returns: the caller releases it.
+     */
+    CompletableFuture<Reply> answer(FullHttpRequest req) {
+        byte[] body = ByteBufUtil.getBytes(req.content());
+        HttpMethod method = req.method();
+        String uri = req.uri();
+        boolean forwarded = req.headers().contains(FORWARDED);
+        String authorization = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+        RequestTarget target = RequestTarget.parse(uri);
+        Authorizer.Denial denied = security.authorizer().check(method, target.path(), req.headers());
+        if (denied != null) return done(Reply.error(denied.status(), denied.code(), denied.message()));
+        CompletableFuture<Reply> reply;
+        try {
+            reply = route(method, uri, target, body, forwarded, authorization);
+        } catch (RuntimeException e) {
+            reply = CompletableFuture.completedFuture(errorReply(e));
         }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            LOG.warn("HTTP connection from {} closed: {}", ctx.channel().remoteAddress(), cause.toString());
-            ctx.close();
-        }
+        return reply.exceptionally(this::errorReply);
     }
 
-    private static void write(ChannelHandlerContext ctx, Reply r, boolean keepAlive) {
-        FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
-                Unpooled.wrappedBuffer(r.body()));
-        resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
-        resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
-        if (keepAlive) {
-            resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            ctx.writeAndFlush(resp);
-        } else {
-            ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
-        }
-    }
-
-    CompletableFuture<Reply> route(HttpMethod method, String uri, byte[] body, boolean forwarded, String authorization) {
-        QueryStringDecoder q = new QueryStringDecoder(uri, StandardCharsets.UTF_8);
-        String path = q.path();
+    CompletableFuture<Reply> route(HttpMethod method, String uri, RequestTarget target, byte[] body, boolean forwarded,
+                                   String authorization) {
+        String path = target.path();
         if (path.equals("/v1/status") && method.equals(HttpMethod.GET)) return status();
         if (path.equals("/v1/unsafe/clock") && clock != null) return done(clock(method, body));
         if (path.equals("/v1/members") || path.startsWith("/v1/members/") || path.equals("/v1/leader/transfer")) {
@@ -190,7 +195,7 @@ public final class HttpApi implements AutoCloseable {
         } else if (method.equals(HttpMethod.DELETE)) {
             local = kv.delete(key).thenApply(r -> Reply.json(200, Map.of("deleted", ((KvResult.Deleted) r).existed())));
         } else if (method.equals(HttpMethod.GET)) {
-            String c = q.parameters().containsKey("consistency") ? q.parameters().get("consistency").get(0) : null;
+            String c = target.parameter("consistency");
             local = kv.get(key, KvService.Consistency.parse(c)).thenApply(v -> v.value() == null
                     ? Reply.error(404, "not_found", "no value for key '" + key + "'")
                     : new Reply(200, "application/octet-stream", v.value()));
@@ -272,6 +277,7 @@ public final class HttpApi implements AutoCloseable {
             n.put("role", m.id().equals(v.leader()) ? "leader" : m.voter() ? "voter" : "learner");
             if (m.matchIndex() == null) n.putNull("matchIndex");
             else n.put("matchIndex", m.matchIndex());
+            n.put("repairing", m.repairing());
         }
         return out;
     }
@@ -339,6 +345,11 @@ public final class HttpApi implements AutoCloseable {
         if (s.leader() == null) out.putNull("leader");
         else out.put("leader", s.leader());
         out.put("commitIndex", s.commitIndex()).put("appliedIndex", s.appliedIndex());
+        // a node that lost committed entries says so where an operator looks first
+        out.put("repairing", s.repairing());
+        HeapUsage heap = HeapUsage.read();
+        out.putObject("heap").put("usedBytes", heap.usedBytes()).put("maxBytes", heap.maxBytes())
+                .put("peakUsedBytes", heap.peakUsedBytes());
         var members = out.putArray("members");
         for (String id : s.members().members()) {
             ObjectNode m = members.addObject().put("id", id);
@@ -391,6 +402,7 @@ public final class HttpApi implements AutoCloseable {
     Reply errorReply(Throwable e) {
         Throwable t = KvService.unwrap(e);
         if (t instanceof KvLimits.Violation v) return Reply.error(v.tooLarge() ? 413 : 400, v.tooLarge() ? "too_large" : "bad_request", v.getMessage());
+        if (t instanceof NoLeaderException n) return Reply.error(503, "no_leader", n.getMessage());
         if (t instanceof NotAppliedException n) {
             return Reply.error(503, "not_applied", n.getMessage() + (n.leaderHint() == null ? "" : "; the leader is " + n.leaderHint()));
         }

@@ -31,7 +31,8 @@ public final class MembershipService {
     private static final Duration ASK_AGAIN_AFTER = Duration.ofSeconds(1);
 
     /** {@code matchIndex}: how much of the log the leader knows this member holds; null if not known here. */
-    public record Member(String id, MemberEndpoint endpoint, boolean voter, Long matchIndex) {
+    /** {@code repairing}: the member lost committed entries and does not vote or count until the leader repairs it. */
+    public record Member(String id, MemberEndpoint endpoint, boolean voter, Long matchIndex, boolean repairing) {
     }
 
     public record View(String self, Role role, String leader, long term, long commitIndex, List<Member> members) {
@@ -67,7 +68,8 @@ public final class MembershipService {
             for (String id : s.members().members()) {
                 Long match = s.role() == Role.LEADER
                         ? (id.equals(s.id()) ? Long.valueOf(s.commitIndex()) : s.matchIndex().get(id)) : null;
-                out.add(new Member(id, directory.of(id), s.members().isVoter(id), match));
+                out.add(new Member(id, directory.of(id), s.members().isVoter(id), match,
+                        s.repairingPeers().contains(id) || (id.equals(s.id()) && s.repairing())));
             }
             return new View(s.id(), s.role(), s.leader(), s.term(), s.commitIndex(), out);
         });

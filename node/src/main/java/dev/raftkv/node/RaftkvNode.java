@@ -10,6 +10,8 @@ import dev.raftkv.raft.Message;
 import dev.raftkv.raft.RaftConfig;
 import dev.raftkv.raft.log.FileLogStorage;
 import dev.raftkv.raft.server.ExecutorEventLoop;
+import dev.raftkv.raft.server.FatalError;
+import dev.raftkv.raft.server.FatalErrorHandler;
 import dev.raftkv.raft.server.LogStorage;
 import dev.raftkv.raft.server.RaftServer;
 import dev.raftkv.raft.server.Snapshot;
@@ -48,6 +50,9 @@ public final class RaftkvNode implements AutoCloseable {
         }
     }
 
+    /** The limits of the Raft wire: what a node's settings must fit in (see {@link FrameBudget}). */
+    static final TransportOptions TRANSPORT = TransportOptions.defaults();
+
     /** The real network: Netty on the node's Raft address, with its cookie, cluster id and TLS. */
     public static final TransportFactory NETTY = new TransportFactory() {
         @Override
@@ -58,7 +63,7 @@ public final class RaftkvNode implements AutoCloseable {
         @Override
         public Transport open(NodeConfig config, RaftServer inbound, PeerSecurity security) {
             return NettyTransport.start(config.id(), config.raft(), config.peers(), security, InboundSink.of(inbound),
-                    TransportOptions.defaults());
+                    TRANSPORT);
         }
     };
 
@@ -73,6 +78,8 @@ public final class RaftkvNode implements AutoCloseable {
     private final RaftServer server;
     private final Transport transport;
     private final HttpApi http;
+    /** What the node holds for its clients, over both ports. */
+    private final InFlightBudget budget;
     /** Null when the node was given no client address. */
     private final ClientServer clients;
     private final Directory directory;
@@ -80,10 +87,14 @@ public final class RaftkvNode implements AutoCloseable {
     /** Null unless the node was started with --join. */
     private final Joiner joiner;
     private final java.util.concurrent.CompletableFuture<Void> joinedFuture;
-    /** Completes with the error that stopped the node's event loop (a bug): the process should exit. */
+    /** Completes with the cause of the {@link FatalError} that stopped the node: the process should exit. */
     private final java.util.concurrent.CompletableFuture<Throwable> failed = new java.util.concurrent.CompletableFuture<>();
 
-    private RaftkvNode(NodeConfig config, TransportFactory transports, UnsafeControls unsafe) throws Exception {
+    private RaftkvNode(NodeConfig config, TransportFactory transports, UnsafeControls unsafe, FatalErrorHandler onFatal)
+            throws Exception {
+        // before anything is opened: a value the wire cannot carry would strand every follower behind it
+        RaftConfig raft = new RaftConfig(config.id(), config.electionTicks(), 1, 64, 256, unsafe.bugs());
+        FrameBudget.check(config.limits(), raft, TRANSPORT.maxEntryBytes());
         this.config = config;
         this.identity = DataDirIdentity.open(config.dataDir(), config.id());
         settleClusterId(config, identity);
@@ -105,14 +116,13 @@ public final class RaftkvNode implements AutoCloseable {
         FileSnapshotStore snapshots = FileSnapshotStore.open(config.dataDir(), dev.raftkv.raft.log.Syncer.FSYNC,
                 config.store() == StoreKind.ROCKSDB ? FileSnapshotStore.Verification.WHEN_READ
                         : FileSnapshotStore.Verification.AT_START);
-        this.loop = new ExecutorEventLoop("raft-" + config.id(), failed::complete);
+        this.loop = new ExecutorEventLoop("raft-" + config.id(), this::eventLoopFailed);
         this.skewedLoop = unsafe.clockControl() ? new SkewedClockLoop(loop) : null;
         this.applyThread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "apply-" + config.id());
             t.setDaemon(true);
             return t;
         });
-        RaftConfig raft = new RaftConfig(config.id(), config.electionTicks(), 1, 64, 256, unsafe.bugs());
         ClusterConfig members = new ClusterConfig(config.peers().keySet(), Set.of());
         Transport[] late = new Transport[1];
         // the server needs the transport and the transport needs the server: the first sends through the second
@@ -126,24 +136,35 @@ public final class RaftkvNode implements AutoCloseable {
             public void sendSnapshot(Message.InstallSnapshot message, Snapshot snapshot) {
                 late[0].sendSnapshot(message, snapshot);
             }
+
+            @Override
+            public void reconnect(String peerId) {
+                late[0].reconnect(peerId);
+            }
         };
-        this.server = new RaftServer(new RaftServer.Options(raft, members, config.tickMillis(), config.snapshotEveryEntries(), 0),
+        this.server = new RaftServer(new RaftServer.Options(raft, members, config.tickMillis(), config.snapshotEveryEntries(),
+                config.snapshotEveryBytes()),
                 machine, log, snapshots, forwarding, skewedLoop != null ? skewedLoop : loop, applyThread, new Random());
         Tls.NodeFiles tls = config.security().tls();
+        // an fsync that failed (fsyncgate), an apply that threw: the node stops, and its process exits
+        server.onFatalError(error -> {
+            failed.complete(error.cause());
+            onFatal.onFatal(error);
+        });
         this.transport = transports.open(config, server, new PeerSecurity(config.cookie(), identity::clusterId, tls));
         late[0] = transport;
-        server.failure().thenAccept(failed::complete); // fsync failed: stop, never carry on (fsyncgate)
         this.directory = new Directory(endpointsFromFlags(config), this::connectTo);
         server.onMembersChanged(directory::update);
         java.util.function.Supplier<String> storeFull = machine.store() instanceof MemoryKvStore memory ? memory::fullness : () -> null;
         KvService kv = new KvService(server, config.limits(), config.requestTimeout(), unsafe.localReads(), storeFull);
         this.membership = new MembershipService(server, directory, config.requestTimeout(), prover(transport));
+        this.budget = InFlightBudget.of(config.edge()); // one for both ports: together they must not fill the heap
         this.clients = config.client() == null ? null : new ClientServer(config.id(), config.client(), kv, directory::clientOf,
-                config.clientMaxInFlight(), tokens, tls == null ? null : tls.server(false));
+                config.clientMaxInFlight(), tokens, tls == null ? null : tls.server(false), config.edge(), budget);
         ClientSecurity toPeers = new ClientSecurity(tls == null ? null : tls.ca(), null);
         this.http = new HttpApi(config.http(), config.id(), kv, membership, directory, skewedLoop,
                 new HttpSecurity(new Authorizer(tokens), tls == null ? null : tls.server(false), toPeers,
-                        identity::clusterId, unsafe.names()));
+                        identity::clusterId, unsafe.names()), config.edge(), budget);
         // only now are the ports bound (a test may ask for port 0), so only now can this node describe itself
         MemberEndpoint self = selfEndpoint();
         server.start(startingMembership(config, self));
@@ -153,6 +174,10 @@ public final class RaftkvNode implements AutoCloseable {
         LOG.info("{} serving HTTP on {}{}{} with data in {}", config.id(), self.http(),
                 clients == null ? "" : " and clients on " + self.client(),
                 config.security().tls() == null ? " in plain text" : " over TLS (the Raft port too, mutual)", config.dataDir());
+    }
+
+    private void eventLoopFailed(Throwable error) {
+        server.fatal(new FatalError.EventLoopFailed(error));
     }
 
     private static KvStateMachine openMachine(NodeConfig config) throws java.io.IOException {
@@ -253,11 +278,20 @@ public final class RaftkvNode implements AutoCloseable {
     }
 
     public static RaftkvNode start(NodeConfig config, TransportFactory transports) throws Exception {
-        return new RaftkvNode(config, transports, UnsafeControls.NONE);
+        return new RaftkvNode(config, transports, UnsafeControls.NONE, FatalErrorHandler.NONE);
     }
 
     public static RaftkvNode start(NodeConfig config, TransportFactory transports, UnsafeControls unsafe) throws Exception {
-        return new RaftkvNode(config, transports, unsafe);
+        return new RaftkvNode(config, transports, unsafe, FatalErrorHandler.NONE);
+    }
+
+    /**
+     * @param onFatal told when the node stopped itself on a {@link FatalError}: the {@code node} command exits
+     *                the process; a test passes a {@link dev.raftkv.raft.server.RecordingFatalErrorHandler}
+     */
+    public static RaftkvNode start(NodeConfig config, TransportFactory transports, UnsafeControls unsafe,
+                                   FatalErrorHandler onFatal) throws Exception {
+        return new RaftkvNode(config, transports, unsafe, onFatal);
     }
 
     /** Completes if the node hit an error it cannot continue after. */
@@ -274,6 +308,11 @@ public final class RaftkvNode implements AutoCloseable {
         return clients == null ? -1 : clients.port();
     }
 
+
+    /** Test only: the node-wide budget of client requests, for its counters. */
+    InFlightBudget budget() {
+        return budget;
+    }
 
     public RaftServer server() {
         return server;

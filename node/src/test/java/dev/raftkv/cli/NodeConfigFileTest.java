@@ -29,6 +29,7 @@ class NodeConfigFileTest {
               "tick-ms": 50,
               "election-ticks": 12,
               "snapshot-every": 500,
+              "snapshot-every-bytes": 1000000,
               "max-key-bytes": 128,
               "max-value-bytes": 2048,
               "request-timeout-ms": 3000,
@@ -86,6 +87,7 @@ class NodeConfigFileTest {
         assertThat(cmd.tickMillis).isEqualTo(50);
         assertThat(cmd.electionTicks).isEqualTo(12);
         assertThat(cmd.snapshotEvery).isEqualTo(500);
+        assertThat(cmd.snapshotEveryBytes).isEqualTo(1_000_000);
         assertThat(cmd.maxKeyBytes).isEqualTo(128);
         assertThat(cmd.maxValueBytes).isEqualTo(2048);
         assertThat(cmd.requestTimeoutMillis).isEqualTo(3000);
@@ -111,7 +113,36 @@ class NodeConfigFileTest {
                 """).toString());
         assertThat(cmd.tickMillis).isEqualTo(100);
         assertThat(cmd.clientMaxInFlight).isEqualTo(1024);
+        assertThat(cmd.snapshotEveryBytes).isEqualTo(64L * 1024 * 1024);
         assertThat(cmd.client).isNull();
+    }
+
+    @Test
+    void theEdgeLimitsComeFromFlagsOrTheFileAndHaveDefaults() throws IOException {
+        String base = "{\"id\": \"n1\", \"raft\": \"127.0.0.1:7001\", \"http\": \"127.0.0.1:8001\", \"data-dir\": \"d\", "
+                + "\"peers\": {\"n1\": \"127.0.0.1:7001\"}";
+        dev.raftkv.node.EdgeLimits defaults = resolved("--config", file(base + "}").toString()).edgeLimits();
+        assertThat(defaults.httpMaxConnections()).isEqualTo(1024);
+        assertThat(defaults.httpMaxHeaderBytes()).isEqualTo(8192);
+        assertThat(defaults.httpReadTimeout()).hasSeconds(10);
+        assertThat(defaults.maxInFlightBytes()).isEqualTo(dev.raftkv.node.EdgeLimits.defaultMaxInFlightBytes());
+        NodeCommand cmd = resolved("--config", file(base + ", \"http-max-connections\": 50, \"http-max-header-bytes\": 4096,"
+                + " \"http-read-timeout-ms\": 2000, \"http-idle-timeout-ms\": 9000, \"client-max-connections\": 60,"
+                + " \"client-max-in-flight-bytes\": 1000000, \"max-in-flight-bytes\": 50000000,"
+                + " \"max-in-flight-requests\": 500}").toString(), "--http-max-connections", "7");
+        dev.raftkv.node.EdgeLimits e = cmd.edgeLimits();
+        assertThat(e.httpMaxConnections()).isEqualTo(7); // the flag wins
+        assertThat(e.httpMaxHeaderBytes()).isEqualTo(4096);
+        assertThat(e.httpReadTimeout().toMillis()).isEqualTo(2000);
+        assertThat(e.httpIdleTimeout().toMillis()).isEqualTo(9000);
+        assertThat(e.clientMaxConnections()).isEqualTo(60);
+        assertThat(e.clientMaxInFlightBytes()).isEqualTo(1_000_000);
+        assertThat(e.maxInFlightBytes()).isEqualTo(50_000_000);
+        assertThat(e.maxInFlightRequests()).isEqualTo(500);
+        assertThatThrownBy(() -> resolved("--config", file(base + ", \"http-read-timeout-ms\": 0}").toString()))
+                .hasMessageContaining("field \"http-read-timeout-ms\" must be at least 1, got 0");
+        assertThatThrownBy(() -> resolved("--config", file(base + "}").toString(), "--http-max-header-bytes", "10").edgeLimits())
+                .hasMessageContaining("--http-max-header-bytes must be at least 256, got 10");
     }
 
     @Test
@@ -156,6 +187,7 @@ class NodeConfigFileTest {
         assertBad("{\"tick-ms\": 1.5}", "field \"tick-ms\" must be an integer");
         assertBad("{\"raft\": 7001}", "field \"raft\" must be a string");
         assertBad("{\"election-ticks\": 1}", "field \"election-ticks\" must be at least 2, got 1");
+        assertBad("{\"snapshot-every-bytes\": -1}", "field \"snapshot-every-bytes\" must be at least 0, got -1");
         assertBad("{\"client-max-in-flight\": 0}", "field \"client-max-in-flight\" must be at least 1, got 0");
         assertBad("{\"http\": \"localhost\"}", "field \"http\" an address is HOST:PORT");
         assertBad("{\"peers\": {\"n1\": \"127.0.0.1:99999\"}}", "field \"peers.n1\" bad port");

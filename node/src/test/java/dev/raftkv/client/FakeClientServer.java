@@ -1,6 +1,5 @@
 package dev.raftkv.client;
 
-import dev.raftkv.transport.MalformedFrameException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -32,7 +31,7 @@ final class FakeClientServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new ClientFrameDecoder(1 << 20), new SimpleChannelInboundHandler<ByteBuf>() {
                             @Override
-                            protected void channelRead0(ChannelHandlerContext ctx, ByteBuf body) throws MalformedFrameException {
+                            protected void channelRead0(ChannelHandlerContext ctx, ByteBuf body) throws Exception {
                                 ClientRequest r = ClientCodec.decodeRequest(body);
                                 received.add(r);
                                 ClientResponse out = answer.apply(r);

@@ -37,10 +37,20 @@ public final class OneNodeCluster {
     }
 
     public static RaftkvNode start(Path dir, KvLimits limits, int clientMaxInFlight, StoreKind store) throws Exception {
+        return start(dir, limits, clientMaxInFlight, store, EdgeLimits.defaults());
+    }
+
+    /** With the given limits on what clients may hold of the node. */
+    public static RaftkvNode start(Path dir, KvLimits limits, EdgeLimits edge) throws Exception {
+        return start(dir, limits, ClientServer.DEFAULT_MAX_IN_FLIGHT, StoreKind.MEMORY, edge);
+    }
+
+    private static RaftkvNode start(Path dir, KvLimits limits, int clientMaxInFlight, StoreKind store, EdgeLimits edge)
+            throws Exception {
         InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
         NodeConfig cfg = new NodeConfig("n1", any, any, any, Map.of("n1", new InetSocketAddress("127.0.0.1", 1)),
                 Map.of(), Map.of(), dir, "cookie", 10, 10, 1000, limits, Duration.ofSeconds(5), clientMaxInFlight, false,
-                java.util.List.of(), store, NodeSecurity.NONE);
+                java.util.List.of(), store, NodeSecurity.NONE).withEdge(edge);
         RaftkvNode node = RaftkvNode.start(cfg, NO_PEERS);
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> node.server().status().get().role() == Role.LEADER);

@@ -22,7 +22,25 @@ public enum InjectedBug {
     /** A leader keeps reading from its lease after it sent TimeoutNow, whose election ignores leases. */
     LEASE_AFTER_TRANSFER,
     /** A leader starts a membership change before the previous one committed (and before its own term committed). */
-    TWO_CHANGES_AT_ONCE;
+    TWO_CHANGES_AT_ONCE,
+    /**
+     * The leader slices AppendEntries by entry count only: a follower far enough behind is sent more
+     * bytes than a frame carries, the transport refuses it, and the follower never catches up.
+     */
+    NO_BYTE_BUDGET,
+    /**
+     * A node that restarts with a log shorter than its durable commit hint (it lost committed entries) votes,
+     * campaigns and acknowledges as if nothing happened, instead of waiting for a leader to repair it.
+     */
+    VOTE_AFTER_DATA_LOSS,
+    /**
+     * Nothing ends a connection that reaches a restarted peer's old incarnation: a leader ignores a follower
+     * that campaigns while it leads it (neither probes it afresh nor asks for a new connection), and, in the
+     * simulator, whose network models the transport, a new incarnation's dial does not replace the stale
+     * connection to it either (NettyTransport always does). A node behind such a connection never hears its
+     * peers again.
+     */
+    KEEP_STALE_CONNECTIONS;
 
     public String flag() {
         return name().toLowerCase().replace('_', '-');

@@ -5,6 +5,7 @@ import dev.raftkv.raft.Message.AppendResponse;
 import dev.raftkv.raft.Message.Heartbeat;
 import dev.raftkv.raft.Message.HeartbeatResponse;
 import dev.raftkv.raft.Message.InstallSnapshot;
+import dev.raftkv.raft.Message.Repaired;
 import dev.raftkv.raft.Message.TimeoutNow;
 
 import java.util.ArrayDeque;
@@ -57,8 +58,13 @@ final class Leadership {
         this.term = node.currentTerm();
         this.lease = new Lease(node.cfg.leaseTicks());
         for (String peer : node.members.members()) {
-            if (!peer.equals(node.id)) progress.put(peer, new Progress(log.lastIndex() + 1, node.cfg.maxInflight(), node.now));
+            if (!peer.equals(node.id)) progress.put(peer, newProgress());
         }
+    }
+
+    /** A follower we know nothing of yet: probe from the end of our log. */
+    private Progress newProgress() {
+        return new Progress(log.lastIndex() + 1, node.cfg.maxInflight(), node.cfg.maxInflightBytes(), node.now);
     }
 
     void holdMessagesUntilPersisted(long index) {
@@ -72,6 +78,20 @@ final class Leadership {
 
     String transferTarget() {
         return transferTarget;
+    }
+
+    /** True while {@code peer} repairs entries it lost: it may not campaign, so it cannot take leadership over. */
+    boolean isRepairing(String peer) {
+        Progress pr = progress.get(peer);
+        return pr != null && pr.awaitingRepair();
+    }
+
+    java.util.Set<String> repairingFollowers() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        progress.forEach((peer, pr) -> {
+            if (pr.awaitingRepair()) out.add(peer);
+        });
+        return out;
     }
 
     // ---------------------------------------------------------------- time
@@ -137,11 +157,13 @@ final class Leadership {
                 sendSnapshot(peer, pr);
                 return;
             }
-            List<Entry> entries = log.slice(pr.next, log.lastIndex(), node.cfg.maxEntriesPerMessage());
+            // by bytes as well as count: a follower far behind must never be sent more than one frame carries
+            long maxBytes = node.cfg.has(InjectedBug.NO_BYTE_BUDGET) ? Long.MAX_VALUE : node.cfg.maxBytesPerMessage();
+            List<Entry> entries = log.slice(pr.next, log.lastIndex(), node.cfg.maxEntriesPerMessage(), maxBytes);
             if (entries.isEmpty() && !evenIfEmpty && pr.state == Progress.State.REPLICATE) return;
             send(new AppendEntries(node.id, peer, term, prev, prevTerm, entries, log.committed()));
             if (pr.inflights.count() == 0) pr.lastProgressTick = node.now; // the stall clock starts with the first message out
-            pr.sentEntries(prev + entries.size(), entries.size());
+            pr.sentEntries(prev + entries.size(), entries.size(), Entry.sizeBytes(entries));
             if (entries.isEmpty() || pr.state != Progress.State.REPLICATE) return;
             evenIfEmpty = false;
         }
@@ -157,7 +179,12 @@ final class Leadership {
         Progress pr = progress.get(r.from());
         if (pr == null) return;
         pr.lastHeardTick = node.now;
+        if (!noticeRepair(r.from(), pr, r.repairId())) return;
         if (!r.success()) {
+            if (r.rejectHint() <= pr.match) {
+                followerBelowMatch(r, pr);
+                return;
+            }
             if (pr.maybeDecreaseTo(r.matchIndex(), r.rejectHint())) {
                 if (pr.state == Progress.State.REPLICATE) pr.becomeProbe();
                 sendAppend(r.from(), false);
@@ -166,8 +193,12 @@ final class Leadership {
         }
         boolean updated = pr.maybeUpdate(r.matchIndex());
         if (updated) pr.lastProgressTick = node.now;
+        if (pr.awaitingRepair() && pr.match >= pr.repairTarget) pr.repairDone = true; // it counts from here on
+        if (pr.repairDone && r.repairId() == pr.repairId) confirmRepair(r.from(), pr);
         if (pr.state == Progress.State.SNAPSHOT && pr.match >= pr.pendingSnapshot) pr.becomeProbe();
-        if (pr.state == Progress.State.PROBE && updated) pr.becomeReplicate(node.now);
+        // a probe answered with what we already knew (a follower probed at its match) also ends probing:
+        // waiting for an update that no entry will bring would send probe after probe
+        if (pr.state == Progress.State.PROBE && pr.match == r.matchIndex()) pr.becomeReplicate(node.now);
         if (updated && maybeCommit()) {
             for (String peer : progress.keySet()) sendAppend(peer, true); // tell everyone the new commit index
         } else {
@@ -176,10 +207,79 @@ final class Leadership {
         if (r.from().equals(transferTarget) && pr.match == log.lastIndex()) sendTimeoutNow();
     }
 
+    /**
+     * Looks at whether an answer says its sender repairs lost committed entries. Returns false if the answer
+     * must be ignored. Safe because:
+     * <ul>
+     * <li>everything the follower can have acknowledged before it lost entries is in our log, at most at our
+     *     last index when we hear of the repair: what it acknowledged to us, we had appended; what it
+     *     acknowledged to an earlier leader and was committed is in our log (leader completeness), and what
+     *     was not committed no one needs;</li>
+     * <li>until it holds our log up to that index its acknowledgements do not count, and answers without the
+     *     repair id are ignored: they were sent before it restarted and speak of entries it no longer holds;</li>
+     * <li>it votes for no one meanwhile, so a majority that elects a leader without it still overlaps every
+     *     majority that committed an entry with its help (as long as no other member lost entries too);</li>
+     * <li>a repair id is drawn at each start, so a second loss is a new repair with a new target.</li>
+     * </ul>
+     */
+    private boolean noticeRepair(String peer, Progress pr, long repairId) {
+        if (repairId != 0 && repairId != pr.repairId) {
+            pr.repairId = repairId;
+            pr.repairTarget = log.lastIndex();
+            pr.repairDone = false;
+            node.events.add(new RaftEvent.FollowerRepairing(node.id, peer, pr.repairTarget));
+            // what we believed it holds is gone; probe from our end, its rejection says where its log ends
+            pr.forget(log.lastIndex() + 1);
+            sendAppend(peer, false);
+            return false;
+        }
+        return repairId != 0 || !pr.awaitingRepair();
+    }
+
+    /** The follower holds our log up to the repair's target: it may vote and count again. */
+    private void confirmRepair(String peer, Progress pr) {
+        send(new Repaired(node.id, peer, term, pr.repairId, pr.match));
+    }
+
+    /**
+     * A rejection that says the follower's log matches ours only below what it acknowledged. Ignoring it (as
+     * a stale answer) left a follower whose disk lost acknowledged entries stuck forever: every append started
+     * past its end. But a rejection delayed in the network says the same about a follower that has caught up
+     * since, so a pipelining leader first probes at the acknowledged index; the answer to that probe, one at a
+     * time, is the follower's present log, and if it still ends below, the leader believes it.
+     */
+    private void followerBelowMatch(AppendResponse r, Progress pr) {
+        if (pr.state == Progress.State.PROBE && pr.next - 1 == r.matchIndex()) {
+            node.events.add(new RaftEvent.FollowerLostEntries(node.id, r.from(), pr.match, r.rejectHint() - 1));
+            pr.forget(r.rejectHint());
+            sendAppend(r.from(), false);
+        } else if (pr.state == Progress.State.REPLICATE) {
+            pr.becomeProbe(); // probes at match + 1: the follower answers what it holds now
+            sendAppend(r.from(), false);
+        }
+        // otherwise an answer to an earlier probe: the one out now will tell
+    }
+
+    /**
+     * {@code peer} campaigns while we lead it: our messages do not reach it, whatever its progress says is in
+     * flight. Probe it afresh, and tell the driver (see {@link RaftEvent.FollowerNotHearingUs}).
+     */
+    void followerCampaigns(String peer) {
+        Progress pr = progress.get(peer);
+        if (pr == null || node.now - pr.lastNotHearingTick < node.cfg.electionTicks()) return;
+        if (node.cfg.has(InjectedBug.KEEP_STALE_CONNECTIONS)) return;
+        pr.lastNotHearingTick = node.now;
+        if (pr.state != Progress.State.PROBE || pr.probeSent) pr.becomeProbe();
+        node.events.add(new RaftEvent.FollowerNotHearingUs(node.id, peer));
+    }
+
     void onHeartbeatResponse(HeartbeatResponse r) {
         Progress pr = progress.get(r.from());
         if (pr == null) return;
         pr.lastHeardTick = node.now;
+        if (noticeRepair(r.from(), pr, r.repairId()) && pr.repairDone && r.repairId() == pr.repairId) {
+            confirmRepair(r.from(), pr); // the last Repaired may have been lost: say it again, once a heartbeat
+        }
         if (pr.isStalled(node.now, node.cfg.electionTicks())) pr.becomeProbe();
         if (pr.match < log.lastIndex()) sendAppend(r.from(), false);
         lease.acked(r.from(), r.readSeq(), node.now, node.cfg.has(InjectedBug.LEASE_FROM_ACK));
@@ -191,8 +291,11 @@ final class Leadership {
 
     /** Advances the commit index to what a majority holds durably, counting only entries of our own term. */
     boolean maybeCommit() {
-        long candidate = Quorum.committedIndex(node.members.voters(),
-                peer -> peer.equals(node.id) ? log.persisted() : progress.get(peer).match);
+        long candidate = Quorum.committedIndex(node.members.voters(), peer -> {
+            if (peer.equals(node.id)) return log.persisted();
+            Progress pr = progress.get(peer);
+            return pr.awaitingRepair() ? 0 : pr.match; // see noticeRepair
+        });
         if (candidate <= log.committed()) return false;
         if (log.term(candidate) != term && !node.cfg.has(InjectedBug.COMMIT_PREVIOUS_TERM)) return false;
         log.commitTo(candidate);
@@ -290,7 +393,7 @@ final class Leadership {
         for (String peer : now) {
             if (!peer.equals(node.id) && !progress.containsKey(peer)) {
                 // the new member probes back from our end; a fresh node rejects and hints where its log ends
-                progress.put(peer, new Progress(log.lastIndex() + 1, node.cfg.maxInflight(), node.now));
+                progress.put(peer, newProgress());
                 broadcastPending = true;
             }
         }
@@ -301,6 +404,7 @@ final class Leadership {
     String lagOf(String learner, long maxLag) {
         Progress pr = progress.get(learner);
         if (pr == null) return "unknown member '" + learner + "'";
+        if (pr.awaitingRepair()) return learner + " is repairing entries it lost; it may vote once it holds " + pr.repairTarget;
         long behind = log.lastIndex() - pr.match;
         // only a learner that answered (REPLICATE: we know where its log ends) is known to be close
         if (pr.state != Progress.State.REPLICATE || behind > maxLag) {
@@ -312,7 +416,8 @@ final class Leadership {
     /** A voter other than us that holds our whole log, or null: the best successor for a leader that leaves. */
     String upToDateVoter() {
         for (Map.Entry<String, Progress> e : progress.entrySet()) {
-            if (node.members.isVoter(e.getKey()) && e.getValue().match == log.lastIndex()) return e.getKey();
+            Progress pr = e.getValue();
+            if (node.members.isVoter(e.getKey()) && pr.match == log.lastIndex() && !pr.awaitingRepair()) return e.getKey();
         }
         return null;
     }

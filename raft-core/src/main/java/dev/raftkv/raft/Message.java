@@ -42,18 +42,35 @@ public sealed interface Message {
 
     /**
      * On success {@code matchIndex} is the last index the follower now holds that matches the leader.
-     * On rejection, {@code rejectHint} is where the leader should try next (fast back-off), and
-     * {@code matchIndex} is the follower's last log index.
+     * On rejection, {@code matchIndex} is the previous index of the append it rejects, and {@code rejectHint}
+     * is where the leader should try next (fast back-off). {@code repairId} is not 0 while the follower
+     * repairs lost committed entries (see {@link Repaired}): then its acknowledgements do not count towards
+     * commit. The id is drawn anew at each start, so that answers of an earlier start are told apart.
      */
-    record AppendResponse(String from, String to, long term, boolean success, long matchIndex, long rejectHint)
-            implements Message {
+    record AppendResponse(String from, String to, long term, boolean success, long matchIndex, long rejectHint,
+                          long repairId) implements Message {
+        public AppendResponse(String from, String to, long term, boolean success, long matchIndex, long rejectHint) {
+            this(from, to, term, success, matchIndex, rejectHint, 0);
+        }
     }
 
     /** Keeps followers quiet and, through {@code readSeq}, confirms leadership for ReadIndex. */
     record Heartbeat(String from, String to, long term, long leaderCommit, long readSeq) implements Message {
     }
 
-    record HeartbeatResponse(String from, String to, long term, long readSeq) implements Message {
+    /** {@code repairId} as in {@link AppendResponse}: a repairing follower says so even when nothing is appended. */
+    record HeartbeatResponse(String from, String to, long term, long readSeq, long repairId) implements Message {
+        public HeartbeatResponse(String from, String to, long term, long readSeq) {
+            this(from, to, term, readSeq, 0);
+        }
+    }
+
+    /**
+     * From the leader to a follower that repairs lost committed entries: it holds the leader's log up to
+     * {@code index} (acknowledged, durably), which covers everything it can have acknowledged before it lost
+     * entries, so it may vote and count again. Only the repair named by {@code repairId} ends by it.
+     */
+    record Repaired(String from, String to, long term, long repairId, long index) implements Message {
     }
 
     /** The snapshot's bytes travel beside this message (the transport streams them); the core reads only the meta. */

@@ -3,7 +3,7 @@ package dev.raftkv.raft;
 /**
  * The leader's view of one follower (etcd's progress tracker, simplified).
  * PROBE: one message at a time until the follower's log position is found.
- * REPLICATE: entries are pipelined, bounded by {@link Inflights}.
+ * REPLICATE: entries are pipelined, bounded by {@link Inflights} in messages and bytes.
  * SNAPSHOT: a snapshot is on its way; nothing else is sent until it is acknowledged.
  */
 final class Progress {
@@ -17,13 +17,22 @@ final class Progress {
     long pendingSnapshot;
     /** Logical tick of the last time this follower's replication moved (state change or new ack). */
     long lastProgressTick;
+    /** Logical tick of the last time this follower campaigned while we led it (see Leadership.followerCampaigns). */
+    long lastNotHearingTick = Long.MIN_VALUE / 2;
     /** Logical tick of the last message from this follower; check-quorum reads it. */
     long lastHeardTick;
     final Inflights inflights;
+    /**
+     * Not 0 once the follower said it repairs lost committed entries (its answers carry this id): until it
+     * holds our log up to {@link #repairTarget} ({@link #repairDone}), its acks do not count towards commit.
+     */
+    long repairId;
+    long repairTarget;
+    boolean repairDone;
 
-    Progress(long next, int maxInflight, long nowTick) {
+    Progress(long next, int maxInflight, long maxInflightBytes, long nowTick) {
         this.next = next;
-        this.inflights = new Inflights(maxInflight);
+        this.inflights = new Inflights(maxInflight, maxInflightBytes);
         this.lastHeardTick = nowTick;
     }
 
@@ -49,6 +58,19 @@ final class Progress {
         lastProgressTick = nowTick;
         pendingSnapshot = snapshotIndex;
         probeSent = false;
+        inflights.reset();
+    }
+
+    /**
+     * The follower lost entries it had acknowledged (its log now ends below {@link #match}): forget what we
+     * believed it holds and probe again from {@code nextIndex}. Commit never goes back, so a lower match is safe.
+     */
+    void forget(long nextIndex) {
+        match = 0;
+        next = nextIndex;
+        state = State.PROBE;
+        probeSent = false;
+        pendingSnapshot = 0;
         inflights.reset();
     }
 
@@ -90,6 +112,11 @@ final class Progress {
         return waiting && nowTick - lastProgressTick >= ticks;
     }
 
+    /** True while the follower repairs and does not yet hold what it may have acknowledged before: do not count it. */
+    boolean awaitingRepair() {
+        return repairId != 0 && !repairDone;
+    }
+
     boolean isPaused() {
         return switch (state) {
             case PROBE -> probeSent;
@@ -98,12 +125,12 @@ final class Progress {
         };
     }
 
-    /** Records that entries up to {@code lastIndex} were sent. */
-    void sentEntries(long lastIndex, int count) {
+    /** Records that {@code count} entries of {@code bytes} in all, up to {@code lastIndex}, were sent. */
+    void sentEntries(long lastIndex, int count, long bytes) {
         if (state == State.REPLICATE) {
             if (count > 0) {
                 next = lastIndex + 1;
-                inflights.add(lastIndex);
+                inflights.add(lastIndex, bytes);
             }
         } else if (state == State.PROBE) {
             probeSent = true;
@@ -112,6 +139,6 @@ final class Progress {
 
     @Override
     public String toString() {
-        return state + " match=" + match + " next=" + next + " inflight=" + inflights.count();
+        return state + " match=" + match + " next=" + next + " inflight=" + inflights.count() + "/" + inflights.bytes() + "B";
     }
 }

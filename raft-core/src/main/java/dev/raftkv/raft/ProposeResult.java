@@ -10,6 +10,14 @@ public sealed interface ProposeResult {
     record Rejected(String reason, String leaderHint) implements ProposeResult {
     }
 
+    /**
+     * Not appended: this node does not lead and knows no leader. {@code reachableVoters} of {@code voters}
+     * (this node counted if it votes) were heard from within the last election timeout: fewer than a
+     * majority means no leader can be elected until more come back; a majority means an election is under way.
+     */
+    record NoLeader(int reachableVoters, int voters) implements ProposeResult {
+    }
+
     /** Not appended, and asking again will not help: the request contradicts the state (e.g. an unknown member). */
     record Invalid(String reason) implements ProposeResult {
     }

@@ -15,11 +15,27 @@ import java.util.Set;
  * @param bugs            deliberate bugs for checker controls; empty in production
  * @param maxClockDriftPercent  how far (in percent of real time) any node's tick rate may stray from the
  *                        nominal one; lease reads are safe only within this bound, see {@link #leaseTicks()}
+ * @param maxBytesPerMessage    entry bytes ({@link Entry#sizeBytes()}) in one AppendEntries: entries are added while
+ *                        they fit, but one always goes, however large (etcd's MaxSizePerMsg). The transport must
+ *                        carry this much and the largest entry in one frame; the node checks both at start
+ * @param maxInflightBytes      entry bytes in flight per follower before the leader waits for acks, on top of
+ *                        {@code maxInflight} messages: the window is full when either bound is reached
  */
 public record RaftConfig(String id, int electionTicks, int heartbeatTicks, int maxInflight,
-                         int maxEntriesPerMessage, Set<InjectedBug> bugs, int maxClockDriftPercent) {
+                         int maxEntriesPerMessage, Set<InjectedBug> bugs, int maxClockDriftPercent,
+                         long maxBytesPerMessage, long maxInflightBytes) {
     /** Lease reads stay correct while every clock runs between 0.9x and 1.1x real time. */
     public static final int DEFAULT_MAX_CLOCK_DRIFT_PERCENT = 10;
+    /**
+     * 1 MiB per AppendEntries, as etcd's default: a sixteenth of what the Netty transport carries in one
+     * frame, and a 1 MiB value (the default largest) goes alone.
+     */
+    public static final long DEFAULT_MAX_BYTES_PER_MESSAGE = 1024 * 1024;
+    /**
+     * 4 MiB in flight per follower: with one message over it at most, below the transport's 8 MiB send
+     * buffer per peer (above that it drops messages), so catching up never outruns the connection.
+     */
+    public static final long DEFAULT_MAX_INFLIGHT_BYTES = 4 * 1024 * 1024;
 
     public RaftConfig {
         Objects.requireNonNull(id, "id");
@@ -33,7 +49,17 @@ public record RaftConfig(String id, int electionTicks, int heartbeatTicks, int m
         if (maxClockDriftPercent < 0 || maxClockDriftPercent >= 100) {
             throw new IllegalArgumentException("maxClockDriftPercent must be in [0, 100), got " + maxClockDriftPercent);
         }
+        if (maxBytesPerMessage < 1 || maxInflightBytes < 1) {
+            throw new IllegalArgumentException("maxBytesPerMessage and maxInflightBytes must be positive, got "
+                    + maxBytesPerMessage + " and " + maxInflightBytes);
+        }
         bugs = bugs.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(bugs));
+    }
+
+    public RaftConfig(String id, int electionTicks, int heartbeatTicks, int maxInflight, int maxEntriesPerMessage,
+                      Set<InjectedBug> bugs, int maxClockDriftPercent) {
+        this(id, electionTicks, heartbeatTicks, maxInflight, maxEntriesPerMessage, bugs, maxClockDriftPercent,
+                DEFAULT_MAX_BYTES_PER_MESSAGE, DEFAULT_MAX_INFLIGHT_BYTES);
     }
 
     public RaftConfig(String id, int electionTicks, int heartbeatTicks, int maxInflight, int maxEntriesPerMessage,
@@ -46,15 +72,30 @@ public record RaftConfig(String id, int electionTicks, int heartbeatTicks, int m
     }
 
     public RaftConfig withBugs(Set<InjectedBug> newBugs) {
-        return new RaftConfig(id, electionTicks, heartbeatTicks, maxInflight, maxEntriesPerMessage, newBugs, maxClockDriftPercent);
+        return new RaftConfig(id, electionTicks, heartbeatTicks, maxInflight, maxEntriesPerMessage, newBugs,
+                maxClockDriftPercent, maxBytesPerMessage, maxInflightBytes);
     }
 
     public RaftConfig withMaxEntriesPerMessage(int n) {
-        return new RaftConfig(id, electionTicks, heartbeatTicks, maxInflight, n, bugs, maxClockDriftPercent);
+        return new RaftConfig(id, electionTicks, heartbeatTicks, maxInflight, n, bugs, maxClockDriftPercent,
+                maxBytesPerMessage, maxInflightBytes);
     }
 
     public RaftConfig withMaxClockDriftPercent(int percent) {
-        return new RaftConfig(id, electionTicks, heartbeatTicks, maxInflight, maxEntriesPerMessage, bugs, percent);
+        return new RaftConfig(id, electionTicks, heartbeatTicks, maxInflight, maxEntriesPerMessage, bugs, percent,
+                maxBytesPerMessage, maxInflightBytes);
+    }
+
+    /** The same settings with other byte budgets for AppendEntries and the in-flight window. */
+    public RaftConfig withByteBudgets(long perMessage, long inflight) {
+        return new RaftConfig(id, electionTicks, heartbeatTicks, maxInflight, maxEntriesPerMessage, bugs,
+                maxClockDriftPercent, perMessage, inflight);
+    }
+
+    /** The same settings for another node. */
+    public RaftConfig withId(String newId) {
+        return new RaftConfig(newId, electionTicks, heartbeatTicks, maxInflight, maxEntriesPerMessage, bugs,
+                maxClockDriftPercent, maxBytesPerMessage, maxInflightBytes);
     }
 
     public boolean has(InjectedBug bug) {

@@ -12,6 +12,8 @@ final class RaftLog {
     private long snapshotIndex;
     private long snapshotTerm;
     private final ArrayList<Entry> entries = new ArrayList<>();
+    /** {@link Entry#sizeBytes()} summed over {@code entries}: what this log holds on the heap. */
+    private long bytes;
 
     /** Highest index known to be committed. */
     private long committed;
@@ -31,6 +33,7 @@ final class RaftLog {
                 throw new IllegalArgumentException("recovered log has a gap: expected index " + expect + ", got " + e);
             }
             entries.add(e);
+            bytes += e.sizeBytes();
             expect++;
         }
         this.persisted = lastIndex();
@@ -88,11 +91,33 @@ final class RaftLog {
         return lastTrm > lastTerm() || (lastTrm == lastTerm() && lastIdx >= lastIndex());
     }
 
+    /** The bytes of the entries held ({@link Entry#sizeBytes()}): what snapshots must keep bounded. */
+    long bytes() {
+        return bytes;
+    }
+
     /** Entries {@code from}..{@code to} inclusive, at most {@code max} of them. */
     List<Entry> slice(long from, long to, int max) {
+        return slice(from, to, max, Long.MAX_VALUE);
+    }
+
+    /**
+     * Entries {@code from}..{@code to} inclusive: at most {@code max} of them and, past the first, only
+     * while their {@link Entry#sizeBytes()} add up to at most {@code maxBytes}. The first is always
+     * included, however large, so that an entry larger than the budget still travels (alone).
+     */
+    List<Entry> slice(long from, long to, int max, long maxBytes) {
         if (from > to) return List.of();
-        long end = Math.min(to, from + max - 1);
-        return List.copyOf(entries.subList((int) (from - snapshotIndex - 1), (int) (end - snapshotIndex)));
+        int start = (int) (from - snapshotIndex - 1);
+        int end = (int) (Math.min(to, from + max - 1) - snapshotIndex); // exclusive
+        long sum = entries.get(start).sizeBytes();
+        int stop = start + 1;
+        while (stop < end) {
+            sum += entries.get(stop).sizeBytes();
+            if (sum > maxBytes) break;
+            stop++;
+        }
+        return List.copyOf(entries.subList(start, stop));
     }
 
     /** The first index of the term of the entry at {@code index} (for fast back-off hints). */
@@ -106,6 +131,7 @@ final class RaftLog {
     void append(Entry e) {
         if (e.index() != lastIndex() + 1) throw new IllegalStateException("append " + e + " after " + lastIndex());
         entries.add(e);
+        bytes += e.sizeBytes();
     }
 
     /** Drops every entry from {@code index} on, so that a different suffix can replace it. */
@@ -113,7 +139,7 @@ final class RaftLog {
         if (index <= committed) {
             throw new IllegalStateException("refusing to truncate committed entry " + index + " (commit " + committed + ")");
         }
-        while (lastIndex() >= index) entries.remove(entries.size() - 1);
+        while (lastIndex() >= index) bytes -= entries.remove(entries.size() - 1).sizeBytes();
         unhandedFrom = Math.min(unhandedFrom, index);
         persisted = Math.min(persisted, index - 1);
     }
@@ -155,7 +181,9 @@ final class RaftLog {
         if (index <= snapshotIndex) return;
         if (index > applied) throw new IllegalStateException("compact " + index + " beyond applied " + applied);
         long term = term(index);
-        entries.subList(0, (int) (index - snapshotIndex)).clear();
+        List<Entry> covered = entries.subList(0, (int) (index - snapshotIndex));
+        bytes -= Entry.sizeBytes(covered);
+        covered.clear();
         snapshotIndex = index;
         snapshotTerm = term;
     }
@@ -163,6 +191,7 @@ final class RaftLog {
     /** Replaces the whole log by a snapshot received from the leader. */
     void restore(SnapshotMeta meta) {
         entries.clear();
+        bytes = 0;
         snapshotIndex = meta.index();
         snapshotTerm = meta.term();
         committed = meta.index();

@@ -7,6 +7,7 @@ import dev.raftkv.raft.Message.HeartbeatResponse;
 import dev.raftkv.raft.Message.InstallSnapshot;
 import dev.raftkv.raft.Message.PreVoteRequest;
 import dev.raftkv.raft.Message.PreVoteResponse;
+import dev.raftkv.raft.Message.Repaired;
 import dev.raftkv.raft.Message.TimeoutNow;
 import dev.raftkv.raft.Message.VoteRequest;
 import dev.raftkv.raft.Message.VoteResponse;
@@ -16,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * The Raft protocol for one node, as a deterministic state machine: no threads, no I/O, no clock.
@@ -45,6 +47,8 @@ public final class RaftNode {
     private int electionElapsed;
     private int randomizedElectionTimeout;
     private final Map<String, Boolean> votes = new HashMap<>();
+    /** The tick at which each peer was last heard from, by any message: who is reachable, when no leader is known. */
+    private final Map<String, Long> heardAt = new HashMap<>();
 
     /** Present only while this node leads. */
     Leadership leadership;
@@ -52,10 +56,19 @@ public final class RaftNode {
     private SnapshotMeta latestSnapshot;
     private SnapshotMeta snapshotToInstall;
     private HardState lastHardState;
+    /** The tick at which the hard state was last handed over; the commit hint is refreshed once per election timeout. */
+    private long hardStateHandedAt;
+
+    /**
+     * Not 0 while this node repairs lost committed entries (see {@link #repairing()}). Drawn anew at each
+     * start, and sent with every answer, so that a leader tells this start's answers from an earlier one's.
+     */
+    private long repairId;
 
     final List<Message> messages = new ArrayList<>();
     final List<Message> messagesAfterPersist = new ArrayList<>();
     final List<ReadState> reads = new ArrayList<>();
+    final List<RaftEvent> events = new ArrayList<>();
 
     /**
      * @param hardState what the node last made durable ({@link HardState#INITIAL} for a new node)
@@ -76,6 +89,26 @@ public final class RaftNode {
         this.votedFor = hardState.votedFor();
         this.lastHardState = hardState;
         resetElectionTimer();
+        noticeLostEntries(hardState);
+    }
+
+    /**
+     * A log that ends before the commit hint this node made durable lost committed entries: the log writer
+     * syncs entries before the hard state, so an honest disk never shows this (a torn tail is only ever
+     * entries beyond every hint). The disk lied about fsync, or a backup or an operator put an older log back.
+     * Such a node may have acknowledged entries it no longer holds, and some may be committed because it did:
+     * if it voted now, a candidate lacking them could win with its vote (Protocol-Aware Recovery, FAST'18). So
+     * it repairs first: no votes, no campaign, acknowledgements flagged so that a leader does not count them,
+     * until the leader confirms it holds everything it can have acknowledged ({@link #handleRepaired}).
+     */
+    private void noticeLostEntries(HardState hardState) {
+        boolean lost = hardState.commit() > log.lastIndex();
+        if (lost) events.add(new RaftEvent.LostCommittedEntries(id, log.lastIndex(), hardState.commit()));
+        else if (hardState.repairing()) events.add(new RaftEvent.StillRepairing(id, log.lastIndex()));
+        if ((lost || hardState.repairing()) && !cfg.has(InjectedBug.VOTE_AFTER_DATA_LOSS)) {
+            long drawn = random.nextLong();
+            repairId = drawn != 0 ? drawn : 1;
+        }
     }
 
     // ---------------------------------------------------------------- inputs
@@ -95,16 +128,19 @@ public final class RaftNode {
 
     public void step(Message m) {
         if (!m.to().equals(id)) throw new IllegalArgumentException(id + " got a message for " + m.to() + ": " + m);
+        heardAt.put(m.from(), now);
         if (m.term() > term) {
             if (m instanceof PreVoteRequest || m instanceof VoteRequest) {
                 boolean transfer = m instanceof VoteRequest v && v.transfer();
+                if (!transfer && role == Role.LEADER) leadership.followerCampaigns(m.from());
                 if (!transfer && hasLiveLeader()) return; // leader stickiness: a live leader outranks a disruptive node
             }
             if (m instanceof PreVoteRequest) {
                 // a pre-vote never changes anyone's term
             } else if (m instanceof PreVoteResponse r && r.granted()) {
                 // granted pre-votes echo the term we would campaign in
-            } else if (m instanceof AppendEntries || m instanceof Heartbeat || m instanceof InstallSnapshot) {
+            } else if (m instanceof AppendEntries || m instanceof Heartbeat || m instanceof InstallSnapshot
+                    || m instanceof Repaired) {
                 becomeFollower(m.term(), m.from());
             } else {
                 becomeFollower(m.term(), null);
@@ -128,10 +164,13 @@ public final class RaftNode {
         } else if (m instanceof Heartbeat h) {
             followLeader(h.from());
             log.commitTo(Math.min(h.leaderCommit(), log.lastIndex()));
-            sendAfterPersist(new HeartbeatResponse(id, h.from(), term, h.readSeq()));
+            sendAfterPersist(new HeartbeatResponse(id, h.from(), term, h.readSeq(), repairId));
         } else if (m instanceof InstallSnapshot s) {
             followLeader(s.from());
             handleSnapshot(s);
+        } else if (m instanceof Repaired r) {
+            followLeader(r.from());
+            handleRepaired(r);
         } else if (m instanceof TimeoutNow) {
             if (mayCampaign() && role != Role.LEADER) campaign(true);
         } else if (m instanceof AppendResponse r) {
@@ -144,7 +183,7 @@ public final class RaftNode {
 
     /** Appends a command if this node leads and is not handing leadership over. */
     public ProposeResult propose(byte[] data) {
-        if (role != Role.LEADER) return new ProposeResult.Rejected("not the leader", leader);
+        if (role != Role.LEADER) return notLeader();
         if (leadership.transferTarget() != null) {
             return new ProposeResult.Rejected("leadership transfer to " + leadership.transferTarget() + " in progress", id);
         }
@@ -161,7 +200,7 @@ public final class RaftNode {
      * dissertation's errata say). The new membership rules from the moment the entry is appended.
      */
     public ProposeResult changeMembership(ConfigChange change) {
-        if (role != Role.LEADER) return new ProposeResult.Rejected("not the leader", leader);
+        if (role != Role.LEADER) return notLeader();
         if (leadership.transferTarget() != null) {
             return new ProposeResult.Rejected("leadership transfer to " + leadership.transferTarget() + " in progress", id);
         }
@@ -183,10 +222,46 @@ public final class RaftNode {
             String lag = leadership.lagOf(p.id(), p.maxLagEntries());
             if (lag != null) return new ProposeResult.Rejected(lag, id);
         }
+        String stranded = strandedByRepair(next);
+        if (stranded != null) return new ProposeResult.Rejected(stranded, id);
         Entry e = Entry.config(term, log.lastIndex() + 1, next);
         appendEntry(e);
         leadership.entriesAppended();
         return new ProposeResult.Accepted(e.index(), e.term());
+    }
+
+    /**
+     * A change of voters after which the voters that are not repairing lost entries could not form a majority:
+     * a repairing voter grants no votes, so if this leader fell the cluster could elect no one. Refused while
+     * such a voter repairs; a change that leaves the voters as they are (a learner added) is fine.
+     */
+    private String strandedByRepair(ClusterConfig next) {
+        Set<String> repairing = leadership.repairingFollowers();
+        if (repairing.isEmpty() || next.voters().equals(members.voters())) return null;
+        Set<String> healthy = new java.util.HashSet<>(next.voters());
+        healthy.removeAll(repairing);
+        if (Quorum.isQuorum(next.voters(), healthy)) return null;
+        return "the voters after that change could not elect a leader without " + String.join(", ", repairing)
+                + ", which repair entries they lost and may not vote yet; retry once they are repaired";
+    }
+
+    /** Why a node that does not lead refuses: it names the leader it knows, or says how many voters it can hear. */
+    private ProposeResult notLeader() {
+        if (leader != null) return new ProposeResult.Rejected("not the leader", leader);
+        return new ProposeResult.NoLeader(reachableVoters(), members.voters().size());
+    }
+
+    /**
+     * Voters heard from within the last two election timeouts, this node included if it votes. Two: a node
+     * without a leader asks for pre-votes once per randomized timeout, which is up to two timeouts long.
+     */
+    public int reachableVoters() {
+        int n = 0;
+        for (String v : members.voters()) {
+            Long heard = heardAt.get(v);
+            if (v.equals(id) || (heard != null && now - heard < 2L * cfg.electionTicks())) n++;
+        }
+        return n;
     }
 
     /**
@@ -231,6 +306,7 @@ public final class RaftNode {
         if (!members.contains(target)) return "unknown member '" + target + "'";
         if (!members.isVoter(target)) return target + " is a learner, not a voter";
         if (target.equals(id)) return null;
+        if (leadership.isRepairing(target)) return target + " is repairing entries it lost and may not campaign yet";
         leadership.transferTo(target);
         return null;
     }
@@ -254,17 +330,25 @@ public final class RaftNode {
         if (leadership != null) leadership.flush();
         HardState hs = null;
         String durableVote = cfg.has(InjectedBug.FORGET_VOTE) ? null : votedFor;
-        if (term != lastHardState.term() || !java.util.Objects.equals(durableVote, lastHardState.votedFor())) {
-            hs = new HardState(term, durableVote, log.committed());
+        boolean changed = term != lastHardState.term() || !java.util.Objects.equals(durableVote, lastHardState.votedFor())
+                || repairing() != lastHardState.repairing();
+        // the commit hint is what lets a restart notice lost entries, so it may not lag far; but each write
+        // costs two fsyncs, so it is refreshed at most once per election timeout
+        boolean hintBehind = log.committed() > lastHardState.commit() && now - hardStateHandedAt >= cfg.electionTicks();
+        if (changed || hintBehind) {
+            // never lowered: a node that lost entries keeps the hint that proves it, until it is repaired
+            hs = new HardState(term, durableVote, Math.max(log.committed(), lastHardState.commit()), repairing());
             lastHardState = hs;
+            hardStateHandedAt = now;
         }
         SnapshotMeta snap = snapshotToInstall;
         snapshotToInstall = null;
         Ready r = new Ready(hs, log.takeUnhanded(), List.copyOf(messages), List.copyOf(messagesAfterPersist),
-                log.takeCommittedToApply(), snap, List.copyOf(reads));
+                log.takeCommittedToApply(), snap, List.copyOf(reads), List.copyOf(events));
         messages.clear();
         messagesAfterPersist.clear();
         reads.clear();
+        events.clear();
         return r;
     }
 
@@ -294,6 +378,19 @@ public final class RaftNode {
         return log.committed();
     }
 
+    /**
+     * True while this node repairs committed entries it lost: it grants no votes and no pre-votes, does not
+     * campaign, and tells the leader, which does not count its acknowledgements towards commit.
+     */
+    public boolean repairing() {
+        return repairId != 0;
+    }
+
+    /** On a leader, the followers that repair lost committed entries (their acks do not count); empty elsewhere. */
+    public java.util.Set<String> repairingFollowers() {
+        return leadership == null ? java.util.Set.of() : leadership.repairingFollowers();
+    }
+
     public long appliedIndex() {
         return log.applied();
     }
@@ -304,6 +401,11 @@ public final class RaftNode {
 
     public long firstIndex() {
         return log.firstIndex();
+    }
+
+    /** The bytes of the log entries this node holds in memory (since its latest snapshot): snapshots bound it. */
+    public long logBytes() {
+        return log.bytes();
     }
 
     /** The term at {@code index}, or -1 if this node does not hold it (compacted, or beyond its end). */
@@ -426,6 +528,11 @@ public final class RaftNode {
     }
 
     private void becomeLeader(boolean electedAlone) {
+        if (repairing()) {
+            // only a sole voter campaigns while repairing (mayCampaign): nobody holds what it lost
+            events.add(new RaftEvent.LostForGood(id, log.lastIndex(), lastHardState.commit()));
+            repairId = 0;
+        }
         role = Role.LEADER;
         leader = id;
         leadership = new Leadership(this);
@@ -444,13 +551,17 @@ public final class RaftNode {
 
     private void handlePreVote(PreVoteRequest r) {
         // we may grant a pre-vote for a later term even if we voted in this one: nothing changes by it
-        boolean grant = r.term() > term && log.isUpToDate(r.lastLogIndex(), r.lastLogTerm()) && votesIn(r.from());
+        boolean grant = r.term() > term && log.isUpToDate(r.lastLogIndex(), r.lastLogTerm())
+                && votesIn(r.from(), r.lastLogIndex(), r.lastLogTerm())
+                && !repairing();
         send(new PreVoteResponse(id, r.from(), grant ? r.term() : term, grant));
     }
 
     private void handleVote(VoteRequest r) {
         boolean canVote = r.from().equals(votedFor) || (votedFor == null && leader == null);
-        boolean grant = canVote && log.isUpToDate(r.lastLogIndex(), r.lastLogTerm()) && votesIn(r.from());
+        // a node that lost committed entries must not help elect a leader that lacks them (see noticeLostEntries)
+        boolean grant = canVote && log.isUpToDate(r.lastLogIndex(), r.lastLogTerm())
+                && votesIn(r.from(), r.lastLogIndex(), r.lastLogTerm()) && !repairing();
         if (grant) {
             votedFor = r.from();
             electionElapsed = 0;
@@ -466,16 +577,24 @@ public final class RaftNode {
      * a voter who has no leader yet. The committed one counts too, for the same reason {@link #mayCampaign}
      * lets a node whose removal is uncommitted run: our latest membership may be an entry that will be
      * overwritten. A node that knows no membership (it is joining) may vote for anyone.
+     *
+     * <p>And a candidate whose log is strictly ahead of ours may be a voter of a membership we have not
+     * received yet: refusing it could leave no one electable (we lag with {n1, n2}, the others hold {n1, n3}
+     * uncommitted, and n3, the most up to date, needs our vote). Found by the simulator. A removed node that
+     * never learned of its removal is not ahead of the nodes that hold the removal, so it still cannot win
+     * them over; Raft's dissertation (§4.2.3) votes regardless of membership altogether.
      */
-    private boolean votesIn(String candidate) {
+    private boolean votesIn(String candidate, long candidateLastIndex, long candidateLastTerm) {
+        boolean ahead = candidateLastTerm > log.lastTerm()
+                || (candidateLastTerm == log.lastTerm() && candidateLastIndex > log.lastIndex());
         return members.voters().isEmpty() || members.isVoter(candidate)
-                || memberships.at(log.committed()).isVoter(candidate);
+                || memberships.at(log.committed()).isVoter(candidate) || ahead;
     }
 
     /** A message from an older term: tell a stale leader or pre-candidate about our term, ignore the rest. */
     private void answerStale(Message m) {
         if (m instanceof AppendEntries || m instanceof Heartbeat || m instanceof InstallSnapshot) {
-            send(new AppendResponse(id, m.from(), term, false, 0, 0));
+            send(appendResponse(m.from(), false, 0, 0));
         } else if (m instanceof PreVoteRequest) {
             send(new PreVoteResponse(id, m.from(), term, false));
         }
@@ -486,11 +605,11 @@ public final class RaftNode {
     private void handleAppend(AppendEntries a) {
         if (a.prevLogIndex() < log.committed()) {
             // everything up to our commit index already matches; say so and let the leader move on
-            sendAfterPersist(new AppendResponse(id, a.from(), term, true, log.committed(), 0));
+            sendAfterPersist(appendResponse(a.from(), true, log.committed(), 0));
             return;
         }
         if (!log.matchTerm(a.prevLogIndex(), a.prevLogTerm())) {
-            sendAfterPersist(new AppendResponse(id, a.from(), term, false, a.prevLogIndex(), rejectHint(a.prevLogIndex())));
+            sendAfterPersist(appendResponse(a.from(), false, a.prevLogIndex(), rejectHint(a.prevLogIndex())));
             return;
         }
         for (Entry e : a.entries()) {
@@ -504,7 +623,7 @@ public final class RaftNode {
         }
         long lastNew = a.lastIndex();
         log.commitTo(Math.min(a.leaderCommit(), lastNew));
-        sendAfterPersist(new AppendResponse(id, a.from(), term, true, lastNew, 0));
+        sendAfterPersist(appendResponse(a.from(), true, lastNew, 0));
     }
 
     /** Where the leader should probe next: past our end, or at the start of the conflicting term. */
@@ -516,7 +635,7 @@ public final class RaftNode {
     private void handleSnapshot(InstallSnapshot s) {
         SnapshotMeta meta = s.meta();
         if (meta.index() <= log.committed()) {
-            sendAfterPersist(new AppendResponse(id, s.from(), term, true, log.committed(), 0));
+            sendAfterPersist(appendResponse(s.from(), true, log.committed(), 0));
             return;
         }
         if (log.matchTerm(meta.index(), meta.term())) {
@@ -529,7 +648,24 @@ public final class RaftNode {
             latestSnapshot = meta;
             snapshotToInstall = meta;
         }
-        sendAfterPersist(new AppendResponse(id, s.from(), term, true, meta.index(), 0));
+        sendAfterPersist(appendResponse(s.from(), true, meta.index(), 0));
+    }
+
+    /** Every answer to the leader says whether this node is repairing, so that its acks are not counted. */
+    private AppendResponse appendResponse(String to, boolean success, long matchIndex, long rejectHint) {
+        return new AppendResponse(id, to, term, success, matchIndex, rejectHint, repairId);
+    }
+
+    /**
+     * The leader holds everything this node can have acknowledged before it lost entries (its whole log when
+     * it learned of the loss: committed entries are all in it), and this node acknowledged, durably, holding
+     * that log up to {@code index}: nothing it helped commit is missing any more, so it votes again. A
+     * Repaired for another repair (an earlier start's, delayed in the network) is ignored.
+     */
+    private void handleRepaired(Repaired r) {
+        if (!repairing() || r.repairId() != repairId || r.index() > log.lastIndex()) return;
+        repairId = 0;
+        events.add(new RaftEvent.Repaired(id, r.from(), r.index()));
     }
 
     // ---------------------------------------------------------------- membership
@@ -541,6 +677,7 @@ public final class RaftNode {
      * counts votes and commits in the new membership, without itself, and steps down once that commits.
      */
     private boolean mayCampaign() {
+        if (repairing() && !members.voters().equals(java.util.Set.of(id))) return false; // a vote for itself is a vote
         return members.isVoter(id) || memberships.at(log.committed()).isVoter(id);
     }
 

@@ -28,6 +28,7 @@ final class ManualCluster {
     final List<Message> inFlight = new ArrayList<>();
     final Map<String, List<ReadState>> reads = new HashMap<>();
     final Map<String, List<Entry>> applied = new HashMap<>();
+    final Map<String, List<RaftEvent>> events = new HashMap<>();
     private final Set<String> down = new HashSet<>();
     private final RaftConfig base;
     private final ClusterConfig members;
@@ -55,8 +56,7 @@ final class ManualCluster {
     }
 
     private RaftConfig configFor(String id) {
-        return new RaftConfig(id, base.electionTicks(), base.heartbeatTicks(), base.maxInflight(),
-                base.maxEntriesPerMessage(), base.bugs());
+        return base.withId(id);
     }
 
     void start(String id) {
@@ -101,6 +101,7 @@ final class ManualCluster {
             inFlight.addAll(r.messagesAfterPersist());
             applied.get(e.getKey()).addAll(r.committed());
             reads.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).addAll(r.reads());
+            events.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).addAll(r.events());
             if (!r.entries().isEmpty()) {
                 Entry last = r.entries().get(r.entries().size() - 1);
                 n.persisted(last.index(), last.term());
@@ -111,9 +112,24 @@ final class ManualCluster {
                     inFlight.addAll(again.messagesAfterPersist());
                     applied.get(e.getKey()).addAll(again.committed());
                     reads.get(e.getKey()).addAll(again.reads());
+                    events.get(e.getKey()).addAll(again.events());
                 }
             }
         }
+    }
+
+    /** What {@code id} reported so far, of one kind. */
+    <T extends RaftEvent> List<T> events(String id, Class<T> kind) {
+        return events.getOrDefault(id, List.of()).stream().filter(kind::isInstance).map(kind::cast).toList();
+    }
+
+    /**
+     * The node's disk lost its last {@code records} log entries although it had reported them durable (a disk
+     * that lied about fsync, a cut segment); its hard state survived. Call while it is down.
+     */
+    void loseLastRecords(String id, int records) {
+        List<Entry> entries = disks.get(id).entries;
+        for (int i = 0; i < records; i++) entries.remove(entries.size() - 1);
     }
 
     /** Delivers queued messages that pass {@code allow} (others are dropped) until nothing moves. */

@@ -40,7 +40,7 @@ class ProgressProperties {
     @Property
     void progressFollowsTheNaiveModel(@ForAll("actions") List<Action> actions) {
         int capacity = 4;
-        Progress pr = new Progress(11, capacity, 0);
+        Progress pr = new Progress(11, capacity, Long.MAX_VALUE, 0);
         pr.match = 10;
         pr.becomeReplicate(0);
         long match = 10;
@@ -53,7 +53,7 @@ class ProgressProperties {
                     continue;
                 }
                 long last = next - 1 + s.count();
-                pr.sentEntries(last, s.count());
+                pr.sentEntries(last, s.count(), s.count());
                 if (s.count() > 0) {
                     inflight.addLast(last);
                     next = last + 1;
@@ -88,13 +88,13 @@ class ProgressProperties {
 
     @Property
     void probeSendsOneMessageAtATime(@ForAll("actions") List<Action> actions) {
-        Progress pr = new Progress(1, 4, 0);
+        Progress pr = new Progress(1, 4, Long.MAX_VALUE, 0);
         boolean waiting = false;
         for (Action a : actions) {
             if (a instanceof Send s) {
                 assertThat(pr.isPaused()).isEqualTo(waiting);
                 if (!waiting) {
-                    pr.sentEntries(pr.next - 1 + s.count(), s.count());
+                    pr.sentEntries(pr.next - 1 + s.count(), s.count(), s.count());
                     waiting = true;
                 }
             } else {
@@ -106,6 +106,37 @@ class ProgressProperties {
                     waiting = false;
                 }
             }
+        }
+    }
+
+    @Provide
+    Arbitrary<List<Integer>> sizes() {
+        // > 0: send a message of that many bytes; 0: ack the oldest message in flight
+        return Arbitraries.integers().between(0, 3000).list().ofMaxSize(60);
+    }
+
+    /** The window is full at its message count or its byte budget, whichever comes first; an empty one takes any message. */
+    @Property
+    void inflightsAreBoundedInMessagesAndBytes(@ForAll("sizes") List<Integer> actions) {
+        int capacity = 5;
+        long maxBytes = 4000;
+        Inflights in = new Inflights(capacity, maxBytes);
+        ArrayDeque<long[]> naive = new ArrayDeque<>(); // {lastIndex, bytes}
+        long index = 0;
+        for (int a : actions) {
+            long bytes = naive.stream().mapToLong(x -> x[1]).sum();
+            boolean full = naive.size() >= capacity || bytes >= maxBytes;
+            assertThat(in.isFull()).isEqualTo(full);
+            if (a > 0 && !full) {
+                index += 1 + a % 3;
+                in.add(index, a);
+                naive.addLast(new long[]{index, a});
+            } else if (a == 0 && !naive.isEmpty()) {
+                long acked = naive.removeFirst()[0];
+                in.freeUpTo(acked);
+            }
+            assertThat(in.count()).isEqualTo(naive.size());
+            assertThat(in.bytes()).isEqualTo(naive.stream().mapToLong(x -> x[1]).sum());
         }
     }
 }

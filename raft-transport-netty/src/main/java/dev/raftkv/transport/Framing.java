@@ -27,15 +27,17 @@ final class Framing {
             frame.writeInt(0); // patched once the body length is known
             writeBody.accept(frame);
             int bodyBytes = frame.readableBytes() - LENGTH_BYTES;
-            if (bodyBytes > maxBodyBytes) {
-                throw new IllegalArgumentException("frame body of " + bodyBytes + " bytes, limit " + maxBodyBytes);
-            }
+            if (bodyBytes > maxBodyBytes) throw new IllegalArgumentException(tooLong(bodyBytes, maxBodyBytes));
             frame.setInt(0, bodyBytes);
             return frame;
         } catch (RuntimeException e) {
             frame.release();
             throw e;
         }
+    }
+
+    static String tooLong(long bodyBytes, int maxBodyBytes) {
+        return "frame body of " + bodyBytes + " bytes, limit " + maxBodyBytes;
     }
 
     /**

@@ -24,8 +24,8 @@ import java.util.function.Supplier;
  *
  * <pre>
  * connecting side                     accepting side
- *   Hello(cluster, from, to, nonceC) -->
- *                                   <-- Challenge(cluster, id, nonceS) | Refusal
+ *   Hello(cluster, from, to, nonceC, incarnation) -->
+ *                                   <-- Challenge(cluster, id, nonceS, incarnation) | Refusal
  *   Proof(client MAC) | Refusal     -->
  *                                   <-- Proof(server MAC) | Refusal
  *   (Raft frames from here on)      -->
@@ -39,6 +39,8 @@ final class Handshake {
     private final Set<String> peerIds;
     private final byte[] cookie;
     private final Supplier<String> clusterId;
+    /** This transport's incarnation: new at every start, so that peers can tell a restart from a reconnect. */
+    private final long incarnation = RANDOM.nextLong();
 
     /**
      * @param peerIds   read at every check, so a live view lets peers join later
@@ -63,12 +65,12 @@ final class Handshake {
 
     /** The connecting side's opening, to the peer it believes it dials. */
     Hello hello(String peerId) {
-        return new Hello(clusterId.get(), selfId, peerId, nonce());
+        return new Hello(clusterId.get(), selfId, peerId, nonce(), incarnation);
     }
 
     /** The accepting side's answer to an acceptable hello. */
     Challenge challenge() {
-        return new Challenge(clusterId.get(), selfId, nonce());
+        return new Challenge(clusterId.get(), selfId, nonce(), incarnation);
     }
 
     /** Accepting side: null to answer with a challenge, else why the hello is refused (it never quotes the cookie). */
@@ -117,9 +119,11 @@ final class Handshake {
             WireWriter.writeString(transcript, "from", hello.from(), WireFormat.MAX_ID_BYTES);
             WireWriter.writeString(transcript, "to", hello.to(), WireFormat.MAX_ID_BYTES);
             transcript.writeBytes(hello.nonce());
+            transcript.writeLong(hello.incarnation());
             WireWriter.writeString(transcript, "cluster id", challenge.clusterId(), WireFormat.MAX_CLUSTER_ID_BYTES);
             WireWriter.writeString(transcript, "node id", challenge.nodeId(), WireFormat.MAX_ID_BYTES);
             transcript.writeBytes(challenge.nonce());
+            transcript.writeLong(challenge.incarnation());
             Mac hmac = Mac.getInstance("HmacSHA256");
             hmac.init(new SecretKeySpec(cookie, "HmacSHA256"));
             return hmac.doFinal(ByteBufUtil.getBytes(transcript));

@@ -11,7 +11,7 @@ import static dev.raftkv.transport.WireFormat.PROOF_BYTES;
 /**
  * The handshake frames that follow the {@link Hello}, each a type byte and its fields:
  * <pre>
- * challenge (accepting side)  = 64, magic i32, version u8, cluster id, node id, nonce (32 bytes)
+ * challenge (accepting side)  = 64, magic i32, version u8, cluster id, node id, nonce (32 bytes), incarnation i64
  * proof     (either side)     = 65, HMAC-SHA256 (32 bytes)
  * refusal   (either side)     = 66, reason (u16 length + UTF-8), after which the sender closes
  * </pre>
@@ -26,7 +26,7 @@ final class HandshakeFrames {
         void encode(ByteBuf out);
     }
 
-    record Challenge(String clusterId, String nodeId, byte[] nonce) implements Frame {
+    record Challenge(String clusterId, String nodeId, byte[] nonce, long incarnation) implements Frame {
         @Override
         public void encode(ByteBuf out) {
             out.writeByte(WireFormat.HS_CHALLENGE);
@@ -35,6 +35,7 @@ final class HandshakeFrames {
             WireWriter.writeString(out, "cluster id", clusterId, MAX_CLUSTER_ID_BYTES);
             WireWriter.writeString(out, "node id", nodeId, MAX_ID_BYTES);
             out.writeBytes(nonce);
+            out.writeLong(incarnation);
         }
     }
 
@@ -79,7 +80,7 @@ final class HandshakeFrames {
                             + WireFormat.VERSION);
                 }
                 yield new Challenge(r.readString("cluster id", MAX_CLUSTER_ID_BYTES), r.readString("node id", MAX_ID_BYTES),
-                        r.readFixed("nonce", NONCE_BYTES));
+                        r.readFixed("nonce", NONCE_BYTES), r.readLong("incarnation"));
             }
             case WireFormat.HS_PROOF -> new Proof(r.readFixed("proof", PROOF_BYTES));
             case WireFormat.HS_REFUSAL -> new Refusal(r.readString("reason", MAX_REASON_BYTES));

@@ -8,12 +8,13 @@ import static dev.raftkv.transport.WireFormat.NONCE_BYTES;
 
 /**
  * The first frame on every connection, from the connecting side: magic (i32), protocol version (u8), the
- * sender's cluster id, its node id, the id of the node it means to reach (u16 length + UTF-8 each), and a
- * fresh nonce (32 bytes). Magic and version lead in every version, so a node can always tell a peer it
+ * sender's cluster id, its node id, the id of the node it means to reach (u16 length + UTF-8 each), a
+ * fresh nonce (32 bytes) and the sender's incarnation (i64, drawn at random each time its transport starts:
+ * the dialed node learns from it that the sender restarted, and drops its own connection to the old one). Magic and version lead in every version, so a node can always tell a peer it
  * cannot understand from garbage, and say which. The cookie is not in it: the two sides prove that they
  * know it later ({@link Handshake}), and nothing that is sent can be replayed.
  */
-record Hello(String clusterId, String from, String to, byte[] nonce) {
+record Hello(String clusterId, String from, String to, byte[] nonce, long incarnation) {
 
     void encode(ByteBuf out) {
         encode(WireFormat.VERSION, out);
@@ -28,6 +29,7 @@ record Hello(String clusterId, String from, String to, byte[] nonce) {
         WireWriter.writeString(out, "peer id", to, MAX_ID_BYTES);
         if (nonce.length != NONCE_BYTES) throw new IllegalArgumentException("nonce of " + nonce.length + " bytes");
         out.writeBytes(nonce);
+        out.writeLong(incarnation);
     }
 
     /** Reads a hello that must fill {@code body}; a foreign magic or version is refused before the rest is read. */
@@ -42,7 +44,7 @@ record Hello(String clusterId, String from, String to, byte[] nonce) {
             throw new MalformedFrameException("protocol version " + version + ", this node speaks " + WireFormat.VERSION);
         }
         Hello hello = new Hello(r.readString("cluster id", MAX_CLUSTER_ID_BYTES), r.readString("node id", MAX_ID_BYTES),
-                r.readString("peer id", MAX_ID_BYTES), r.readFixed("nonce", NONCE_BYTES));
+                r.readString("peer id", MAX_ID_BYTES), r.readFixed("nonce", NONCE_BYTES), r.readLong("incarnation"));
         r.expectEnd("hello");
         return hello;
     }

@@ -58,6 +58,9 @@ final class InboundPeerHandler extends ChannelInboundHandlerAdapter {
         void refusedHandshake();
 
         void closedMalformed();
+
+        /** {@code peer} proved itself in a hello naming {@code incarnation}. */
+        void peerProven(String peer, long incarnation);
     }
 
     @Override
@@ -120,6 +123,8 @@ final class InboundPeerHandler extends ChannelInboundHandlerAdapter {
             refuse(ctx, "wrong cluster cookie: the proof of the node calling itself " + hello.from() + " does not match");
             return;
         }
+        // before our proof leaves: once the peer holds it, whatever we send it must go to this incarnation
+        stats.peerProven(hello.from(), hello.incarnation());
         ctx.writeAndFlush(Framing.frame(ctx.alloc(), WireFormat.MAX_HANDSHAKE_FRAME_BYTES,
                 new HandshakeFrames.Proof(handshake.serverProof(hello, challenge))::encode));
         peerId = hello.from();

@@ -136,6 +136,12 @@ public final class NettyTransport implements Transport, AutoCloseable {
             public void closedMalformed() {
                 malformedCloses.incrementAndGet();
             }
+
+            @Override
+            public void peerProven(String peer, long incarnation) {
+                PeerConnection c = peers.get(peer);
+                if (c != null) c.peerDialedUs(incarnation);
+            }
         };
         ServerBootstrap b = new ServerBootstrap()
                 .group(acceptor, workers)
@@ -244,6 +250,12 @@ public final class NettyTransport implements Transport, AutoCloseable {
             log.debug("dropped {} to unknown peer {}", m.getClass().getSimpleName(), m.to());
         }
         return peer;
+    }
+
+    @Override
+    public void reconnect(String peerId) {
+        PeerConnection c = peers.get(peerId);
+        if (c != null) c.reconnect();
     }
 
     /** The outbound side of one peer: whether it is connected, and what was dropped on the way to it, and why. */

@@ -68,6 +68,11 @@ final class OutboundPeerHandler extends ChannelInboundHandlerAdapter {
         return handshakeDone;
     }
 
+    /** The dialed node's incarnation, from its challenge; read once {@link #handshakeDone()} completed. */
+    long peerIncarnation() {
+        return challenge.incarnation();
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         hello = handshake.hello(peerId);

@@ -43,6 +43,8 @@ final class PeerConnection {
     private boolean closed;
     private long nextAttemptNanos = System.nanoTime();
     private long connectedAtNanos;
+    /** The incarnation of the peer that {@link #channel} reaches, from its challenge. */
+    private long channelIncarnation;
     /** The last handshake failure logged, so that a peer refusing every attempt is not logged every two seconds. */
     private volatile String lastFailure;
 
@@ -179,6 +181,7 @@ final class PeerConnection {
             }
             connectedAtNanos = System.nanoTime();
             channel = ch;
+            channelIncarnation = ch.pipeline().get(OutboundPeerHandler.class).peerIncarnation();
         }
         lastFailure = null;
         ch.closeFuture().addListener(cf -> onClosed(ch));
@@ -197,6 +200,39 @@ final class PeerConnection {
             nextAttemptNanos = System.nanoTime() + delay;
         }
         log.info("connection to {} closed; next try in {} ms at the earliest", peerId, TimeUnit.NANOSECONDS.toMillis(delay));
+    }
+
+    /**
+     * Drops the current connection and dials again at once: the peer is alive but what we write does not
+     * reach it (its old incarnation's socket never closed, so ours still looks connected).
+     */
+    void reconnect() {
+        Channel ch;
+        synchronized (this) {
+            if (closed) return;
+            ch = channel;
+            channel = null;
+            backoff.reset();
+            nextAttemptNanos = System.nanoTime();
+        }
+        if (ch == null) return;
+        log.warn("dropping the connection to {} at {}: the peer does not receive what we send on it; dialing again",
+                peerId, address);
+        ch.close();
+        readyChannel();
+    }
+
+    /**
+     * The peer dialed us as {@code incarnation}. If our connection reaches another one, the peer restarted and
+     * that connection goes to a process that is gone; it may still look up for a long time (its socket never
+     * closed, or the host vanished without a reset), swallowing all we send. Dial the new one.
+     */
+    void peerDialedUs(long incarnation) {
+        synchronized (this) {
+            if (channel == null || channelIncarnation == incarnation) return;
+        }
+        log.info("{} restarted (it dialed us as a new incarnation): our connection reaches its previous one", peerId);
+        reconnect();
     }
 
     void close() {

@@ -11,6 +11,7 @@ import dev.raftkv.raft.Message.HeartbeatResponse;
 import dev.raftkv.raft.Message.InstallSnapshot;
 import dev.raftkv.raft.Message.PreVoteRequest;
 import dev.raftkv.raft.Message.PreVoteResponse;
+import dev.raftkv.raft.Message.Repaired;
 import dev.raftkv.raft.Message.TimeoutNow;
 import dev.raftkv.raft.Message.VoteRequest;
 import dev.raftkv.raft.Message.VoteResponse;
@@ -96,6 +97,7 @@ public final class RaftCodec {
             WireWriter.writeBoolean(out, r.success());
             out.writeLong(r.matchIndex());
             out.writeLong(r.rejectHint());
+            out.writeLong(r.repairId());
         } else if (m instanceof Heartbeat h) {
             writeHeader(WireFormat.HEARTBEAT, m, out);
             out.writeLong(h.leaderCommit());
@@ -103,14 +105,44 @@ public final class RaftCodec {
         } else if (m instanceof HeartbeatResponse h) {
             writeHeader(WireFormat.HEARTBEAT_RESPONSE, m, out);
             out.writeLong(h.readSeq());
+            out.writeLong(h.repairId());
         } else if (m instanceof InstallSnapshot s) {
             writeHeader(WireFormat.INSTALL_SNAPSHOT, m, out);
             writeMeta(s.meta(), out);
         } else if (m instanceof TimeoutNow) {
             writeHeader(WireFormat.TIMEOUT_NOW, m, out);
+        } else if (m instanceof Repaired r) {
+            writeHeader(WireFormat.REPAIRED, m, out);
+            out.writeLong(r.repairId());
+            out.writeLong(r.index());
         } else {
             throw new IllegalArgumentException("no wire form for " + m);
         }
+    }
+
+    /**
+     * Why {@link #encode} into a frame of at most {@code maxFrameBytes} would refuse {@code m}, or null if it
+     * would carry it: the same rule, without encoding. The simulator's network refuses what this refuses, so
+     * that a message the real transport cannot send is a failing seed rather than a surprise in production.
+     * Only AppendEntries grows with what it carries; every other message is far below any frame limit.
+     */
+    public String refusal(Message m, int maxFrameBytes) {
+        if (!(m instanceof AppendEntries a)) return null;
+        long dataBytes = entryDataBytes(a);
+        if (dataBytes > maxEntryBytes) return tooMuchEntryData(dataBytes);
+        long body = 1 + WireWriter.stringBytes(a.from()) + WireWriter.stringBytes(a.to()) + 8 // header
+                + 8 + 8 + 8 + 4 + (long) a.entries().size() * MIN_ENTRY_BYTES + dataBytes;
+        return body > maxFrameBytes ? Framing.tooLong(body, maxFrameBytes) : null;
+    }
+
+    private static long entryDataBytes(AppendEntries a) {
+        long dataBytes = 0;
+        for (Entry e : a.entries()) dataBytes += e.data().length;
+        return dataBytes;
+    }
+
+    private String tooMuchEntryData(long dataBytes) {
+        return "AppendEntries carries " + dataBytes + " bytes of entry data, limit " + maxEntryBytes;
     }
 
     private static void writeHeader(byte type, Message m, ByteBuf out) {
@@ -124,12 +156,8 @@ public final class RaftCodec {
         out.writeLong(a.prevLogIndex());
         out.writeLong(a.prevLogTerm());
         out.writeLong(a.leaderCommit());
-        long dataBytes = 0;
-        for (Entry e : a.entries()) dataBytes += e.data().length;
-        if (dataBytes > maxEntryBytes) {
-            throw new IllegalArgumentException("AppendEntries carries " + dataBytes + " bytes of entry data, limit "
-                    + maxEntryBytes);
-        }
+        long dataBytes = entryDataBytes(a);
+        if (dataBytes > maxEntryBytes) throw new IllegalArgumentException(tooMuchEntryData(dataBytes));
         out.writeInt(a.entries().size());
         for (Entry e : a.entries()) {
             out.writeLong(e.term());
@@ -180,7 +208,7 @@ public final class RaftCodec {
     /** Reads one message (its type byte first) and leaves whatever follows it. */
     Message read(WireReader r) throws MalformedFrameException {
         byte type = r.readByte("type");
-        if (type < WireFormat.PRE_VOTE_REQUEST || type > WireFormat.TIMEOUT_NOW) {
+        if (type < WireFormat.PRE_VOTE_REQUEST || type > WireFormat.REPAIRED) {
             throw new MalformedFrameException("unknown message type " + type);
         }
         String from = r.readString("from", MAX_ID_BYTES);
@@ -195,9 +223,11 @@ public final class RaftCodec {
             case WireFormat.VOTE_RESPONSE -> new VoteResponse(from, to, term, r.readBoolean("granted"));
             case WireFormat.APPEND_ENTRIES -> readAppendEntries(from, to, term, r);
             case WireFormat.APPEND_RESPONSE -> new AppendResponse(from, to, term, r.readBoolean("success"),
-                    r.readLong("matchIndex"), r.readLong("rejectHint"));
+                    r.readLong("matchIndex"), r.readLong("rejectHint"), r.readLong("repairId"));
             case WireFormat.HEARTBEAT -> new Heartbeat(from, to, term, r.readLong("leaderCommit"), r.readLong("readSeq"));
-            case WireFormat.HEARTBEAT_RESPONSE -> new HeartbeatResponse(from, to, term, r.readLong("readSeq"));
+            case WireFormat.HEARTBEAT_RESPONSE -> new HeartbeatResponse(from, to, term, r.readLong("readSeq"),
+                    r.readLong("repairId"));
+            case WireFormat.REPAIRED -> new Repaired(from, to, term, r.readLong("repairId"), r.readLong("index"));
             case WireFormat.INSTALL_SNAPSHOT -> new InstallSnapshot(from, to, term, readMeta(r));
             case WireFormat.TIMEOUT_NOW -> new TimeoutNow(from, to, term);
             default -> throw new AssertionError("type range checked above: " + type);

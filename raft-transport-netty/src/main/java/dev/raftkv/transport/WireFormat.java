@@ -8,7 +8,7 @@ final class WireFormat {
     /** "RAFT": the first four bytes of the hello, so that a stray client is told apart from an old peer. */
     static final int MAGIC = 0x52414654;
     /** Bumped on any incompatible change; a peer with another version is refused at the handshake. */
-    static final byte VERSION = 4; // 4: challenge-response handshake with cluster ids; 3: a snapshot stream carries
+    static final byte VERSION = 6; // 6: incarnations in the hello and the challenge; 5: repair ids in append and heartbeat responses, REPAIRED; 4: challenge-response handshake with cluster ids; 3: a snapshot stream carries
     // several files (the begin frame lists them); 2: CONFIG entries, member endpoints in snapshot metas, CRC32Cs
 
     /** Fresh random bytes each side contributes to a handshake, so that no proof can be replayed. */
@@ -34,7 +34,7 @@ final class WireFormat {
     static final byte HS_PROOF = 65;
     static final byte HS_REFUSAL = 66;
 
-    // Type bytes of the frames that follow the hello. Messages take 1..10, snapshot streams 32 and 33.
+    // Type bytes of the frames that follow the hello. Messages take 1..11, snapshot streams 32 and 33.
     static final byte PRE_VOTE_REQUEST = 1;
     static final byte PRE_VOTE_RESPONSE = 2;
     static final byte VOTE_REQUEST = 3;
@@ -45,6 +45,7 @@ final class WireFormat {
     static final byte HEARTBEAT_RESPONSE = 8;
     static final byte INSTALL_SNAPSHOT = 9;
     static final byte TIMEOUT_NOW = 10;
+    static final byte REPAIRED = 11;
     static final byte SNAPSHOT_BEGIN = 32;
     static final byte SNAPSHOT_CHUNK = 33;
 

@@ -26,6 +26,11 @@ final class WireWriter {
         out.writeBytes(bytes);
     }
 
+    /** What {@link #writeString} writes for a valid {@code value}: its u16 length and its UTF-8 bytes. */
+    static int stringBytes(String value) {
+        return 2 + value.getBytes(StandardCharsets.UTF_8).length;
+    }
+
     /** @return the UTF-8 bytes of a string {@link WireReader#readString} will accept */
     static ByteBuffer checkString(String field, String value, int maxBytes) {
         ByteBuffer bytes = utf8(field, value);

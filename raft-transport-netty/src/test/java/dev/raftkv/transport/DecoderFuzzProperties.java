@@ -223,7 +223,7 @@ class DecoderFuzzProperties {
         return Combinators.combine(MessageArbitraries.ids(), MessageArbitraries.ids(), Arbitraries.strings().ofMaxLength(40)
                 .filter(s -> s.chars().noneMatch(c -> Character.isSurrogate((char) c)))).as((from, to, cluster) -> {
                     ByteBuf buf = Unpooled.buffer();
-                    new Hello(cluster, from, to, Handshake.nonce()).encode(buf);
+                    new Hello(cluster, from, to, Handshake.nonce(), 1L).encode(buf);
                     return ByteBufUtil.getBytes(buf);
                 });
     }

@@ -56,7 +56,7 @@ public final class FakeListener implements AutoCloseable {
         } catch (MalformedFrameException e) {
             throw new AssertionError("the node's hello does not decode: " + e.getMessage(), e);
         }
-        HandshakeFrames.Challenge challenge = new HandshakeFrames.Challenge(clusterId, selfId, Handshake.nonce());
+        HandshakeFrames.Challenge challenge = new HandshakeFrames.Challenge(clusterId, selfId, Handshake.nonce(), INCARNATION);
         write(challenge::encode);
         HandshakeFrames.Frame reply;
         try {
@@ -80,6 +80,14 @@ public final class FakeListener implements AutoCloseable {
             // closed or reset: what we have is everything
         }
     }
+
+    /** The next frame the node sends after the handshake (a small one), waiting at most the patience for it. */
+    public synchronized byte[] nextFrame() throws IOException {
+        return readFrame(new DataInputStream(accepted.getInputStream()));
+    }
+
+    /** The incarnation this listener names in its challenge. */
+    static final long INCARNATION = 1L;
 
     /** Every byte the node sent. */
     public synchronized byte[] captured() {

@@ -43,16 +43,16 @@ class HandshakeTest {
 
     @Test
     void refusesUnknownIdsItsOwnIdAndAHelloMeantForAnotherNode() {
-        assertThat(b.refusal(new Hello("cluster-1", "mallory", "b", Handshake.nonce()))).contains("unknown node id mallory");
-        assertThat(b.refusal(new Hello("cluster-1", "b", "b", Handshake.nonce()))).contains("own id");
-        assertThat(b.refusal(new Hello("cluster-1", "a", "c", Handshake.nonce()))).contains("this is node b, not c");
-        assertThat(a.refusal("b", new Challenge("cluster-1", "c", Handshake.nonce()))).contains("dialed b but node c answered");
+        assertThat(b.refusal(new Hello("cluster-1", "mallory", "b", Handshake.nonce(), 1L))).contains("unknown node id mallory");
+        assertThat(b.refusal(new Hello("cluster-1", "b", "b", Handshake.nonce(), 1L))).contains("own id");
+        assertThat(b.refusal(new Hello("cluster-1", "a", "c", Handshake.nonce(), 1L))).contains("this is node b, not c");
+        assertThat(a.refusal("b", new Challenge("cluster-1", "c", Handshake.nonce(), 1L))).contains("dialed b but node c answered");
     }
 
     @Test
     void refusesAPeerOfAnotherClusterBothWays() {
-        assertThat(b.refusal(new Hello("cluster-2", "a", "b", Handshake.nonce()))).contains("cluster-2", "cluster-1");
-        assertThat(a.refusal("b", new Challenge("cluster-2", "b", Handshake.nonce()))).contains("cluster-2", "cluster-1");
+        assertThat(b.refusal(new Hello("cluster-2", "a", "b", Handshake.nonce(), 1L))).contains("cluster-2", "cluster-1");
+        assertThat(a.refusal("b", new Challenge("cluster-2", "b", Handshake.nonce(), 1L))).contains("cluster-2", "cluster-1");
         Handshake unjoined = new Handshake("b", Set.of("a"), "s3cret", () -> "");
         assertThat(unjoined.refusal(a.hello("b"))).contains("not joined a cluster yet");
     }

@@ -82,7 +82,7 @@ class HostilePeerTest {
             // what it captured does not open a's port: a's challenge carries a nonce the fake never saw
             byte[] capturedProof = lastFrameBody(capture, WireFormat.HS_PROOF);
             try (RawPeer replay = new RawPeer(a.boundAddress())) {
-                replay.frame(new Hello("c1", "z", "a", Handshake.nonce())::encode);
+                replay.frame(new Hello("c1", "z", "a", Handshake.nonce(), 1L)::encode);
                 assertThat(replay.readHandshakeFrame()).isInstanceOf(HandshakeFrames.Challenge.class);
                 replay.frame(buf -> buf.writeBytes(capturedProof));
                 assertThat(replay.readHandshakeFrame()).isInstanceOf(HandshakeFrames.Refusal.class);
@@ -98,7 +98,7 @@ class HostilePeerTest {
         NettyTransport b = start("b", Map.of("a", new InetSocketAddress("127.0.0.1", 1)), "c1", bSink);
         byte[] capture;
         try (RawPeer stranger = new RawPeer(b.boundAddress())) {
-            stranger.frame(new Hello("c1", "a", "b", Handshake.nonce())::encode);
+            stranger.frame(new Hello("c1", "a", "b", Handshake.nonce(), 1L)::encode);
             assertThat(stranger.readHandshakeFrame()).isInstanceOf(HandshakeFrames.Challenge.class);
             stranger.frame(new HandshakeFrames.Proof(Handshake.nonce())::encode); // a guess
             HandshakeFrames.Frame answer = stranger.readHandshakeFrame();

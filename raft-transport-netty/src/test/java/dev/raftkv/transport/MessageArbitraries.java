@@ -93,7 +93,7 @@ final class MessageArbitraries {
     }
 
     static Arbitrary<Message.AppendResponse> appendResponses() {
-        return Combinators.combine(ids(), ids(), longs(), Arbitraries.of(true, false), longs(), longs())
+        return Combinators.combine(ids(), ids(), longs(), Arbitraries.of(true, false), longs(), longs(), longs())
                 .as(Message.AppendResponse::new);
     }
 
@@ -102,7 +102,11 @@ final class MessageArbitraries {
     }
 
     static Arbitrary<Message.HeartbeatResponse> heartbeatResponses() {
-        return Combinators.combine(ids(), ids(), longs(), longs()).as(Message.HeartbeatResponse::new);
+        return Combinators.combine(ids(), ids(), longs(), longs(), longs()).as(Message.HeartbeatResponse::new);
+    }
+
+    static Arbitrary<Message.Repaired> repaireds() {
+        return Combinators.combine(ids(), ids(), longs(), longs(), longs()).as(Message.Repaired::new);
     }
 
     static Arbitrary<Message.InstallSnapshot> installSnapshots() {
@@ -116,6 +120,6 @@ final class MessageArbitraries {
     static Arbitrary<Message> messages() {
         return Arbitraries.oneOf(preVoteRequests(), preVoteResponses(), voteRequests(), voteResponses(),
                 appendEntries(), appendResponses(), heartbeats(), heartbeatResponses(), installSnapshots(),
-                timeoutNows());
+                timeoutNows(), repaireds());
     }
 }

@@ -99,7 +99,7 @@ class NettyTransportTest {
     void anUnknownNodeIdIsRefusedAndToldWhy() throws IOException {
         NettyTransport b = startB();
         try (RawPeer peer = new RawPeer(b.boundAddress())) {
-            peer.frame(new Hello("", "mallory", "b", Handshake.nonce())::encode);
+            peer.frame(new Hello("", "mallory", "b", Handshake.nonce(), 1L)::encode);
             assertThat(peer.readHandshakeFrame()).isEqualTo(new HandshakeFrames.Refusal("unknown node id mallory"));
             peer.awaitClosedByServer();
         }

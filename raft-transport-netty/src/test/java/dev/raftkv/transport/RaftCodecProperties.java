@@ -80,6 +80,11 @@ class RaftCodecProperties {
         assertThat(roundTrip(m)).isEqualTo(m);
     }
 
+    @Property(tries = 300)
+    void repaired(@ForAll("repaireds") Message m) throws Exception {
+        assertThat(roundTrip(m)).isEqualTo(m); // the repair id may be any long, negative too
+    }
+
     @Example
     void everyMessageTypeHasAPropertyAbove() {
         // a new Message record without a property here would slip through: count them
@@ -159,5 +164,10 @@ class RaftCodecProperties {
     @Provide
     Arbitrary<Message> timeoutNows() {
         return MessageArbitraries.timeoutNows().map(m -> m);
+    }
+
+    @Provide
+    Arbitrary<Message> repaireds() {
+        return MessageArbitraries.repaireds().map(m -> m);
     }
 }

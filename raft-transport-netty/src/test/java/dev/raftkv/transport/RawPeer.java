@@ -50,7 +50,7 @@ public final class RawPeer implements AutoCloseable {
 
     /** Only a hello, with another version byte. */
     RawPeer hello(String id, String cookie, byte version) throws IOException {
-        return frame(buf -> new Hello("", id, "b", Handshake.nonce()).encode(version, buf));
+        return frame(buf -> new Hello("", id, "b", Handshake.nonce(), 1L).encode(version, buf));
     }
 
     /**
@@ -59,8 +59,13 @@ public final class RawPeer implements AutoCloseable {
      * @throws AssertionError if the node refuses or does not prove the cookie
      */
     public RawPeer handshake(String from, String to, String clusterId, String cookie) throws IOException {
+        return handshake(from, to, clusterId, cookie, new Handshake(from, java.util.Set.of(to), cookie, () -> clusterId).hello(to).incarnation());
+    }
+
+    /** As {@link #handshake(String, String, String, String)}, as a peer of the given incarnation. */
+    RawPeer handshake(String from, String to, String clusterId, String cookie, long incarnation) throws IOException {
         Handshake h = new Handshake(from, java.util.Set.of(to), cookie, () -> clusterId);
-        Hello hello = h.hello(to);
+        Hello hello = new Hello(clusterId, from, to, Handshake.nonce(), incarnation);
         frame(hello::encode);
         HandshakeFrames.Frame reply = readHandshakeFrame();
         if (!(reply instanceof HandshakeFrames.Challenge c)) throw new AssertionError("no challenge but " + reply);

@@ -114,8 +114,11 @@ abstract class TransportContract {
                         List.of(Entry.noop(5, 41), Entry.normal(5, 42, "put k v".getBytes()),
                                 Entry.normal(5, 43, new byte[100_000])), 39),
                 new Message.AppendResponse("a", "b", 5, false, 40, 12),
+                new Message.AppendResponse("a", "b", 5, true, 44, 0, -8_123_456_789L),
                 new Message.Heartbeat("a", "b", 5, 39, 77),
                 new Message.HeartbeatResponse("a", "b", 5, 77),
+                new Message.HeartbeatResponse("a", "b", 5, 78, 42),
+                new Message.Repaired("a", "b", 5, -8_123_456_789L, 44),
                 new Message.TimeoutNow("a", "b", 5));
         all.forEach(ta::send);
 

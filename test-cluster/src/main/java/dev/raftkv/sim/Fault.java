@@ -36,6 +36,24 @@ public sealed interface Fault {
     }
 
     /**
+     * Power cut, and the disk turns out to have lied about fsync: the node boots {@code downMillis} later
+     * without its last durable records, back to before the commit index its hard state says it had made
+     * durable, so it knows it lost committed entries it may have acknowledged. The hard state survives. One
+     * node at a time: while another node is still missing what it lost, this is a plain power cut.
+     */
+    record LoseSyncedTail(int node, long downMillis) implements Fault {
+    }
+
+    /**
+     * Power cut, and the node boots {@code downMillis} later, while every other node's connection to it still
+     * looks up but delivers nothing (their sockets to its old incarnation never closed, as seen over Netty).
+     * A connection stays so until its sender reconnects to the node or restarts; healing partitions does not
+     * end it.
+     */
+    record RestartBehindStaleConnections(int node, long downMillis) implements Fault {
+    }
+
+    /**
      * Waits for the next leader to be elected, then cuts its power {@code afterMillis} later and boots it
      * {@code downMillis} after that: leaders that die young leave the half-replicated logs that
      * Figure 8 of the Raft paper is about.

@@ -43,6 +43,24 @@ public final class FaultSchedules {
                 out.sort(java.util.Comparator.comparingLong(Fault.At::millis));
             }
         }
+        // drawn after churn for the same reason: disks that lie about fsync, in a third of the seeds
+        if (random.nextInt(3) == 0) {
+            for (int i = 1 + random.nextInt(4); i > 0; i--) {
+                long at = 300 + random.nextInt((int) Math.max(1, durationMillis - 300));
+                int who = random.nextInt(3) == 0 ? Fault.LEADER : random.nextInt(nodes);
+                out.add(new Fault.At(at, new Fault.LoseSyncedTail(who, random.nextInt(80))));
+            }
+            out.sort(java.util.Comparator.comparingLong(Fault.At::millis));
+        }
+        // drawn after those for the same reason: restarts behind connections that swallow everything, in a quarter
+        if (random.nextInt(4) == 0) {
+            for (int i = 1 + random.nextInt(2); i > 0; i--) {
+                long at = 300 + random.nextInt((int) Math.max(1, durationMillis - 300));
+                int who = random.nextInt(3) == 0 ? Fault.LEADER : random.nextInt(nodes);
+                out.add(new Fault.At(at, new Fault.RestartBehindStaleConnections(who, random.nextInt(60))));
+            }
+            out.sort(java.util.Comparator.comparingLong(Fault.At::millis));
+        }
         return out;
     }
 

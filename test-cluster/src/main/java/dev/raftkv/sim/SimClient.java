@@ -7,7 +7,6 @@ import dev.raftkv.kv.KvCommand;
 import dev.raftkv.kv.KvResult;
 import dev.raftkv.raft.server.NotAppliedException;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +24,7 @@ final class SimClient {
     private final SimHistory history;
     private final int keys;
     private final long timeoutMillis;
+    private final SimValues values;
     private final Random random;
 
     private int process;
@@ -33,13 +33,15 @@ final class SimClient {
     private String target;
     private boolean stopped;
 
-    SimClient(int index, SimWorld world, List<SimNode> nodes, SimHistory history, int keys, long timeoutMillis) {
+    SimClient(int index, SimWorld world, List<SimNode> nodes, SimHistory history, int keys, long timeoutMillis,
+              SimValues values) {
         this.index = index;
         this.world = world;
         this.nodes = nodes;
         this.history = history;
         this.keys = keys;
         this.timeoutMillis = timeoutMillis;
+        this.values = values;
         this.random = new Random(world.random().nextLong());
         this.process = history.newProcess();
     }
@@ -60,7 +62,7 @@ final class SimClient {
         int roll = random.nextInt(10);
         if (roll < 4) {
             String value = "c" + index + "-" + (++written);
-            send(node, new KvCommand.Put("c" + index, ++seq, key, bytes(value)),
+            send(node, new KvCommand.Put("c" + index, ++seq, key, values.encode(value)),
                     r -> Op.put(process, key, value, invoke, world.now(), Outcome.OK),
                     o -> Op.put(process, key, value, invoke, o == Outcome.UNKNOWN ? Op.NEVER : world.now(), o));
         } else if (roll < 8) {
@@ -68,7 +70,7 @@ final class SimClient {
         } else {
             String expect = random.nextInt(4) == 0 ? null : history.someValueOf(key, random);
             String value = "c" + index + "-" + (++written);
-            send(node, new KvCommand.Cas("c" + index, ++seq, key, bytes(expect), bytes(value)),
+            send(node, new KvCommand.Cas("c" + index, ++seq, key, values.encode(expect), values.encode(value)),
                     r -> Op.cas(process, key, expect, value, ((KvResult.CasDone) r).ok(), invoke, world.now(), Outcome.OK),
                     o -> Op.cas(process, key, expect, value, false, invoke, o == Outcome.UNKNOWN ? Op.NEVER : world.now(), o));
         }
@@ -88,7 +90,7 @@ final class SimClient {
             finish(failed.op(Outcome.FAIL), null);
             return;
         }
-        history.written(command.key(), command instanceof KvCommand.Put p ? str(p.value()) : str(((KvCommand.Cas) command).value()));
+        history.written(command.key(), values.tag(command instanceof KvCommand.Put p ? p.value() : ((KvCommand.Cas) command).value()));
         await(node.server().propose(KvCodec.encode(command)), ok, failed);
     }
 
@@ -100,7 +102,7 @@ final class SimClient {
         }
         byte[] query = KvCodec.encodeGet(key);
         await(lease ? node.server().readLease(query) : node.server().read(query),
-                r -> Op.get(process, key, str(((KvResult.Value) r).value()), invoke, world.now(), Outcome.OK), failed);
+                r -> Op.get(process, key, values.tag(((KvResult.Value) r).value()), invoke, world.now(), Outcome.OK), failed);
     }
 
     private void await(CompletableFuture<Object> future, OnResult ok, OnFailure failed) {
@@ -137,13 +139,5 @@ final class SimClient {
             }
         }
         return nodes.get(random.nextInt(nodes.size()));
-    }
-
-    static byte[] bytes(String s) {
-        return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    static String str(byte[] b) {
-        return b == null ? null : new String(b, StandardCharsets.UTF_8);
     }
 }

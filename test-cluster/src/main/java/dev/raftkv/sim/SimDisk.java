@@ -149,6 +149,29 @@ final class SimDisk implements LogStorage {
         }
     }
 
+    /**
+     * The disk lied about fsync: the records from somewhere in the few before the durable commit hint to the
+     * end are gone, while the hard state stays. Call while the node is down. Returns how many records went
+     * (0 when the hint lies within a snapshot, the log's or {@code snapshotStoreIndex}, the newest in the
+     * node's snapshot store: a restart starts from it, so a loss below it would not show, and a node cannot
+     * know it lost what lies beyond its durable hint; nor can anyone repair what no one knows is missing).
+     */
+    int loseTailBeforeCommitHint(java.util.Random random, long snapshotStoreIndex) {
+        long hint = hardState.commit();
+        long last = snapshotIndex + entries.size();
+        long floor = Math.max(snapshotIndex, snapshotStoreIndex);
+        if (hint <= floor || hint > last) return 0;
+        long cut = Math.max(floor + 1, hint - random.nextInt(8)); // the first record lost
+        int lost = (int) (last - cut + 1);
+        for (int i = 0; i < lost; i++) entries.remove(entries.size() - 1);
+        resetWrittenView();
+        return lost;
+    }
+
+    long durableCommitHint() {
+        return hardState.commit();
+    }
+
     long durableEntries() {
         return entries.size();
     }

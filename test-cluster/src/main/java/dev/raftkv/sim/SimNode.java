@@ -50,10 +50,17 @@ final class SimNode {
 
     void start() {
         incarnation++;
+        network.restarted(id);
         loop = new SimLoop(world, clockRate);
         StateMachine machine = new CheckedMachine(new KvStateMachine());
         server = new RaftServer(options, machine, disk, snapshots, new SimTransport(), loop, loop::execute,
                 new Random(world.random().nextLong()));
+        server.onFatalError(error -> {
+            // simulated disks never fail, so a node that stops itself is a finding like any other, with its seed;
+            // a checker's violation raised while applying ends the run as it would anywhere else
+            if (error.cause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(id + ": " + error.describe(), error.cause());
+        });
         server.start();
         world.trace(id + " starts (incarnation " + incarnation + ")");
     }
@@ -67,8 +74,16 @@ final class SimNode {
         return clockRate;
     }
 
+    /** The index of the newest snapshot in the store that outlives crashes (0: none). */
+    long latestSnapshotIndex() {
+        dev.raftkv.raft.server.Snapshot s = snapshots.latest();
+        return s == null ? 0 : s.meta().index();
+    }
+
     void crash() {
         if (!isUp()) return;
+        RaftNode c = core();
+        if (c != null) membersAtCrash = c.members();
         loop.kill();
         disk.crash();
         server = null;
@@ -114,6 +129,14 @@ final class SimNode {
     RaftNode core() {
         return server == null ? null : server.core();
     }
+
+    /** The membership this node sees, or saw when it last went down; null if it never ran. */
+    dev.raftkv.raft.ClusterConfig members() {
+        RaftNode c = core();
+        return c != null ? c.members() : membersAtCrash;
+    }
+
+    private dev.raftkv.raft.ClusterConfig membersAtCrash;
 
     /** The state machine wrapper that tells the registry what every node applies. */
     private final class CheckedMachine implements StateMachine {
@@ -177,7 +200,18 @@ final class SimNode {
             deliver(message, snapshot);
         }
 
+        @Override
+        public void reconnect(String peerId) {
+            if (network.reconnected(id, peerId)) world.trace(id + " reconnects to " + peerId + ": its stale connection ends");
+        }
+
         private void deliver(Message m, Snapshot snapshot) {
+            String refused = network.refusal(m);
+            if (refused != null) {
+                // what NettyTransport does: log, count, drop; the sender learns nothing, as in production
+                world.trace("refuse " + m + ": " + refused);
+                return;
+            }
             for (long delay : network.deliveries(m.from(), m.to())) {
                 world.after(delay, () -> {
                     SimNode target = peers.apply(m.to());

@@ -8,7 +8,9 @@ import dev.raftkv.check.Outcome;
 import dev.raftkv.check.Verdict;
 import dev.raftkv.kv.KvCodec;
 import dev.raftkv.kv.KvCommand;
+import dev.raftkv.kv.KvLimits;
 import dev.raftkv.kv.KvResult;
+import dev.raftkv.node.FrameBudget;
 import dev.raftkv.raft.ClusterConfig;
 import dev.raftkv.raft.ConfigChange;
 import dev.raftkv.raft.InjectedBug;
@@ -39,6 +41,18 @@ public final class Simulation {
     /** After healing, a leader must be elected and a write committed within this much virtual time. */
     static final long RECOVERY_BOUND_MILLIS = 5_000;
     static final long CLIENT_TIMEOUT_MILLIS = 500;
+    /**
+     * The frame limits of the simulated wire: the real transport's (16 MiB of entry data in a 32 MiB frame)
+     * scaled down 256 times, so that values as large as the limits allow stay cheap to simulate.
+     */
+    static final int MAX_ENTRY_BYTES = 64 * 1024;
+    static final int MAX_FRAME_BYTES = 2 * MAX_ENTRY_BYTES;
+    /** Keys are {@code k0}..{@code k9}; the limit that sizes the largest entry, as {@code --max-key-bytes} does. */
+    static final int MAX_KEY_BYTES = 16;
+    /** After healing, a member behind the leader's commit index must move closer at least this often... */
+    static final long CATCH_UP_STALL_MILLIS = 2_000;
+    /** ... until every member has caught up, or this long has passed (a slow link may take longer; it still moves). */
+    static final long CATCH_UP_MAX_MILLIS = 10_000;
 
     /**
      * @param ticks    length of the faulty phase, in ticks of {@value #TICK_MILLIS} virtual ms
@@ -96,8 +110,11 @@ public final class Simulation {
     private final List<SimClient> clients = new ArrayList<>();
     private final List<String> violations = new ArrayList<>();
     private final Map<String, Long> lastCommitChecked = new HashMap<>();
+    /** Nodes whose disk lost records, with the commit hint they lost them below (see noteRepairs). */
+    private final Map<String, Long> missingWhatTheyLost = new TreeMap<>();
     private final List<Fault.At> schedule;
     private final ClockDrift clocks;
+    private final SimValues values;
     private int faultsRun;
     private Fault.CrashNextLeader armedLeaderCrash;
     private long killLeadersUntil;
@@ -116,7 +133,8 @@ public final class Simulation {
         SimNetwork.Conditions conditions = new SimNetwork.Conditions(
                 r.nextInt(4) == 0 ? 0 : r.nextDouble() * 0.1, r.nextDouble() * 0.05, 1,
                 2 + r.nextInt(new int[]{5, 20, 60, 100}[r.nextInt(4)]));
-        this.network = new SimNetwork(new Random(r.nextLong()), conditions);
+        this.network = new SimNetwork(new Random(r.nextLong()), conditions, MAX_ENTRY_BYTES, MAX_FRAME_BYTES);
+        network.keepStaleConnections(params.bugs().contains(InjectedBug.KEEP_STALE_CONNECTIONS));
         this.registry = new LogRegistry(this::violated);
         this.schedule = params.schedule() != null ? params.schedule()
                 : FaultSchedules.random(new Random(r.nextLong()), params.nodes(), params.ticks() * TICK_MILLIS);
@@ -130,9 +148,19 @@ public final class Simulation {
         long snapshotEvery = r.nextInt(3) == 0 ? 0 : 10 + r.nextInt(60);
         long snapshotBytes = r.nextInt(3) == 0 ? 500 + r.nextInt(2000) : 0;
         this.clocks = ClockDrift.draw(new Random(r.nextLong()), params.nodes());
+        // sizes come from a generator of their own: seeds of small values run exactly as they did before sizes were drawn
+        Random sizes = new Random(params.seed() * 0x9E3779B97F4A7C15L + 0x5EED);
+        boolean largeValues = sizes.nextInt(3) == 0;
+        // in a third of the seeds, values up to the largest the node's limits allow: a CAS of two is a frame's worth
+        this.values = largeValues ? new SimValues(FrameBudget.largestValueBytes(MAX_KEY_BYTES, MAX_ENTRY_BYTES))
+                : SimValues.TAGS_ONLY;
+        long bytesPerMessage = MAX_ENTRY_BYTES >> (2 * sizes.nextInt(3));    // a frame, a quarter, a sixteenth
+        long inflightBytes = (long) MAX_ENTRY_BYTES << (2 * sizes.nextInt(3)) >> 2; // a quarter, one, four frames
         for (String id : ids) {
             RaftConfig cfg = new RaftConfig(id, ELECTION_TICKS, 1, maxInflight, maxEntries, params.bugs(),
-                    clocks.tolerancePercent());
+                    clocks.tolerancePercent(), bytesPerMessage, inflightBytes);
+            // as a node does before it starts: every entry the limits allow fits in one frame
+            FrameBudget.check(new KvLimits(MAX_KEY_BYTES, values.maxBytes()), cfg, MAX_ENTRY_BYTES);
             SimNode node = new SimNode(id, world, network,
                     new RaftServer.Options(cfg, members, TICK_MILLIS, snapshotEvery, snapshotBytes), byId::get, registry, 5);
             nodes.add(node);
@@ -140,7 +168,9 @@ public final class Simulation {
         }
         for (int i = 0; i < nodes.size(); i++) nodes.get(i).clockRate(clocks.rates()[i]);
         world.trace("conditions " + conditions + ", maxInflight " + maxInflight + ", maxEntries " + maxEntries
-                + ", snapshotEvery " + snapshotEvery + " entries / " + snapshotBytes + " bytes, clocks: " + clocks);
+                + ", snapshotEvery " + snapshotEvery + " entries / " + snapshotBytes + " bytes, clocks: " + clocks
+                + ", values up to " + values.maxBytes() + " bytes, " + bytesPerMessage + " bytes a message, "
+                + inflightBytes + " in flight");
     }
 
     public static Result run(Params params) {
@@ -152,7 +182,7 @@ public final class Simulation {
             nodes.forEach(SimNode::start);
             for (Fault.At f : schedule) world.at(f.millis(), () -> inject(f.fault()));
             for (int i = 0; i < params.clients(); i++) {
-                SimClient c = new SimClient(i, world, nodes, history, params.keys(), CLIENT_TIMEOUT_MILLIS);
+                SimClient c = new SimClient(i, world, nodes, history, params.keys(), CLIENT_TIMEOUT_MILLIS, values);
                 clients.add(c);
                 c.start();
             }
@@ -164,6 +194,7 @@ public final class Simulation {
             healEverything();
             recover(end);
             checkHistory();
+            checkCatchUp();
         } catch (Violation v) {
             // recorded already; the run ends at its first safety violation
         } catch (RuntimeException e) {
@@ -206,6 +237,15 @@ public final class Simulation {
             world.after(c.downMillis(), () -> {
                 if (!n.isUp()) n.start();
             });
+        } else if (fault instanceof Fault.RestartBehindStaleConnections r) {
+            SimNode n = resolve(r.node());
+            n.crash();
+            network.staleConnectionsTo(n.id, nodes.stream().map(x -> x.id).toList());
+            world.after(r.downMillis(), () -> {
+                if (!n.isUp()) n.start();
+            });
+        } else if (fault instanceof Fault.LoseSyncedTail l) {
+            loseSyncedTail(resolve(l.node()), l.downMillis());
         } else if (fault instanceof Fault.CrashNextLeader c) {
             armedLeaderCrash = c;
         } else if (fault instanceof Fault.IsolateLeaders k) {
@@ -260,7 +300,7 @@ public final class Simulation {
     private void churnMembership() {
         if (healed || world.now() >= churnUntil) return;
         SimNode leader = currentLeader();
-        if (leader != null) {
+        if (leader != null && missingWhatTheyLost.isEmpty()) {
             ClusterConfig members = leader.core().members();
             ConfigChange first = nextChange(members);
             ask(leader, first);
@@ -353,6 +393,7 @@ public final class Simulation {
 
     /** Safety after every event: one leader per term; committed entries never change. */
     private void checkAfterEvent() {
+        if (!missingWhatTheyLost.isEmpty()) noteRepairs();
         for (SimNode n : nodes) {
             RaftNode c = n.core();
             if (c == null) continue;
@@ -373,6 +414,48 @@ public final class Simulation {
             for (long i = from; i <= c.commitIndex(); i++) registry.committed(n.id, c.entryAt(i));
             lastCommitChecked.put(n.id, c.commitIndex());
         }
+    }
+
+    /**
+     * Raft, and the repair of a node that lost committed entries, assume at most one copy of an entry is lost
+     * at a time: two nodes of three that lose the same acknowledged records lose them for good, whatever the
+     * protocol. So the loss strikes only while every other node holds what it acknowledged. And a voter that
+     * repairs grants no votes: with fewer than three voters, or while the membership changes under it, the
+     * others may not be a majority without it, and the cluster would wait (correctly, but for ever) for an
+     * operator. So it strikes only where every node counts at least three voters and no churn runs; and while
+     * a node misses what it lost, the churn pauses, as an operator would not shrink a cluster with a broken
+     * member (a leader that knows of the repair refuses such a change itself).
+     */
+    private void loseSyncedTail(SimNode node, long downMillis) {
+        // down nodes count too, with what they saw when they went down: they come back with it (seed 508: with the
+        // others down, the one node up still saw three voters, and the two-voter majority lost a voter to repair)
+        boolean fewVoters = nodes.stream().anyMatch(n -> n.members() != null && n.members().voters().size() < 3);
+        boolean churning = world.now() < churnUntil;
+        boolean anotherMissing = missingWhatTheyLost.keySet().stream().anyMatch(id -> !id.equals(node.id));
+        node.crash();
+        int lost = fewVoters || churning || anotherMissing ? 0
+                : node.disk.loseTailBeforeCommitHint(world.random(), node.latestSnapshotIndex());
+        if (lost > 0) {
+            missingWhatTheyLost.put(node.id, node.disk.durableCommitHint());
+            world.trace("nemesis: " + node.id + "'s disk lost its last " + lost + " synced records (durable commit hint "
+                    + node.disk.durableCommitHint() + ")");
+        }
+        world.after(downMillis, () -> {
+            if (!node.isUp()) node.start();
+        });
+    }
+
+    /**
+     * A node misses what it lost until it is repaired and has committed past the hint it lost entries
+     * below. Judged by the log too, not by the repair flag alone, so that with vote-after-data-loss (no flag
+     * at all) losses still strike one node at a time and what the control shows is the vote, nothing else.
+     */
+    private void noteRepairs() {
+        missingWhatTheyLost.entrySet().removeIf(e -> {
+            SimNode n = nodes.stream().filter(x -> x.id.equals(e.getKey())).findFirst().orElseThrow();
+            RaftNode c = n.core();
+            return n.isUp() && c != null && !c.repairing() && c.commitIndex() >= e.getValue();
+        });
     }
 
     private void flap(SimNode node, long until) {
@@ -533,7 +616,7 @@ public final class Simulation {
                     long until = world.now() + 20 * TICK_MILLIS;
                     while (!f.isDone() && world.now() < until) world.runUntil(world.now() + TICK_MILLIS, this::checkAfterEvent);
                     if (f.isDone() && !f.isCompletedExceptionally()) {
-                        String value = SimClient.str(((KvResult.Value) f.join()).value());
+                        String value = values.tag(((KvResult.Value) f.join()).value());
                         history.add(Op.get(process, key, value, invoke, world.now(), Outcome.OK));
                         finalValues.put(key, value);
                         break;
@@ -550,6 +633,47 @@ public final class Simulation {
         }
         for (String lost : LostWriteChecker.check(history.ops(), finalValues)) {
             violated("lost acknowledged write: " + lost);
+        }
+    }
+
+    /**
+     * Liveness after healing, member by member: each must reach the commit index the leader has now. The
+     * write probe alone cannot see a follower the leader never brings up to date (say, because what it
+     * must send is larger than a frame, and the network refuses it every time): a majority commits without
+     * it, and the cluster has silently lost a node of fault tolerance. Catching up may be slow (one entry
+     * per round trip over a lossy link), so the bound is on progress: a member behind must move at least
+     * every {@value #CATCH_UP_STALL_MILLIS} ms, until all have caught up or {@value #CATCH_UP_MAX_MILLIS} ms passed.
+     */
+    private void checkCatchUp() {
+        long start = world.now();
+        SimNode leader = currentLeader();
+        while (leader == null && world.now() < start + RECOVERY_BOUND_MILLIS) {
+            world.runUntil(world.now() + TICK_MILLIS, this::checkAfterEvent);
+            leader = currentLeader();
+        }
+        if (leader == null) violated("liveness: no leader after healing; " + describeNodes());
+        long target = leader.core().commitIndex();
+        Set<String> members = leader.core().members().members();
+        Map<String, long[]> progress = new HashMap<>(); // id -> {commit index, when it last moved}
+        while (world.now() < start + CATCH_UP_MAX_MILLIS) {
+            boolean behind = false;
+            for (SimNode n : nodes) {
+                if (!members.contains(n.id)) continue;
+                long commit = n.core() == null ? -1 : n.core().commitIndex();
+                if (commit >= target) continue;
+                behind = true;
+                long[] seen = progress.computeIfAbsent(n.id, k -> new long[]{commit, world.now()});
+                if (commit > seen[0]) {
+                    seen[0] = commit;
+                    seen[1] = world.now();
+                } else if (world.now() - seen[1] > CATCH_UP_STALL_MILLIS) {
+                    violated("liveness: " + n.id + " does not catch up: its commit index stayed at " + commit + " for "
+                            + CATCH_UP_STALL_MILLIS + "ms after healing, the leader " + leader.id + "'s is " + target
+                            + "; " + describeNodes());
+                }
+            }
+            if (!behind) return;
+            world.runUntil(world.now() + TICK_MILLIS, this::checkAfterEvent);
         }
     }
 

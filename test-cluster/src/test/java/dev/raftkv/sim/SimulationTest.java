@@ -144,6 +144,27 @@ class SimulationTest {
         assertThat(r.maxTerm()).isEqualTo(termWithoutFault);
     }
 
+    /**
+     * A third of the seeds write values up to the largest the limits allow, and the simulated wire refuses
+     * what a real frame cannot carry. Sliced by count alone, AppendEntries to a follower that fell behind
+     * outgrow the frame: the follower never catches up, and the catch-up checker names it within a few
+     * seeds (the no-bug seeds above pass with the same values and limits).
+     */
+    @Test
+    void noByteBudgetLeavesAFollowerBehindAndTheCatchUpCheckerSaysSo() {
+        long caughtAt = -1;
+        for (long seed = 1; seed <= 100 && caughtAt < 0; seed++) {
+            Simulation.Result r = Simulation.run(Simulation.Params.of(seed, 3, TICKS)
+                    .withBugs(Set.of(InjectedBug.NO_BYTE_BUDGET)));
+            if (r.violations().stream().anyMatch(v -> v.contains("does not catch up"))) {
+                caughtAt = seed;
+                assertThat(r.trace()).contains("refuse AppendEntries");
+            }
+        }
+        System.out.println("no-byte-budget: a follower left behind at seed " + caughtAt);
+        assertThat(caughtAt).as("some seed in 100 leaves a follower behind").isPositive();
+    }
+
     @Test
     void noCheckQuorumIsCaughtByTheIsolatedLeaderMonitor() {
         List<Fault.At> schedule = List.of(new Fault.At(1_000, new Fault.Isolate(Fault.LEADER)));

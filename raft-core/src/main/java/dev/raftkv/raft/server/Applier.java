@@ -66,6 +66,16 @@ final class Applier {
         return applied;
     }
 
+    /** The state machine failed on the entry at {@code index} (applying it, or ending the batch it closed). */
+    static final class EntryFailedException extends RuntimeException {
+        final long index;
+
+        EntryFailedException(long index, Throwable cause) {
+            super("entry " + index, cause);
+            this.index = index;
+        }
+    }
+
     void expect(long index, long term, CompletableFuture<Object> future) {
         expected.put(index, new Expected(term, future));
     }
@@ -75,7 +85,12 @@ final class Applier {
             if (e.index() != applied + 1) {
                 throw new IllegalStateException("applying " + e + " after " + applied + ": entries must come in order");
             }
-            Object result = e.type() == EntryType.NORMAL ? machine.apply(e.index(), e.data()) : null;
+            Object result;
+            try {
+                result = e.type() == EntryType.NORMAL ? machine.apply(e.index(), e.data()) : null;
+            } catch (RuntimeException | Error failure) {
+                throw new EntryFailedException(e.index(), failure);
+            }
             applied = e.index();
             appliedTerm = e.term();
             bytesSinceSnapshot += e.data().length;
@@ -86,7 +101,13 @@ final class Applier {
                         "entry " + e.index() + " was replaced after a leader change", null));
             }
         }
-        if (!entries.isEmpty()) machine.endBatch(applied);
+        if (!entries.isEmpty()) {
+            try {
+                machine.endBatch(applied);
+            } catch (RuntimeException | Error failure) {
+                throw new EntryFailedException(applied, failure);
+            }
+        }
         releaseReads();
         boolean byCount = snapshotEvery > 0 && applied - lastSnapshotIndex >= snapshotEvery;
         boolean byBytes = snapshotEveryBytes > 0 && bytesSinceSnapshot >= snapshotEveryBytes;
@@ -180,6 +201,18 @@ final class Applier {
             WaitingRead r = waitingReads.poll();
             r.future().complete(machine.query(r.query()));
         }
+    }
+
+    /**
+     * This node stopped leading: no proposal it took will be answered by it with certainty any more. Each is
+     * told at once that its outcome is unknown (the entry may still commit under the next leader); an entry
+     * that is applied later finds nobody waiting.
+     */
+    void failProposals(String why) {
+        List<CompletableFuture<Object>> proposals = new ArrayList<>();
+        expected.values().forEach(x -> proposals.add(x.future()));
+        expected.clear();
+        proposals.forEach(f -> f.completeExceptionally(new OutcomeUnknownException(why)));
     }
 
     /** The server stopped: nobody will answer what is still waiting. */

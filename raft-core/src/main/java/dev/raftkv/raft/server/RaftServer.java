@@ -6,6 +6,7 @@ import dev.raftkv.raft.Entry;
 import dev.raftkv.raft.Message;
 import dev.raftkv.raft.ProposeResult;
 import dev.raftkv.raft.RaftConfig;
+import dev.raftkv.raft.RaftEvent;
 import dev.raftkv.raft.RaftNode;
 import dev.raftkv.raft.ReadState;
 import dev.raftkv.raft.Ready;
@@ -80,11 +81,16 @@ public final class RaftServer {
     /** The log on disk is kept back to the snapshot before the latest, so that one can stand in if the latest is damaged. */
     private long previousSnapshotIndex;
     private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
+    /** Set by the first fatal error, on whichever thread hit it; apply tasks queued after it are skipped. */
+    private final java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile FatalErrorHandler fatalHandler = FatalErrorHandler.NONE;
     private Role lastRole;
     private ClusterConfig lastMembers;
     private Consumer<ClusterConfig> membersListener = members -> {
     };
     private long lastTerm;
+    /** The term this node leads, or 0: when it stops leading, what it was asked to write is answered at once. */
+    private long leadingTerm;
 
     public RaftServer(Options options, StateMachine machine, LogStorage storage, SnapshotStore snapshots,
                       Transport transport, EventLoop loop, Executor applyExecutor, Random random) {
@@ -132,6 +138,14 @@ public final class RaftServer {
         });
     }
 
+    /**
+     * Who is told when this server stops itself on a {@link FatalError} (the node exits the process; tests
+     * record it). Set it before {@link #start}.
+     */
+    public void onFatalError(FatalErrorHandler handler) {
+        this.fatalHandler = handler;
+    }
+
     /** Called on the event loop with the latest membership whenever it changes (and once at start). */
     public void onMembersChanged(Consumer<ClusterConfig> listener) {
         loop.execute(() -> membersListener = listener);
@@ -151,9 +165,13 @@ public final class RaftServer {
             stopped = true;
             if (ticker != null) ticker.cancel();
             failPendingReads("the node stopped");
+            // not through onApplyThread: after a fatal error the waiting futures must still be failed
             applyExecutor.execute(() -> {
-                applier.failAll();
-                done.complete(null);
+                try {
+                    applier.failAll();
+                } finally {
+                    done.complete(null);
+                }
             });
         });
         return done;
@@ -175,9 +193,11 @@ public final class RaftServer {
     /** An accepted proposal completes {@code future} once applied here; a refused one fails it at once. */
     private void answerWhenApplied(ProposeResult result, CompletableFuture<Object> future) {
         if (result instanceof ProposeResult.Accepted a) {
-            applyExecutor.execute(() -> applier.expect(a.index(), a.term(), future));
+            onApplyThread("recording a proposal", () -> applier.expect(a.index(), a.term(), future));
         } else if (result instanceof ProposeResult.Rejected r) {
             future.completeExceptionally(new NotAppliedException(r.reason(), r.leaderHint()));
+        } else if (result instanceof ProposeResult.NoLeader n) {
+            future.completeExceptionally(new NoLeaderException(n.reachableVoters(), n.voters()));
         } else if (result instanceof ProposeResult.Invalid i) {
             future.completeExceptionally(new IllegalArgumentException(i.reason()));
         }
@@ -212,7 +232,7 @@ public final class RaftServer {
     /** A read of this node's own state, possibly stale (the demo's {@code local_get}). */
     public CompletableFuture<Object> readLocal(byte[] query) {
         CompletableFuture<Object> future = new CompletableFuture<>();
-        applyExecutor.execute(() -> applier.readNow(query, future));
+        onApplyThread("answering a local read", () -> applier.readNow(query, future));
         return future;
     }
 
@@ -309,7 +329,32 @@ public final class RaftServer {
             lastMembers = node.members();
             membersListener.accept(lastMembers);
         }
-        if (r.isEmpty()) return;
+        if (!r.isEmpty()) carryOut(r);
+        answerProposalsIfSteppedDown();
+    }
+
+    /**
+     * A leader that stepped down (lost its majority, saw a later term, handed over) answers every proposal
+     * still waiting at once: it may yet commit under the next leader, so the answer is "outcome unknown"
+     * (504), not "not applied" — and not a timeout five seconds later. Posted after the entries this Ready
+     * committed, so those are answered with their results first.
+     */
+    private void answerProposalsIfSteppedDown() {
+        if (leadingTerm != 0 && (node.role() != Role.LEADER || node.term() != leadingTerm)) {
+            String why = node.id() + " stopped leading term " + leadingTerm + " before the entry was applied"
+                    + (node.leader() == null ? "" : " (the leader is now " + node.leader() + ")") + "; it may still commit";
+            leadingTerm = 0;
+            onApplyThread("answering proposals after stepping down", () -> applier.failProposals(why));
+        }
+        if (node.role() == Role.LEADER) leadingTerm = node.term();
+    }
+
+    /** Carries out one Ready, in the order DESIGN.md states. */
+    private void carryOut(Ready r) {
+        for (RaftEvent event : r.events()) {
+            log(event);
+            if (event instanceof RaftEvent.FollowerNotHearingUs e) transport.reconnect(e.follower());
+        }
         r.messages().forEach(this::send);
 
         if (r.snapshot() != null) {
@@ -321,7 +366,7 @@ public final class RaftServer {
             try {
                 installed = received.commit(); // durable before the log is reset to start after it
             } catch (IOException | RuntimeException e) {
-                failStop("storing the snapshot from the leader failed", e);
+                fatal(new FatalError.SnapshotFailed(r.snapshot().index(), "storing the leader's", e));
                 return;
             }
             previousSnapshotIndex = installed.meta().index(); // the log restarts after it
@@ -346,15 +391,16 @@ public final class RaftServer {
             List<Entry> committed = r.committed();
             // a snapshot taken after this batch holds the membership as of its last entry, not the latest one
             ClusterConfig members = node.membersAt(committed.get(committed.size() - 1).index());
-            applyExecutor.execute(() -> applier.apply(committed, members));
+            onApplyThread("applying entries " + committed.get(0).index() + ".." + committed.get(committed.size() - 1).index(),
+                    () -> applier.apply(committed, members));
         }
         for (ReadState rs : r.reads()) {
             PendingRead read = pendingReads.remove(rs.requestId());
             if (read == null) continue;
             if (rs.refused()) {
-                read.future().completeExceptionally(new NotAppliedException("not the leader", node.leader()));
+                read.future().completeExceptionally(notLeader());
             } else {
-                applyExecutor.execute(() -> applier.readAt(rs.index(), read.query(), read.future()));
+                onApplyThread("answering a read", () -> applier.readAt(rs.index(), read.query(), read.future()));
             }
         }
     }
@@ -363,7 +409,7 @@ public final class RaftServer {
         if (stopped) return;
         if (error != null) {
             // an fsync that failed may have lost data we cannot name: stop rather than carry on (fsyncgate)
-            failStop("the log writer failed", error);
+            fatal(new FatalError.LogStorageFailed(error));
             return;
         }
         if (pendingWrites.pollFirst() != w) throw new IllegalStateException("writes completed out of order");
@@ -380,20 +426,48 @@ public final class RaftServer {
     private void restoreOnApplyThread(Snapshot snap, boolean atStart) {
         Snapshot.Retained hold = snap.retain();
         applyExecutor.execute(() -> {
+            if (failed.get()) {
+                hold.close();
+                return;
+            }
             try (hold) {
                 if (atStart) applier.start(snap);
                 else applier.restore(snap);
-            } catch (RuntimeException e) {
-                loop.execute(() -> failStop("restoring snapshot " + snap.meta().index() + " failed", e));
+            } catch (RuntimeException | Error e) {
+                fatal(new FatalError.SnapshotFailed(snap.meta().index(), "restoring", e));
             }
         });
     }
 
-    /** Storage failed in a way that leaves this node unable to keep its promises: stop, and tell whoever runs it. */
-    private void failStop(String what, Throwable error) {
-        LOG.error("{}: {}; stopping this node", options.raft().id(), what, error);
+    /**
+     * Runs {@code task} on the apply thread; if it throws, anything at all (an OutOfMemoryError too), the
+     * node stops. A plain executor would let the thread die, and every later batch would then fail the
+     * in-order check: a node that still votes and even leads, but never answers again.
+     */
+    private void onApplyThread(String during, Runnable task) {
+        applyExecutor.execute(() -> {
+            if (failed.get()) return; // the machine's state is unknown: apply nothing more
+            try {
+                task.run();
+            } catch (Applier.EntryFailedException e) {
+                fatal(new FatalError.ApplyFailed(e.index, e.getCause()));
+            } catch (RuntimeException | Error e) {
+                fatal(new FatalError.ApplyThreadFailed(during, e));
+            }
+        });
+    }
+
+    /**
+     * Fail-stop, from any thread: something failed that leaves this node unable to keep its promises. It
+     * stops at once (what waits is failed; nothing more is applied, sent or acknowledged) and tells the
+     * handler, which exits the process. Only the first error counts.
+     */
+    public void fatal(FatalError error) {
+        if (!failed.compareAndSet(false, true)) return;
+        LOG.error("{}: {}; stopping this node", options.raft().id(), error.describe(), error.cause());
         stop();
-        failure.complete(error);
+        failure.complete(error.cause());
+        fatalHandler.onFatal(error);
     }
 
     private void onSnapshotTaken(SnapshotMeta meta) {
@@ -413,6 +487,14 @@ public final class RaftServer {
         }
     }
 
+    /** Why this node cannot serve what only a leader may: it names the leader, or says how many voters it hears. */
+    private NotAppliedException notLeader() {
+        if (node.leader() == null && node.role() != Role.LEADER) {
+            return new NoLeaderException(node.reachableVoters(), node.members().voters().size());
+        }
+        return new NotAppliedException("not the leader", node.leader());
+    }
+
     private boolean refuseIfStopped(CompletableFuture<Object> future) {
         if (!stopped && node != null) return false;
         future.completeExceptionally(new NotAppliedException("the node is not running", null));
@@ -422,6 +504,37 @@ public final class RaftServer {
     private void failPendingReads(String why) {
         pendingReads.values().forEach(r -> r.future().completeExceptionally(new NotAppliedException(why, null)));
         pendingReads.clear();
+    }
+
+    /** What the core noticed, said where an operator looks. */
+    private static void log(RaftEvent event) {
+        if (event instanceof RaftEvent.LostCommittedEntries e) {
+            LOG.error("{} LOST COMMITTED ENTRIES: its log ends at {}, but it had made commit index {} durable (a disk"
+                    + " that lied about fsync, a restored backup, a cut file?); it will not vote, campaign or count"
+                    + " towards commit until a leader has given it back everything it may have acknowledged",
+                    e.node(), e.logEnd(), e.commitHint());
+        } else if (event instanceof RaftEvent.StillRepairing e) {
+            LOG.error("{} restarted in the middle of repairing committed entries it lost (log ends at {}): it still"
+                    + " will not vote, campaign or count towards commit until a leader confirms the repair",
+                    e.node(), e.logEnd());
+        } else if (event instanceof RaftEvent.FollowerLostEntries e) {
+            LOG.warn("{}: follower {} lost entries it had acknowledged: it holds our log up to {} only, but had"
+                    + " acknowledged {}; replicating to it again from {}", e.leader(), e.follower(), e.logEnd(),
+                    e.acknowledged(), e.logEnd() + 1);
+        } else if (event instanceof RaftEvent.FollowerRepairing e) {
+            LOG.warn("{}: follower {} says it lost committed entries; it counts towards commit again once it holds"
+                    + " our log up to {}", e.leader(), e.follower(), e.target());
+        } else if (event instanceof RaftEvent.Repaired e) {
+            LOG.warn("{} is repaired: leader {} confirmed it holds the log up to {}, everything it may have"
+                    + " acknowledged before it lost entries; it votes again", e.node(), e.leader(), e.index());
+        } else if (event instanceof RaftEvent.FollowerNotHearingUs e) {
+            LOG.warn("{}: follower {} asks for votes while we lead it, so what we send does not reach it; probing it"
+                    + " afresh and reconnecting to it", e.leader(), e.follower());
+        } else if (event instanceof RaftEvent.LostForGood e) {
+            LOG.error("{} is the only voter and lost committed entries {}..{}: nobody holds them to repair it"
+                    + " from, they are gone; it leads on with its log up to {}", e.node(), e.logEnd() + 1,
+                    e.commitHint(), e.logEnd());
+        }
     }
 
     private void logRoleChange() {
@@ -435,8 +548,13 @@ public final class RaftServer {
 
     /** What the node knows of itself, read on the event loop. */
     /** {@code matchIndex}: on a leader, how much of the log each other member holds; empty elsewhere. */
+    /**
+     * {@code repairing}: this node lost committed entries and waits for a leader to give them back (it does not
+     * vote meanwhile); {@code repairingPeers}: on a leader, the followers that do (their acks do not count).
+     */
     public record Status(String id, Role role, long term, String leader, long commitIndex, long appliedIndex,
-                         ClusterConfig members, Map<String, Long> matchIndex) {
+                         ClusterConfig members, Map<String, Long> matchIndex, boolean repairing,
+                         java.util.Set<String> repairingPeers) {
     }
 
     /** A consistent view of the node's state, from any thread. */
@@ -448,7 +566,21 @@ public final class RaftServer {
                 return;
             }
             future.complete(new Status(node.id(), stopped ? Role.FOLLOWER : node.role(), node.term(), node.leader(),
-                    node.commitIndex(), node.appliedIndex(), node.members(), node.matchIndexes()));
+                    node.commitIndex(), node.appliedIndex(), node.members(), node.matchIndexes(), node.repairing(),
+                    node.repairingFollowers()));
+        });
+        return future;
+    }
+
+    /**
+     * The bytes of log entries the core holds in memory (those after its latest snapshot), from any thread:
+     * {@code snapshotEveryBytes} keeps it near that size whatever the entries' sizes.
+     */
+    public CompletableFuture<Long> logBytesInMemory() {
+        CompletableFuture<Long> future = new CompletableFuture<>();
+        loop.execute(() -> {
+            if (node == null) future.completeExceptionally(new NotAppliedException("the node is not running", null));
+            else future.complete(node.logBytes());
         });
         return future;
     }
@@ -460,7 +592,7 @@ public final class RaftServer {
         return node;
     }
 
-    /** Completes with the storage error that stopped this server; the process should exit. */
+    /** Completes with the cause of the {@link FatalError} that stopped this server; the process should exit. */
     public CompletableFuture<Throwable> failure() {
         return failure;
     }

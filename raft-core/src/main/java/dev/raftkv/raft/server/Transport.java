@@ -11,4 +11,11 @@ public interface Transport {
 
     /** An InstallSnapshot travels with the snapshot's bytes. */
     void sendSnapshot(Message.InstallSnapshot message, Snapshot snapshot);
+
+    /**
+     * What is sent to {@code peerId} does not reach it although it is alive: drop the connection to it, if
+     * there is one, and dial again. A transport without connections ignores it.
+     */
+    default void reconnect(String peerId) {
+    }
 }

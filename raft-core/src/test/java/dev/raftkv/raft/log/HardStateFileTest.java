@@ -25,10 +25,22 @@ class HardStateFileTest {
     void roundTrips() throws IOException {
         HardStateFile file = new HardStateFile(dir, Syncer.FSYNC);
         for (HardState s : new HardState[]{new HardState(7, "n2", 41), new HardState(8, null, 0),
-                new HardState(Long.MAX_VALUE, "nœud-ü", Long.MAX_VALUE)}) {
+                new HardState(Long.MAX_VALUE, "nœud-ü", Long.MAX_VALUE), new HardState(9, "n3", 12, true),
+                new HardState(10, null, 12, true)}) {
             file.write(s);
             assertThat(new HardStateFile(dir, Syncer.FSYNC).read()).isEqualTo(s);
         }
+    }
+
+    /** Version 1 (before the repairing flag) is still read: a node upgraded in place keeps its vote. */
+    @Test
+    void aVersionOneFileIsReadAsNotRepairing() throws IOException {
+        byte[] vote = "n2".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(4 + 1 + 8 + 8 + 4 + vote.length + 4);
+        buf.putInt(0x524b4853).put((byte) 1).putLong(7).putLong(41).putInt(vote.length).put(vote);
+        buf.putInt(LogRecord.crc(buf.array(), 0, buf.position()));
+        Files.write(dir.resolve("meta"), buf.array());
+        assertThat(new HardStateFile(dir, Syncer.FSYNC).read()).isEqualTo(new HardState(7, "n2", 41, false));
     }
 
     @Test
