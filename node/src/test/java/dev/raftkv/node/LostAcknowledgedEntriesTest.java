@@ -155,7 +155,7 @@ class LostAcknowledgedEntriesTest {
         assertThat(alone.repairing()).as("n3 knows it lost committed entries").isTrue();
         assertThat(alone.commitIndex()).isLessThan(committed);
         // written with the node's first hard state, which its log writer makes durable soon after the start
-        await().atMost(Duration.ofSeconds(10)).as("durably")
+        await("the repair flag made durable").atMost(Duration.ofSeconds(10))
                 .until(() -> new HardStateFile(dir.resolve("n3"), Syncer.FSYNC).read().repairing());
 
         RaftkvNode n1 = start(config("n1"));
