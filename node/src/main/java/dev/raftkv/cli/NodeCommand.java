@@ -257,18 +257,18 @@ public class NodeCommand implements Callable<Integer> {
         if (secret == null || secret.isEmpty()) {
             throw new IllegalArgumentException("no cluster cookie: pass --cookie or set RAFTKV_COOKIE (every member needs the same one)");
         }
+        // what we were told of the members, ourselves not added: every node given the same flags must write the same
+        // first entry (our own addresses reach the membership through EndpointPublisher)
         Map<String, String> httpOf = new LinkedHashMap<>();
         if (peerHttp != null) {
             NodeConfig.parsePeers(peerHttp).forEach((peer, addr) -> httpOf.put(peer, addr.getHostString() + ":" + addr.getPort()));
         }
         InetSocketAddress httpAddr = NodeConfig.parseAddress(http);
-        httpOf.putIfAbsent(id, http);
         Map<String, String> clientOf = new LinkedHashMap<>();
         if (peerClient != null) {
             NodeConfig.parsePeers(peerClient).forEach((peer, addr) -> clientOf.put(peer, addr.getHostString() + ":" + addr.getPort()));
         }
         InetSocketAddress clientAddr = client == null ? null : NodeConfig.parseAddress(client);
-        if (client != null) clientOf.putIfAbsent(id, client);
         NodeConfig cfg = new NodeConfig(id, NodeConfig.parseAddress(raft), clientAddr, httpAddr,
                 peers == null ? Map.of() : NodeConfig.parsePeers(peers),
                 httpOf, clientOf, dataDir, secret, tickMillis, electionTicks, snapshotEvery, new KvLimits(maxKeyBytes, maxValueBytes),

@@ -25,6 +25,11 @@ public record MemberEndpoint(String raft, String client, String http) {
         NodeConfig.parseAddress(hostPort);
     }
 
+    /** This Raft address with {@code other}'s client and HTTP addresses where it has them (ours where it has none). */
+    public MemberEndpoint servingAs(MemberEndpoint other) {
+        return new MemberEndpoint(raft, other.client != null ? other.client : client, other.http != null ? other.http : http);
+    }
+
     public String format() {
         StringBuilder sb = new StringBuilder("raft=").append(raft);
         if (client != null) sb.append(" client=").append(client);

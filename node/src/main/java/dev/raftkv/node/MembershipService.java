@@ -77,7 +77,9 @@ public final class MembershipService {
 
     /**
      * Makes {@code id} a member at {@code endpoint}: a learner first; with {@code voter}, promoted once
-     * caught up. Asking again for what already holds (same id, same address) changes nothing.
+     * caught up. Asking again for what already holds (same id, same address) changes nothing; asking again
+     * with other client or HTTP addresses (same Raft address) writes them into the membership, which is how
+     * each node publishes its own ({@link EndpointPublisher}).
      */
     public CompletableFuture<Added> add(String id, MemberEndpoint endpoint, boolean voter) {
         checkId(id);
@@ -90,14 +92,35 @@ public final class MembershipService {
                     throw new RequestException(409, "conflict", id + " is already a member at raft address "
                             + known.raft() + "; remove it first to move it");
                 }
-                if (!voter || c.isVoter(id)) return CompletableFuture.completedFuture(new Added(id, c.isVoter(id), 0));
-                return promote(id, deadline);
+                MemberEndpoint updated = updatedEndpoint(c, id, endpoint);
+                CompletableFuture<Long> published = updated == null ? CompletableFuture.completedFuture(0L)
+                        : s.role() != Role.LEADER ? CompletableFuture.failedFuture(new NotAppliedException("not the leader", s.leader()))
+                        : change(new ConfigChange.SetEndpoint(id, updated.format()), deadline);
+                return published.thenCompose(index -> !voter || c.isVoter(id)
+                        ? CompletableFuture.completedFuture(new Added(id, c.isVoter(id), index))
+                        : promote(id, deadline));
             }
             // only the leader takes a member in, and only one that proved it knows the cookie
             if (s.role() != Role.LEADER) throw new NotAppliedException("not the leader", s.leader());
             return proven(id, endpoint).thenCompose(ok -> change(new ConfigChange.AddLearner(id, endpoint.format()), deadline))
                     .thenCompose(index -> voter ? promote(id, deadline) : CompletableFuture.completedFuture(new Added(id, false, index)));
         });
+    }
+
+    /**
+     * The endpoint the log should hold for member {@code id} once the client and HTTP addresses {@code asked}
+     * gives replace those it holds (an address not given stays), or null if that changes nothing.
+     */
+    private static MemberEndpoint updatedEndpoint(ClusterConfig c, String id, MemberEndpoint asked) {
+        MemberEndpoint logged;
+        try {
+            logged = c.endpoint(id) == null ? null : MemberEndpoint.parse(c.endpoint(id));
+        } catch (IllegalArgumentException unreadable) {
+            logged = null;
+        }
+        if (logged == null) return asked;
+        MemberEndpoint next = logged.servingAs(asked);
+        return next.equals(logged) ? null : next;
     }
 
     /** Completes once the node at the endpoint proved it is {@code id} and knows the cookie. */

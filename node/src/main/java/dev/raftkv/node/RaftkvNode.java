@@ -86,6 +86,8 @@ public final class RaftkvNode implements AutoCloseable {
     private final MembershipService membership;
     /** Null unless the node was started with --join. */
     private final Joiner joiner;
+    /** Writes this node's client and HTTP addresses into the membership (no --peer-http needed anywhere). */
+    private final EndpointPublisher publisher;
     private final java.util.concurrent.CompletableFuture<Void> joinedFuture;
     /** Completes with the cause of the {@link FatalError} that stopped the node: the process should exit. */
     private final java.util.concurrent.CompletableFuture<Throwable> failed = new java.util.concurrent.CompletableFuture<>();
@@ -171,6 +173,9 @@ public final class RaftkvNode implements AutoCloseable {
         this.joiner = config.join().isEmpty() ? null : new Joiner(config.id(), self, config.join(), directory::learn,
                 identity::adopt, toPeers.withToken(config.security().adminToken()));
         this.joinedFuture = joiner == null ? null : joiner.start();
+        this.publisher = new EndpointPublisher(config.id(), self, server, membership, directory,
+                toPeers.withToken(config.security().adminToken()));
+        publisher.start();
         LOG.info("{} serving HTTP on {}{}{} with data in {}", config.id(), self.http(),
                 clients == null ? "" : " and clients on " + self.client(),
                 config.security().tls() == null ? " in plain text" : " over TLS (the Raft port too, mutual)", config.dataDir());
@@ -240,8 +245,11 @@ public final class RaftkvNode implements AutoCloseable {
             return new ClusterConfig(Set.of(config.id()), Set.of(), java.util.Map.of(config.id(), self.format()));
         }
         if (config.peers().isEmpty()) return null;
+        // the flags alone, our own entry too: every node given the same flags writes the same entry at index 1
+        // (with our own bound ports in it, each node's entry 1 would say something else, and a node that saw
+        // its own addresses there would not publish them: EndpointPublisher)
         java.util.Map<String, String> endpoints = new java.util.TreeMap<>();
-        endpointsFromFlags(config).forEach((id, e) -> endpoints.put(id, id.equals(config.id()) ? self.format() : e.format()));
+        endpointsFromFlags(config).forEach((id, e) -> endpoints.put(id, e.format()));
         return new ClusterConfig(config.peers().keySet(), Set.of(), endpoints);
     }
 
@@ -325,6 +333,7 @@ public final class RaftkvNode implements AutoCloseable {
 
     @Override
     public void close() {
+        publisher.close();
         if (joiner != null) joiner.stop();
         if (clients != null) clients.close();
         http.close();

@@ -60,6 +60,15 @@ class MembershipHttpTest {
         HttpResponse<String> list = call("GET", "/v1/members", null);
         assertThat(list.body()).contains("\"id\":\"n2\"", "\"raft\":\"127.0.0.1:7002\"", "\"role\":\"learner\"");
         assertThat(call("GET", "/v1/status", null).body()).contains("\"http\":\"127.0.0.1:8002\"");
+
+        // the same Raft address with other HTTP and client addresses: they replace those the membership holds
+        HttpResponse<String> served = call("POST", "/v1/members",
+                "{\"id\":\"n2\",\"raft\":\"127.0.0.1:7002\",\"http\":\"127.0.0.1:8992\",\"client\":\"127.0.0.1:9992\",\"voter\":false}");
+        assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
+        assertThat(served.body()).doesNotContain("\"index\":0");
+        assertThat(call("GET", "/v1/members", null).body())
+                .contains("\"http\":\"127.0.0.1:8992\"", "\"client\":\"127.0.0.1:9992\"", "\"role\":\"learner\"")
+                .doesNotContain("127.0.0.1:8002");
     }
 
     @Test

@@ -85,6 +85,11 @@ public record ClusterConfig(Set<String> voters, Set<String> learners, Map<String
         return new ClusterConfig(voters, l, withEndpoint(id, endpoint));
     }
 
+    /** The same members, with {@code id}'s endpoint replaced. */
+    ClusterConfig withEndpointOf(String id, String endpoint) {
+        return new ClusterConfig(voters, learners, withEndpoint(id, endpoint));
+    }
+
     ClusterConfig without(String id) {
         Set<String> v = new TreeSet<>(voters);
         v.remove(id);

@@ -27,6 +27,16 @@ public sealed interface ConfigChange {
     }
 
     /**
+     * A member's endpoint, replaced; voters and learners stay as they are. Each node publishes its own once it
+     * runs (it alone knows where it serves clients), as etcd members publish their client URLs through the log.
+     */
+    record SetEndpoint(String id, String endpoint) implements ConfigChange {
+        public SetEndpoint {
+            if (endpoint == null) throw new IllegalArgumentException("an endpoint is needed");
+        }
+    }
+
+    /**
      * The config after this change, or throws with the reason the change makes no sense for {@code c}.
      */
     default ClusterConfig applyTo(ClusterConfig c) {
@@ -43,6 +53,10 @@ public sealed interface ConfigChange {
             if (c.isVoter(p.id())) throw new IllegalArgumentException(p.id() + " is already a voter");
             if (!c.isLearner(p.id())) throw new IllegalArgumentException("unknown member '" + p.id() + "'");
             return c.withVoter(p.id(), c.endpoint(p.id()));
+        }
+        if (this instanceof SetEndpoint e) {
+            if (!c.contains(e.id())) throw new IllegalArgumentException("unknown member '" + e.id() + "'");
+            return c.withEndpointOf(e.id(), e.endpoint());
         }
         Remove r = (Remove) this;
         if (!c.contains(r.id())) throw new IllegalArgumentException("unknown member '" + r.id() + "'");

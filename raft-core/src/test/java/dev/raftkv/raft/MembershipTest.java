@@ -4,6 +4,7 @@ import dev.raftkv.raft.ConfigChange.AddLearner;
 import dev.raftkv.raft.ConfigChange.AddVoter;
 import dev.raftkv.raft.ConfigChange.Promote;
 import dev.raftkv.raft.ConfigChange.Remove;
+import dev.raftkv.raft.ConfigChange.SetEndpoint;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -63,6 +64,24 @@ class MembershipTest {
         c.tickAll(100);
         assertThat(n4.role()).isEqualTo(Role.FOLLOWER);
         assertThat(n4.term()).isEqualTo(1);
+    }
+
+    @Test
+    void aMemberPublishesItsEndpointThroughTheLogAndTheMembersStayAsTheyWere() {
+        ManualCluster c = withLearner();
+        ClusterConfig before = c.node("n1").members();
+        accepted(c.node("n1").changeMembership(new SetEndpoint("n2", "raft=a:1 http=a:2")));
+        c.deliverAll();
+        c.tickAll(2);
+        for (String id : List.of("n1", "n2", "n3", "n4")) {
+            ClusterConfig now = c.node(id).members();
+            assertThat(now.endpoint("n2")).as(id).isEqualTo("raft=a:1 http=a:2");
+            assertThat(now.endpoint("n4")).as(id).isEqualTo("addr-of-n4");
+            assertThat(now.voters()).as(id).isEqualTo(before.voters());
+            assertThat(now.learners()).as(id).isEqualTo(before.learners());
+        }
+        // like every change, one at a time, and only for a member
+        assertThat(c.node("n1").changeMembership(new SetEndpoint("n9", "raft=b:1"))).isInstanceOf(ProposeResult.Invalid.class);
     }
 
     @Test

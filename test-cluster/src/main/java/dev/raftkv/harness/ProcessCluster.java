@@ -78,6 +78,8 @@ public final class ProcessCluster implements AutoCloseable {
     private final String adminToken = "admin-" + java.util.UUID.randomUUID();
     /** Null until {@link #withTls()}: then every node gets a certificate from it. */
     private CertificateAuthority ca;
+    /** Whether {@link #start} tells each node its peers' HTTP and client addresses (--peer-http, --peer-client). */
+    private boolean peerAddressFlags = true;
     private ClientSecurity security;
     private HttpClient http;
 
@@ -94,6 +96,15 @@ public final class ProcessCluster implements AutoCloseable {
     private void useSecurity(ClientSecurity s) {
         this.security = s;
         this.http = s.tls() ? s.httpClient() : s.httpClient(Duration.ofSeconds(1));
+    }
+
+    /**
+     * {@link #start} passes the node issue's launch command alone: --peers (Raft addresses) and no --peer-http or
+     * --peer-client, so the nodes must learn where their peers serve HTTP and clients by themselves.
+     */
+    public ProcessCluster withoutPeerAddressFlags() {
+        peerAddressFlags = false;
+        return this;
     }
 
     /** Every port of every node speaks TLS, with certificates from a CA made for this cluster; call before starting. */
@@ -216,8 +227,9 @@ public final class ProcessCluster implements AutoCloseable {
                 .map(p -> p.id + "=127.0.0.1:" + p.httpPort).collect(Collectors.joining(","));
         String peerClient = members.values().stream().filter(p -> initial.contains(p.id))
                 .map(p -> p.id + "=" + p.client()).collect(Collectors.joining(","));
-        launch(m, List.of("--peers", peers, "--peer-http", peerHttp, "--peer-client", peerClient, "--cluster-id", clusterId),
-                extraArgs);
+        launch(m, peerAddressFlags
+                ? List.of("--peers", peers, "--peer-http", peerHttp, "--peer-client", peerClient, "--cluster-id", clusterId)
+                : List.of("--peers", peers, "--cluster-id", clusterId), extraArgs);
     }
 
     /** Starts a member as a new cluster of its own ({@code --bootstrap}). */
