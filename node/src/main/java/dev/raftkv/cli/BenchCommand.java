@@ -119,7 +119,8 @@ final class BenchCommand extends ClientCommands.Target implements Callable<Integ
                 try {
                     JsonNode heap = JSON.readTree(cluster.sendTo(m.get("http").asText(), "GET", "/v1/status", null).body()).path("heap");
                     out.put(id, heap.isMissingNode() ? "unknown (the node does not report it)"
-                            : "peak " + heap.path("peakUsedBytes").asLong() / MIB + " MiB of max " + heap.path("maxBytes").asLong() / MIB + " MiB");
+                            : "at most " + heap.path("peakAfterGcBytes").asLong() / MIB + " MiB in use after a collection, pools' peaks "
+                            + heap.path("peakUsedBytes").asLong() / MIB + " MiB, of max " + heap.path("maxBytes").asLong() / MIB + " MiB");
                 } catch (IOException e) {
                     out.put(id, "unknown (unreachable: " + e.getMessage() + ")");
                 }

@@ -6,6 +6,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import dev.raftkv.node.HumongousValues;
+
 import java.io.File;
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -227,6 +229,8 @@ public final class ClusterCommand {
         if (heap != null) java.add("-Xmx" + heap);
         // a node out of memory ends with a message rather than limp on with threads that died
         java.add("-XX:+ExitOnOutOfMemoryError");
+        // 1 MiB values as ordinary objects, not humongous ones that take twice their size (HumongousValues)
+        java.add(HumongousValues.REGION_FLAG);
         File f = new File(ClusterCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         if (f.isFile()) {
             java.addAll(List.of("-jar", f.getAbsolutePath()));

@@ -17,6 +17,8 @@ final class Directory {
     private static final Logger LOG = LoggerFactory.getLogger(Directory.class);
 
     private volatile Map<String, MemberEndpoint> endpoints;
+    private volatile String selfId;
+    private volatile MemberEndpoint selfEndpoint;
     /** Told of every member whose raft address is new or moved, so the transport can connect to it. */
     private final BiConsumer<String, String> raftAddressChanged;
 
@@ -50,17 +52,27 @@ final class Directory {
         endpoints = Map.copyOf(next);
     }
 
+    /**
+     * Where this node itself serves, once its ports are bound: it knows better than the log, which holds only
+     * the flags' view of it until EndpointPublisher has written its own.
+     */
+    void self(String id, MemberEndpoint endpoint) {
+        this.selfId = id;
+        this.selfEndpoint = endpoint;
+    }
+
     MemberEndpoint of(String id) {
-        return endpoints.get(id);
+        MemberEndpoint self = selfEndpoint;
+        return self != null && id.equals(selfId) ? self : endpoints.get(id);
     }
 
     String httpOf(String id) {
-        MemberEndpoint e = endpoints.get(id);
+        MemberEndpoint e = of(id);
         return e == null ? null : e.http();
     }
 
     String clientOf(String id) {
-        MemberEndpoint e = endpoints.get(id);
+        MemberEndpoint e = of(id);
         return e == null ? null : e.client();
     }
 }

@@ -349,7 +349,7 @@ public final class HttpApi implements AutoCloseable {
         out.put("repairing", s.repairing());
         HeapUsage heap = HeapUsage.read();
         out.putObject("heap").put("usedBytes", heap.usedBytes()).put("maxBytes", heap.maxBytes())
-                .put("peakUsedBytes", heap.peakUsedBytes());
+                .put("peakUsedBytes", heap.peakUsedBytes()).put("peakAfterGcBytes", heap.peakAfterGcBytes());
         var members = out.putArray("members");
         for (String id : s.members().members()) {
             ObjectNode m = members.addObject().put("id", id);

@@ -105,6 +105,10 @@ public final class RaftkvNode implements AutoCloseable {
             LOG.warn("{} runs with UNSAFE test-only switches {}: it was started through the test harness's entry point and"
                     + " will break its promises", config.id(), unsafe.names());
         }
+        HeapUsage.watchCollections();
+        String humongous = HumongousValues.warning(config.limits().maxValueBytes() + (long) config.limits().maxKeyBytes(),
+                HumongousValues.regionBytes());
+        if (humongous != null) LOG.warn("{}: {}", config.id(), humongous);
         Tokens tokens = config.security().tokens();
         if (!tokens.configured()) {
             LOG.warn("{} has no tokens: anyone who reaches its HTTP or client port can read, write and change the membership"
@@ -169,6 +173,7 @@ public final class RaftkvNode implements AutoCloseable {
                         identity::clusterId, unsafe.names()), config.edge(), budget);
         // only now are the ports bound (a test may ask for port 0), so only now can this node describe itself
         MemberEndpoint self = selfEndpoint();
+        directory.self(config.id(), self);
         server.start(startingMembership(config, self));
         this.joiner = config.join().isEmpty() ? null : new Joiner(config.id(), self, config.join(), directory::learn,
                 identity::adopt, toPeers.withToken(config.security().adminToken()));

@@ -56,14 +56,14 @@ class BenchCommandTest {
         assertThat(outErr[1]).contains("ops/s"); // progress went to stderr
         // the node's peak heap, from its /v1/status: positive, and within its maximum
         JsonNode heap = result.path("peakHeap");
-        assertThat(heap.path("n1").asText()).matches("peak \\d+ MiB of max \\d+ MiB");
+        assertThat(heap.path("n1").asText()).matches("at most \\d+ MiB in use after a collection, pools' peaks \\d+ MiB, of max \\d+ MiB");
     }
 
     @Test
     void theTextReportNamesThroughputAndPercentiles() throws Exception {
         node = OneNodeCluster.start(dir, KvLimits.DEFAULT);
         String out = run("bench", "--cluster", "127.0.0.1:" + node.httpPort(), "--clients", "2", "--duration", "500ms")[0];
-        assertThat(out).contains("ops/s", "p50", "p99", "p99.9").containsPattern("heap of n1: peak \\d+ MiB of max \\d+ MiB");
+        assertThat(out).contains("ops/s", "p50", "p99", "p99.9").containsPattern("heap of n1: at most \\d+ MiB in use after a collection, pools' peaks \\d+ MiB, of max \\d+ MiB");
     }
 
     @Test
