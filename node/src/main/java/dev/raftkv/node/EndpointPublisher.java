@@ -95,9 +95,7 @@ final class EndpointPublisher implements AutoCloseable {
     }
 
     private CompletableFuture<Void> askLeader(String leaderHttp, MemberEndpoint want, boolean voter) {
-        ObjectNode body = JSON.createObjectNode().put("id", selfId).put("raft", want.raft()).put("voter", voter);
-        if (want.client() != null) body.put("client", want.client());
-        if (want.http() != null) body.put("http", want.http());
+        ObjectNode body = want.putInto(JSON.createObjectNode().put("id", selfId).put("voter", voter));
         HttpRequest req = toLeader.authorize(HttpRequest.newBuilder(toLeader.uri(leaderHttp, "/v1/members")))
                 .timeout(Duration.ofSeconds(10))
                 .header("content-type", "application/json")

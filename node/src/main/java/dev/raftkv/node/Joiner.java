@@ -126,9 +126,7 @@ final class Joiner {
     }
 
     private void ask(int n, String target) {
-        ObjectNode body = JSON.createObjectNode().put("id", id).put("raft", self.raft()).put("voter", true);
-        if (self.client() != null) body.put("client", self.client());
-        if (self.http() != null) body.put("http", self.http());
+        ObjectNode body = self.putInto(JSON.createObjectNode().put("id", id).put("voter", true));
         HttpRequest req = security.authorize(HttpRequest.newBuilder(security.uri(target, "/v1/members")))
                 .timeout(Duration.ofSeconds(30))
                 .header("content-type", "application/json")

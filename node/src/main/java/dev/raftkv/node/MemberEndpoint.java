@@ -1,6 +1,7 @@
 package dev.raftkv.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -45,6 +46,14 @@ public record MemberEndpoint(String raft, String client, String http) {
      */
     public static MemberEndpoint fromJson(JsonNode member) {
         return new MemberEndpoint(text(member, "raft"), text(member, "client"), text(member, "http"));
+    }
+
+    /** Puts the addresses into a JSON member object, as {@link #fromJson} reads them (an unknown one left out). */
+    public ObjectNode putInto(ObjectNode member) {
+        member.put("raft", raft);
+        if (client != null) member.put("client", client);
+        if (http != null) member.put("http", http);
+        return member;
     }
 
     private static String text(JsonNode member, String field) {

@@ -30,7 +30,8 @@ public final class SimCommand implements Callable<Integer>, CliSubcommand {
     @Option(names = "--inject-bug", paramLabel = "NAME",
             description = "Switch on a deliberate bug to show the checkers catch it; stops at the first violation. "
                     + "One of: commit-previous-term, forget-vote, stale-read, no-truncate, no-check-quorum, "
-                    + "two-changes-at-once, lease-from-ack, lease-no-margin, lease-after-transfer, no-byte-budget.")
+                    + "two-changes-at-once, lease-from-ack, lease-no-margin, lease-after-transfer, no-byte-budget, "
+                    + "vote-after-data-loss, keep-stale-connections.")
     String bug;
 
     @Override

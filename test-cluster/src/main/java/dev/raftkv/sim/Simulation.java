@@ -74,8 +74,9 @@ public final class Simulation {
     }
 
     /** What a run found. {@code trace} holds the last events before the end or the first violation. */
+    /** @param replay the command that runs this seed again, as it ran */
     public record Result(long seed, List<String> violations, String trace, long traceHash, int ops, int faults,
-                         long events, List<Fault.At> schedule, long maxTerm) {
+                         long events, List<Fault.At> schedule, long maxTerm, String replay) {
         public boolean ok() {
             return violations.isEmpty();
         }
@@ -86,7 +87,7 @@ public final class Simulation {
             violations.forEach(v -> sb.append("  ").append(v).append('\n'));
             if (!ok()) {
                 sb.append("  schedule: ").append(schedule).append('\n');
-                sb.append("  replay: bin/raftkv sim --seeds 1 --start ").append(seed).append('\n');
+                sb.append("  replay: ").append(replay).append('\n');
                 sb.append("  last events:\n").append(trace.indent(4));
             }
             return sb.toString();
@@ -206,7 +207,16 @@ public final class Simulation {
         }
         long maxTerm = nodes.stream().filter(n -> n.core() != null).mapToLong(n -> n.core().term()).max().orElse(0);
         return new Result(params.seed(), List.copyOf(violations), world.recentTrace(), world.traceHash(),
-                history.ops().size(), faultsRun, world.eventsRun(), schedule, maxTerm);
+                history.ops().size(), faultsRun, world.eventsRun(), schedule, maxTerm, replayCommand(params));
+    }
+
+    /** The sim command for one seed with these parameters (a schedule fixed by a test is not one of its flags). */
+    static String replayCommand(Params p) {
+        StringBuilder sb = new StringBuilder("bin/raftkv sim --seeds 1 --start ").append(p.seed())
+                .append(" --nodes ").append(p.nodes()).append(" --steps ").append(p.ticks());
+        p.bugs().stream().map(InjectedBug::flag).sorted().forEach(b -> sb.append(" --inject-bug ").append(b));
+        if (p.schedule() != null) sb.append("  (with the test's fixed schedule, which this command does not set)");
+        return sb.toString();
     }
 
     // ---------------------------------------------------------------- faults
