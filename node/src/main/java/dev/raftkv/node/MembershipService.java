@@ -3,6 +3,8 @@ package dev.raftkv.node;
 import dev.raftkv.raft.ClusterConfig;
 import dev.raftkv.raft.ConfigChange;
 import dev.raftkv.raft.Role;
+import dev.raftkv.raft.UnknownMemberException;
+import dev.raftkv.raft.server.LearnerBehindException;
 import dev.raftkv.raft.server.NotAppliedException;
 import dev.raftkv.raft.server.OutcomeUnknownException;
 import dev.raftkv.raft.server.RaftServer;
@@ -141,7 +143,7 @@ public final class MembershipService {
                 .thenApply(index -> new Added(id, true, index))
                 .exceptionallyCompose(e -> {
                     Throwable t = KvService.unwrap(e);
-                    if (t instanceof NotAppliedException n && n.getMessage().contains("catching up")) {
+                    if (t instanceof LearnerBehindException) {
                         return CompletableFuture.completedFuture(new Added(id, false, 0));
                     }
                     return CompletableFuture.failedFuture(t);
@@ -195,7 +197,7 @@ public final class MembershipService {
         return server.changeMembership(change).exceptionallyCompose(e -> {
             Throwable t = KvService.unwrap(e);
             if (t instanceof IllegalArgumentException bad) {
-                int status = bad.getMessage().startsWith("unknown member") ? 404 : 409;
+                int status = bad instanceof UnknownMemberException ? 404 : 409;
                 return CompletableFuture.failedFuture(new RequestException(status, status == 404 ? "not_found" : "conflict",
                         bad.getMessage()));
             }

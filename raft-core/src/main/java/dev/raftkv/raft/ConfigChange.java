@@ -51,15 +51,15 @@ public sealed interface ConfigChange {
         }
         if (this instanceof Promote p) {
             if (c.isVoter(p.id())) throw new IllegalArgumentException(p.id() + " is already a voter");
-            if (!c.isLearner(p.id())) throw new IllegalArgumentException("unknown member '" + p.id() + "'");
+            if (!c.isLearner(p.id())) throw new UnknownMemberException(p.id());
             return c.withVoter(p.id(), c.endpoint(p.id()));
         }
         if (this instanceof SetEndpoint e) {
-            if (!c.contains(e.id())) throw new IllegalArgumentException("unknown member '" + e.id() + "'");
+            if (!c.contains(e.id())) throw new UnknownMemberException(e.id());
             return c.withEndpointOf(e.id(), e.endpoint());
         }
         Remove r = (Remove) this;
-        if (!c.contains(r.id())) throw new IllegalArgumentException("unknown member '" + r.id() + "'");
+        if (!c.contains(r.id())) throw new UnknownMemberException(r.id());
         if (c.voters().equals(java.util.Set.of(r.id()))) {
             throw new IllegalArgumentException("cannot remove " + r.id() + ": it is the last voter");
         }

@@ -18,7 +18,15 @@ public sealed interface ProposeResult {
     record NoLeader(int reachableVoters, int voters) implements ProposeResult {
     }
 
-    /** Not appended, and asking again will not help: the request contradicts the state (e.g. an unknown member). */
+    /** Not appended, and asking again will not help: the request contradicts the state. */
     record Invalid(String reason) implements ProposeResult {
+    }
+
+    /** Not appended, and asking again will not help: the change names a node that is not a member. */
+    record UnknownMember(String id) implements ProposeResult {
+    }
+
+    /** A promotion not appended because the learner is still catching up: ask again once it has. */
+    record LearnerBehind(String reason, String leaderHint) implements ProposeResult {
     }
 }

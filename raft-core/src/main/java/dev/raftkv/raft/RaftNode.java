@@ -215,12 +215,14 @@ public final class RaftNode {
         ClusterConfig next;
         try {
             next = change.applyTo(members);
+        } catch (UnknownMemberException e) {
+            return new ProposeResult.UnknownMember(e.id());
         } catch (IllegalArgumentException e) {
             return new ProposeResult.Invalid(e.getMessage());
         }
         if (change instanceof ConfigChange.Promote p) {
             String lag = leadership.lagOf(p.id(), p.maxLagEntries());
-            if (lag != null) return new ProposeResult.Rejected(lag, id);
+            if (lag != null) return new ProposeResult.LearnerBehind(lag, id);
         }
         String stranded = strandedByRepair(next);
         if (stranded != null) return new ProposeResult.Rejected(stranded, id);

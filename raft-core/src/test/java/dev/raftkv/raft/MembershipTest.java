@@ -81,7 +81,7 @@ class MembershipTest {
             assertThat(now.learners()).as(id).isEqualTo(before.learners());
         }
         // like every change, one at a time, and only for a member
-        assertThat(c.node("n1").changeMembership(new SetEndpoint("n9", "raft=b:1"))).isInstanceOf(ProposeResult.Invalid.class);
+        assertThat(c.node("n1").changeMembership(new SetEndpoint("n9", "raft=b:1"))).isEqualTo(new ProposeResult.UnknownMember("n9"));
     }
 
     @Test
@@ -94,7 +94,8 @@ class MembershipTest {
         for (int i = 0; i < 20; i++) c.propose("n1", "v" + i);
         c.deliver(m -> !m.to().equals("n4"));
 
-        assertThat(rejected(c.node("n1").changeMembership(new Promote("n4", 5)))).contains("catching up");
+        assertThat(c.node("n1").changeMembership(new Promote("n4", 5))).isInstanceOfSatisfying(ProposeResult.LearnerBehind.class,
+                behind -> assertThat(behind.reason()).contains("catching up"));
 
         c.tickAll(12); // the leader notices the learner's replication stalled and probes again
         long index = accepted(c.node("n1").changeMembership(new Promote("n4", 5)));
@@ -136,7 +137,7 @@ class MembershipTest {
     @Test
     void impossibleChangesAreInvalidNotRetryable() {
         ManualCluster c = withLeader(3);
-        assertThat(c.node("n1").changeMembership(new Remove("n9"))).isInstanceOf(ProposeResult.Invalid.class);
+        assertThat(c.node("n1").changeMembership(new Remove("n9"))).isEqualTo(new ProposeResult.UnknownMember("n9"));
         assertThat(c.node("n1").changeMembership(new AddLearner("n2", null))).isInstanceOf(ProposeResult.Invalid.class);
         assertThat(c.node("n1").changeMembership(new Promote("n2", 10))).isInstanceOf(ProposeResult.Invalid.class);
         assertThat(rejected(c.node("n2").changeMembership(new Remove("n3")))).contains("not the leader");

@@ -343,9 +343,20 @@ public final class ProcessCluster implements AutoCloseable {
         for (Member m : members.values()) {
             if (!m.isRunning()) continue;
             HttpResponse<String> r = call(m.id, "GET", "/v1/status", null, Duration.ofSeconds(1));
-            if (r != null && r.statusCode() == 200 && r.body().contains("\"role\":\"leader\"")) return m.id;
+            if (r != null && r.statusCode() == 200 && "leader".equals(roleIn(r.body()))) return m.id;
         }
         return null;
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** The "role" of a /v1/status body, or null if it has none. */
+    private static String roleIn(String statusJson) {
+        try {
+            return JSON.readTree(statusJson).path("role").asText(null);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     public String logOf(String id) {

@@ -1,5 +1,6 @@
 package dev.raftkv.jepsen;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.raftkv.check.Op;
 import dev.raftkv.check.Outcome;
 import dev.raftkv.harness.ProcessCluster;
@@ -20,6 +21,7 @@ import java.util.function.LongSupplier;
  * stale read.
  */
 public final class RecordingClient implements Runnable {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final int worker;
     private final ProcessCluster cluster;
     private final int keys;
@@ -71,7 +73,7 @@ public final class RecordingClient implements Runnable {
             } else {
                 String expect = random.nextInt(3) == 0 ? null : lastValue;
                 String value = "w" + worker + "-" + (++written);
-                String body = "{\"expect\":" + (expect == null ? "null" : "\"" + expect + "\"") + ",\"value\":\"" + value + "\"}";
+                String body = JSON.createObjectNode().put("expect", expect).put("value", value).toString();
                 HttpResponse<String> r = cluster.call(node, "POST", "/v1/kv/" + key + "/cas", body);
                 boolean known = r != null && (r.statusCode() == 200 || r.statusCode() == 409);
                 op = Op.cas(process, key, expect, value, r != null && r.statusCode() == 200, invoke,

@@ -200,6 +200,10 @@ public final class RaftServer {
             future.completeExceptionally(new NoLeaderException(n.reachableVoters(), n.voters()));
         } else if (result instanceof ProposeResult.Invalid i) {
             future.completeExceptionally(new IllegalArgumentException(i.reason()));
+        } else if (result instanceof ProposeResult.UnknownMember u) {
+            future.completeExceptionally(new dev.raftkv.raft.UnknownMemberException(u.id()));
+        } else if (result instanceof ProposeResult.LearnerBehind l) {
+            future.completeExceptionally(new LearnerBehindException(l.reason(), l.leaderHint()));
         }
     }
 
@@ -239,8 +243,9 @@ public final class RaftServer {
     /**
      * Proposes one membership change; completes with the index of its entry once it is applied here.
      * Fails with {@link NotAppliedException} if this node cannot do it now (not the leader, another change
-     * in flight, a learner still catching up) and with {@link IllegalArgumentException} if the change
-     * contradicts the membership (an unknown id, a member added twice).
+     * in flight; {@link LearnerBehindException} for a learner still catching up), with
+     * {@link dev.raftkv.raft.UnknownMemberException} for an id that is not a member, and with
+     * {@link IllegalArgumentException} if the change otherwise contradicts the membership (a member added twice).
      */
     public CompletableFuture<Long> changeMembership(ConfigChange change) {
         CompletableFuture<Object> applied = new CompletableFuture<>();
