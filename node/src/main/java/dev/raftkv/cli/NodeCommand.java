@@ -1,5 +1,6 @@
 package dev.raftkv.cli;
 
+import dev.raftkv.transport.Addresses;
 import dev.raftkv.kv.KvLimits;
 import dev.raftkv.node.ClientServer;
 import dev.raftkv.node.EdgeLimits;
@@ -261,12 +262,12 @@ public class NodeCommand implements Callable<Integer> {
         // first entry (our own addresses reach the membership through EndpointPublisher)
         Map<String, String> httpOf = new LinkedHashMap<>();
         if (peerHttp != null) {
-            NodeConfig.parsePeers(peerHttp).forEach((peer, addr) -> httpOf.put(peer, addr.getHostString() + ":" + addr.getPort()));
+            NodeConfig.parsePeers(peerHttp).forEach((peer, addr) -> httpOf.put(peer, Addresses.format(addr)));
         }
         InetSocketAddress httpAddr = NodeConfig.parseAddress(http);
         Map<String, String> clientOf = new LinkedHashMap<>();
         if (peerClient != null) {
-            NodeConfig.parsePeers(peerClient).forEach((peer, addr) -> clientOf.put(peer, addr.getHostString() + ":" + addr.getPort()));
+            NodeConfig.parsePeers(peerClient).forEach((peer, addr) -> clientOf.put(peer, Addresses.format(addr)));
         }
         InetSocketAddress clientAddr = client == null ? null : NodeConfig.parseAddress(client);
         NodeConfig cfg = new NodeConfig(id, NodeConfig.parseAddress(raft), clientAddr, httpAddr,

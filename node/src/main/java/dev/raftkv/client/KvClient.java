@@ -158,8 +158,8 @@ public final class KvClient implements AutoCloseable {
     }
 
     private static InetSocketAddress parseAddress(String hostPort) {
-        int colon = hostPort.lastIndexOf(':');
-        return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+        InetSocketAddress parsed = dev.raftkv.transport.Addresses.parse(hostPort); // HOST:PORT or [IPv6]:PORT
+        return new InetSocketAddress(parsed.getHostString(), parsed.getPort());
     }
 
     /** One operation and its attempts, until it is answered or its deadline passes. */

@@ -148,14 +148,7 @@ public record NodeConfig(String id, InetSocketAddress raft, InetSocketAddress cl
     }
 
     public static InetSocketAddress parseAddress(String hostPort) {
-        int colon = hostPort.lastIndexOf(':');
-        if (colon <= 0) throw new IllegalArgumentException("an address is HOST:PORT, got '" + hostPort + "'");
-        try {
-            int port = Integer.parseInt(hostPort.substring(colon + 1));
-            if (port < 0 || port > 65535) throw new NumberFormatException();
-            return new InetSocketAddress(hostPort.substring(0, colon), port);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("bad port in '" + hostPort + "'");
-        }
+        InetSocketAddress parsed = dev.raftkv.transport.Addresses.parse(hostPort); // HOST:PORT or [IPv6]:PORT
+        return new InetSocketAddress(parsed.getHostString(), parsed.getPort());
     }
 }

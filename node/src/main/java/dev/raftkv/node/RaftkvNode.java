@@ -260,7 +260,7 @@ public final class RaftkvNode implements AutoCloseable {
 
     private static java.util.Map<String, MemberEndpoint> endpointsFromFlags(NodeConfig config) {
         java.util.Map<String, MemberEndpoint> out = new java.util.TreeMap<>();
-        config.peers().forEach((id, raft) -> out.put(id, new MemberEndpoint(raft.getHostString() + ":" + raft.getPort(),
+        config.peers().forEach((id, raft) -> out.put(id, new MemberEndpoint(dev.raftkv.transport.Addresses.format(raft),
                 config.peerClient().get(id), config.peerHttp().get(id))));
         return out;
     }
@@ -275,7 +275,7 @@ public final class RaftkvNode implements AutoCloseable {
     }
 
     private static String hostPort(String host, int port) {
-        return host + ":" + port;
+        return dev.raftkv.transport.Addresses.format(host, port);
     }
 
     /** A member the membership describes: the transport connects to it from now on. */

@@ -45,10 +45,20 @@ public final class OneNodeCluster {
         return start(dir, limits, ClientServer.DEFAULT_MAX_IN_FLIGHT, StoreKind.MEMORY, edge);
     }
 
+    /** Every port on {@code host} (an IPv6 literal such as {@code ::1} too). */
+    public static RaftkvNode startOn(Path dir, String host) throws Exception {
+        return start(dir, KvLimits.DEFAULT, ClientServer.DEFAULT_MAX_IN_FLIGHT, StoreKind.MEMORY, EdgeLimits.defaults(), host);
+    }
+
     private static RaftkvNode start(Path dir, KvLimits limits, int clientMaxInFlight, StoreKind store, EdgeLimits edge)
             throws Exception {
-        InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
-        NodeConfig cfg = new NodeConfig("n1", any, any, any, Map.of("n1", new InetSocketAddress("127.0.0.1", 1)),
+        return start(dir, limits, clientMaxInFlight, store, edge, "127.0.0.1");
+    }
+
+    private static RaftkvNode start(Path dir, KvLimits limits, int clientMaxInFlight, StoreKind store, EdgeLimits edge,
+                                    String host) throws Exception {
+        InetSocketAddress any = new InetSocketAddress(host, 0);
+        NodeConfig cfg = new NodeConfig("n1", any, any, any, Map.of("n1", new InetSocketAddress(host, 1)),
                 Map.of(), Map.of(), dir, "cookie", 10, 10, 1000, limits, Duration.ofSeconds(5), clientMaxInFlight, false,
                 java.util.List.of(), store, NodeSecurity.NONE).withEdge(edge);
         RaftkvNode node = RaftkvNode.start(cfg, NO_PEERS);

@@ -11,7 +11,7 @@ public final class Addresses {
     public static InetSocketAddress parse(String hostPort) {
         int colon = hostPort.lastIndexOf(':');
         if (colon <= 0 || colon == hostPort.length() - 1) {
-            throw new IllegalArgumentException("expected host:port, got '" + hostPort + "'");
+            throw new IllegalArgumentException("an address is HOST:PORT (or [IPv6]:PORT), got '" + hostPort + "'");
         }
         String host = hostPort.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
@@ -22,7 +22,17 @@ public final class Addresses {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("bad port in '" + hostPort + "'");
         }
-        if (port < 0 || port > 65535) throw new IllegalArgumentException("port out of range in '" + hostPort + "'");
+        if (port < 0 || port > 65535) throw new IllegalArgumentException("bad port in '" + hostPort + "': 0 to 65535");
         return InetSocketAddress.createUnresolved(host, port);
+    }
+
+    /** {@code host:port}, with an IPv6 literal in brackets ({@code [::1]:7001}): what {@link #parse} reads back. */
+    public static String format(String host, int port) {
+        return (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /** {@link #format} of an address's host string (its name or literal, never a lookup) and port. */
+    public static String format(InetSocketAddress address) {
+        return format(address.getHostString(), address.getPort());
     }
 }
