@@ -201,7 +201,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
                                     + address + ": " + f.cause().getMessage()));
                             return;
                         }
-                        f.channel().pipeline().get(OutboundPeerHandler.class).handshakeDone().whenComplete((ok, e) -> {
+                        OutboundPipeline.handlerOf(f.channel()).handshakeDone().whenComplete((ok, e) -> {
                             f.channel().close();
                             if (e == null) result.complete(null);
                             else result.completeExceptionally(e);

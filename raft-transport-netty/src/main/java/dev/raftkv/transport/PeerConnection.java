@@ -151,7 +151,7 @@ final class PeerConnection {
             return;
         }
         Channel ch = f.channel();
-        ch.pipeline().get(OutboundPeerHandler.class).handshakeDone().whenComplete((ok, error) -> onHandshakeDone(ch, error));
+        OutboundPipeline.handlerOf(ch).handshakeDone().whenComplete((ok, error) -> onHandshakeDone(ch, error));
     }
 
     private void onHandshakeDone(Channel ch, Throwable error) {
@@ -181,7 +181,7 @@ final class PeerConnection {
             }
             connectedAtNanos = System.nanoTime();
             channel = ch;
-            channelIncarnation = ch.pipeline().get(OutboundPeerHandler.class).peerIncarnation();
+            channelIncarnation = OutboundPipeline.handlerOf(ch).peerIncarnation();
         }
         lastFailure = null;
         ch.closeFuture().addListener(cf -> onClosed(ch));

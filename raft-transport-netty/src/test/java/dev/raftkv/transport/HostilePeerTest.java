@@ -129,6 +129,39 @@ class HostilePeerTest {
                 .hasMessageContaining("cluster-one").hasMessageContaining("cluster-two");
     }
 
+    /**
+     * A listener that hangs up the moment it accepts: Netty may empty the closed channel's pipeline before the
+     * connect listener runs, and the probe used to look its handler up there, find nothing, throw on the event
+     * loop and never complete (seen 1 run in 7 of this class under load). Every probe must fail, promptly.
+     */
+    @Test
+    void aProbeOfAPeerThatHangsUpAtOnceAlwaysFails() throws Exception {
+        NettyTransport a = start("a", Map.of(), "c1", new RecordingSink());
+        try (java.net.ServerSocket rude = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread hangUp = new Thread(() -> {
+                while (!rude.isClosed()) {
+                    try {
+                        rude.accept().close();
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            hangUp.start();
+            InetSocketAddress at = (InetSocketAddress) rude.getLocalSocketAddress();
+            try {
+                for (int i = 0; i < 200; i++) {
+                    int probe = i;
+                    assertThatThrownBy(() -> a.prove("b", at).get(5, TimeUnit.SECONDS)).as("probe %d", probe)
+                            .isInstanceOf(ExecutionException.class);
+                }
+            } finally {
+                rude.close();
+                hangUp.join(5_000);
+            }
+        }
+    }
+
     @Test
     void proveSucceedsOnlyForAPeerThatKnowsTheCookie() throws Exception {
         NettyTransport b = start("b", Map.of("a", new InetSocketAddress("127.0.0.1", 1)), "c1", bSink);
