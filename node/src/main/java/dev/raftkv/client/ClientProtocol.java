@@ -55,9 +55,27 @@ public final class ClientProtocol {
         }
     }
 
-    /** How a GET is served; the wire byte is the ordinal. */
+    /** How a GET is served, on either protocol: the binary protocol's wire byte is the ordinal. */
     public enum Consistency {
-        LINEARIZABLE, LEASE, LOCAL
+        /** ReadIndex through the leader. */
+        LINEARIZABLE,
+        /**
+         * Answered by a leader from its lease without a heartbeat round; correct while clocks drift less than
+         * the configured bound. Without a valid lease, the same as LINEARIZABLE.
+         */
+        LEASE,
+        /** This node's own state, possibly stale (the demo's local_get). */
+        LOCAL;
+
+        /** From HTTP's {@code ?consistency=}: linearizable (the default), lease or local, any case. */
+        public static Consistency parse(String s) {
+            if (s == null || s.isEmpty()) return LINEARIZABLE;
+            for (Consistency c : values()) {
+                if (c.name().equalsIgnoreCase(s)) return c;
+            }
+            throw new dev.raftkv.kv.KvLimits.Violation("consistency must be linearizable, lease or local, not '" + s + "'",
+                    false);
+        }
     }
 
     /** The largest frame body a peer accepts with values of up to {@code maxValueBytes} (a CAS carries two). */

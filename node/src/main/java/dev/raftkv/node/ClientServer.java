@@ -334,7 +334,7 @@ public final class ClientServer implements AutoCloseable {
             case CAS -> kv.write(new KvCommand.Cas(checkClient(r), r.seq(), r.key(), r.expect(), r.value()))
                     .thenApply(result -> ((KvResult.CasDone) result).ok()
                             ? ClientResponse.ok(id, result) : ClientResponse.of(id, Status.CAS_FAILED, result));
-            case GET -> kv.get(r.key(), KvService.Consistency.valueOf(r.consistency().name()))
+            case GET -> kv.get(r.key(), r.consistency())
                     .thenApply(v -> v.value() == null ? ClientResponse.of(id, Status.NOT_FOUND, v) : ClientResponse.ok(id, v));
             case AUTH -> CompletableFuture.completedFuture(ClientResponse.ok(id, null)); // answered before serving
             case STATUS -> kv.status().thenApply(s -> ClientResponse.status(id, new ClientResponse.NodeStatus(s.id(),

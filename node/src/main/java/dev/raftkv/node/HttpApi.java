@@ -196,7 +196,7 @@ public final class HttpApi implements AutoCloseable {
             local = kv.delete(key).thenApply(r -> Reply.json(200, Map.of("deleted", ((KvResult.Deleted) r).existed())));
         } else if (method.equals(HttpMethod.GET)) {
             String c = target.parameter("consistency");
-            local = kv.get(key, KvService.Consistency.parse(c)).thenApply(v -> v.value() == null
+            local = kv.get(key, dev.raftkv.client.ClientProtocol.Consistency.parse(c)).thenApply(v -> v.value() == null
                     ? Reply.error(404, "not_found", "no value for key '" + key + "'")
                     : new Reply(200, "application/octet-stream", v.value()));
         } else {

@@ -1,5 +1,6 @@
 package dev.raftkv.node;
 
+import dev.raftkv.client.ClientProtocol;
 import dev.raftkv.kv.KvCodec;
 import dev.raftkv.kv.KvCommand;
 import dev.raftkv.kv.KvLimits;
@@ -21,26 +22,6 @@ import java.util.function.Supplier;
  * {@link OutcomeUnknownException} (proposed, no answer in time: it may still commit).
  */
 public final class KvService {
-    public enum Consistency {
-        /** ReadIndex through the leader. */
-        LINEARIZABLE,
-        /**
-         * Answered by a leader from its lease without a heartbeat round; correct while clocks drift less than
-         * the configured bound. Without a valid lease, the same as LINEARIZABLE.
-         */
-        LEASE,
-        /** This node's own state, possibly stale (the demo's local_get). */
-        LOCAL;
-
-        public static Consistency parse(String s) {
-            if (s == null || s.isEmpty()) return LINEARIZABLE;
-            for (Consistency c : values()) {
-                if (c.name().equalsIgnoreCase(s)) return c;
-            }
-            throw new KvLimits.Violation("consistency must be linearizable, lease or local, not '" + s + "'", false);
-        }
-    }
-
     private final RaftServer server;
     private final KvLimits limits;
     private final Duration timeout;
@@ -106,7 +87,7 @@ public final class KvService {
                 });
     }
 
-    public CompletableFuture<KvResult.Value> get(String key, Consistency consistency) {
+    public CompletableFuture<KvResult.Value> get(String key, ClientProtocol.Consistency consistency) {
         limits.checkKey(key);
         byte[] query = KvCodec.encodeGet(key);
         CompletableFuture<Object> read = unsafeLocalReads ? server.readLocal(query) : switch (consistency) {
