@@ -157,10 +157,6 @@ public final class KvClient implements AutoCloseable {
         return s == null || java.nio.charset.StandardCharsets.UTF_8.newEncoder().canEncode(s);
     }
 
-    private static InetSocketAddress parseAddress(String hostPort) {
-        InetSocketAddress parsed = dev.raftkv.transport.Addresses.parse(hostPort); // HOST:PORT or [IPv6]:PORT
-        return new InetSocketAddress(parsed.getHostString(), parsed.getPort());
-    }
 
     /** One operation and its attempts, until it is answered or its deadline passes. */
     private final class Call {
@@ -235,7 +231,7 @@ public final class KvClient implements AutoCloseable {
                     lastProblem = target + " is not the leader; the leader is " + answer.leaderId();
                     if (target.equals(leader)) leader = null;
                     if (answer.leaderClient() != null) {
-                        InetSocketAddress hinted = parseAddress(answer.leaderClient());
+                        InetSocketAddress hinted = dev.raftkv.transport.Addresses.parseResolved(answer.leaderClient());
                         if (!members.contains(hinted)) members.add(hinted);
                         leader = hinted;
                         if (!hinted.equals(target)) {

@@ -83,7 +83,7 @@ final class EndpointPublisher implements AutoCloseable {
         return server.status().thenCompose(s -> {
             ClusterConfig members = s.members();
             if (!members.contains(selfId)) return done(); // a joiner's addresses travel with its join
-            MemberEndpoint logged = readable(members.endpoint(selfId));
+            MemberEndpoint logged = MemberEndpoint.parseOrNull(members.endpoint(selfId));
             MemberEndpoint want = logged == null ? self : logged.servingAs(self); // the same rule the leader applies
             if (want.equals(logged)) return done();
             boolean voter = members.isVoter(selfId);
@@ -114,15 +114,6 @@ final class EndpointPublisher implements AutoCloseable {
     private void published(MemberEndpoint e) {
         LOG.info("{} published its addresses through the log: client {}, http {}", selfId,
                 Objects.requireNonNullElse(e.client(), "none"), e.http());
-    }
-
-    private static MemberEndpoint readable(String text) {
-        if (text == null) return null;
-        try {
-            return MemberEndpoint.parse(text);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 
     private static CompletableFuture<Void> done() {

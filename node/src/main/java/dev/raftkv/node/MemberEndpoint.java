@@ -60,6 +60,16 @@ public record MemberEndpoint(String raft, String client, String http) {
         return member.hasNonNull(field) ? member.get(field).asText() : null;
     }
 
+    /** What {@link #parse} reads from {@code text}, or null for no text or text it cannot read. */
+    public static MemberEndpoint parseOrNull(String text) {
+        if (text == null) return null;
+        try {
+            return parse(text);
+        } catch (IllegalArgumentException unreadable) {
+            return null;
+        }
+    }
+
     /** @throws IllegalArgumentException if the text is not what {@link #format} writes */
     public static MemberEndpoint parse(String text) {
         Map<String, String> fields = new LinkedHashMap<>();

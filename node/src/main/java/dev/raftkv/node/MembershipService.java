@@ -114,12 +114,7 @@ public final class MembershipService {
      * gives replace those it holds (an address not given stays), or null if that changes nothing.
      */
     private static MemberEndpoint updatedEndpoint(ClusterConfig c, String id, MemberEndpoint asked) {
-        MemberEndpoint logged;
-        try {
-            logged = c.endpoint(id) == null ? null : MemberEndpoint.parse(c.endpoint(id));
-        } catch (IllegalArgumentException unreadable) {
-            logged = null;
-        }
+        MemberEndpoint logged = MemberEndpoint.parseOrNull(c.endpoint(id));
         if (logged == null) return asked;
         MemberEndpoint next = logged.servingAs(asked);
         return next.equals(logged) ? null : next;

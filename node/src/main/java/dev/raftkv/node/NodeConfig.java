@@ -148,7 +148,6 @@ public record NodeConfig(String id, InetSocketAddress raft, InetSocketAddress cl
     }
 
     public static InetSocketAddress parseAddress(String hostPort) {
-        InetSocketAddress parsed = dev.raftkv.transport.Addresses.parse(hostPort); // HOST:PORT or [IPv6]:PORT
-        return new InetSocketAddress(parsed.getHostString(), parsed.getPort());
+        return dev.raftkv.transport.Addresses.parseResolved(hostPort); // HOST:PORT or [IPv6]:PORT
     }
 }

@@ -26,6 +26,16 @@ public final class Addresses {
         return InetSocketAddress.createUnresolved(host, port);
     }
 
+    /** {@link #parse}, then looked up now: for an address to bind or to dial at once. */
+    public static InetSocketAddress parseResolved(String hostPort) {
+        return resolved(parse(hostPort));
+    }
+
+    /** {@code address} looked up, if it is not yet. */
+    public static InetSocketAddress resolved(InetSocketAddress address) {
+        return address.isUnresolved() ? new InetSocketAddress(address.getHostString(), address.getPort()) : address;
+    }
+
     /** {@code host:port}, with an IPv6 literal in brackets ({@code [::1]:7001}): what {@link #parse} reads back. */
     public static String format(String host, int port) {
         return (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;

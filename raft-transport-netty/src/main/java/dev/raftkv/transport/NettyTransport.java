@@ -113,16 +113,12 @@ public final class NettyTransport implements Transport, AutoCloseable {
         NettyTransport t = new NettyTransport(selfId, security, options);
         try {
             peers.forEach(t::setPeer);
-            t.bind(resolved(bindAddress), sink);
+            t.bind(Addresses.resolved(bindAddress), sink);
             return t;
         } catch (RuntimeException e) {
             t.close();
             throw e;
         }
-    }
-
-    private static InetSocketAddress resolved(InetSocketAddress address) {
-        return address.isUnresolved() ? new InetSocketAddress(address.getHostString(), address.getPort()) : address;
     }
 
     private void bind(InetSocketAddress address, InboundSink sink) {
@@ -192,7 +188,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
      */
     public CompletableFuture<Void> prove(String peerId, InetSocketAddress address) {
         CompletableFuture<Void> result = new CompletableFuture<>();
-        InetSocketAddress target = resolved(address);
+        InetSocketAddress target = Addresses.resolved(address);
         try {
             clientBase.clone().remoteAddress(target).handler(outbound.forPeer(peerId, target)).connect()
                     .addListener((ChannelFuture f) -> {
