@@ -3,10 +3,7 @@ package dev.raftkv.node;
 import dev.raftkv.kv.KvCodec;
 import dev.raftkv.kv.KvCommand;
 import dev.raftkv.kv.KvLimits;
-import dev.raftkv.raft.Message;
 import dev.raftkv.raft.Role;
-import dev.raftkv.raft.server.Snapshot;
-import dev.raftkv.raft.server.Transport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,15 +23,6 @@ import static org.awaitility.Awaitility.await;
  */
 class LogBytesBoundTest {
     private static final long MIB = 1024 * 1024;
-    private static final RaftkvNode.TransportFactory NO_PEERS = (config, inbound) -> new Transport() {
-        @Override
-        public void send(Message message) {
-        }
-
-        @Override
-        public void sendSnapshot(Message.InstallSnapshot message, Snapshot snapshot) {
-        }
-    };
 
     @TempDir
     Path dir;
@@ -53,7 +41,7 @@ class LogBytesBoundTest {
 
     @Test
     void aSnapshotEveryFewMebibytesKeepsTheLogInMemoryThatSmall() throws Exception {
-        RaftkvNode node = RaftkvNode.start(config(dir).withSnapshotEveryBytes(4 * MIB), NO_PEERS);
+        RaftkvNode node = RaftkvNode.start(config(dir).withSnapshotEveryBytes(4 * MIB), OneNodeCluster.NO_PEERS);
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> node.server().status().get().role() == Role.LEADER);
             byte[] value = new byte[(int) MIB];

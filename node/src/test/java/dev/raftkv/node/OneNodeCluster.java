@@ -15,7 +15,8 @@ import static org.awaitility.Awaitility.await;
 
 /** A one-member cluster on 127.0.0.1, OS-chosen ports, serving HTTP and the client protocol; it leads itself. */
 public final class OneNodeCluster {
-    private static final RaftkvNode.TransportFactory NO_PEERS = (config, inbound) -> new Transport() {
+    /** A transport for a cluster of one: there is nobody to send to. */
+    static final RaftkvNode.TransportFactory NO_PEERS = (config, inbound) -> new Transport() {
         @Override
         public void send(Message message) {
         }

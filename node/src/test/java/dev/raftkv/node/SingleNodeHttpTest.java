@@ -1,9 +1,6 @@
 package dev.raftkv.node;
 
 import dev.raftkv.kv.KvLimits;
-import dev.raftkv.raft.Message;
-import dev.raftkv.raft.server.Snapshot;
-import dev.raftkv.raft.server.Transport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,15 +19,6 @@ import static org.awaitility.Awaitility.await;
 
 /** The HTTP API of a one-node cluster on real files, including a restart with the same data directory. */
 class SingleNodeHttpTest {
-    private static final RaftkvNode.TransportFactory NO_PEERS = (config, inbound) -> new Transport() {
-        @Override
-        public void send(Message message) {
-        }
-
-        @Override
-        public void sendSnapshot(Message.InstallSnapshot message, Snapshot snapshot) {
-        }
-    };
 
     @TempDir
     Path dir;
@@ -50,7 +38,7 @@ class SingleNodeHttpTest {
         NodeConfig cfg = new NodeConfig("n1", new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0),
                 new InetSocketAddress("127.0.0.1", 0), Map.of("n1", new InetSocketAddress("127.0.0.1", 1)), Map.of(), Map.of(), dir, "cookie", 10, 10, 5,
                 new KvLimits(64, 1024), Duration.ofSeconds(5));
-        RaftkvNode n = RaftkvNode.start(cfg, NO_PEERS, unsafe);
+        RaftkvNode n = RaftkvNode.start(cfg, OneNodeCluster.NO_PEERS, unsafe);
         await().atMost(Duration.ofSeconds(10)).until(() -> call("GET", n, "/v1/status", null).body().contains("\"leader\""
                 ) && call("GET", n, "/v1/status", null).body().contains("\"role\":\"leader\""));
         return n;

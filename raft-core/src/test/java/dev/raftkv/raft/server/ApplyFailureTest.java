@@ -1,24 +1,14 @@
 package dev.raftkv.raft.server;
 
-import dev.raftkv.raft.ClusterConfig;
-import dev.raftkv.raft.RaftConfig;
-import dev.raftkv.raft.Role;
 import dev.raftkv.raft.log.FileLogStorage;
-import dev.raftkv.raft.snapshot.FileSnapshotStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -34,8 +24,7 @@ import static org.awaitility.Awaitility.await;
  */
 class ApplyFailureTest {
     /** Applies commands in order; throws what {@code failure} makes for the command "poison". */
-    private static final class PoisonedMachine implements StateMachine {
-        final List<String> applied = new CopyOnWriteArrayList<>();
+    private static final class PoisonedMachine extends LoneLeader.RecordingMachine {
         private final Supplier<Throwable> failure;
 
         PoisonedMachine(Supplier<Throwable> failure) {
@@ -44,63 +33,22 @@ class ApplyFailureTest {
 
         @Override
         public Object apply(long index, byte[] command) {
-            String c = new String(command);
-            if (c.equals("poison")) {
+            if (new String(command).equals("poison")) {
                 Throwable t = failure.get();
                 if (t instanceof Error e) throw e;
                 throw (RuntimeException) t;
             }
-            applied.add(c);
-            return index;
-        }
-
-        @Override
-        public Object query(byte[] query) {
-            return applied.size();
-        }
-
-        @Override
-        public void snapshot(SnapshotWriter writer) {
-        }
-
-        @Override
-        public void restore(Snapshot snapshot) {
+            return super.apply(index, command);
         }
     }
 
     @TempDir
     Path dir;
-    private ExecutorEventLoop loop;
-    private ExecutorService apply;
-    private FileLogStorage storage;
+    private LoneLeader leader;
 
     @AfterEach
     void close() throws InterruptedException {
-        loop.close();
-        apply.shutdownNow();
-        apply.awaitTermination(5, TimeUnit.SECONDS);
-        storage.close();
-    }
-
-    private RaftServer leader(StateMachine machine, FatalErrorHandler handler) throws Exception {
-        storage = FileLogStorage.open(dir);
-        loop = new ExecutorEventLoop("raft-test", e -> { });
-        apply = Executors.newSingleThreadExecutor(); // what RaftkvNode uses: a thread that dies is silently replaced
-        RaftServer server = new RaftServer(
-                new RaftServer.Options(new RaftConfig("n1", 5, 1, 8, 64, Set.of()), ClusterConfig.ofVoters("n1"), 5, 0, 0),
-                machine, storage, FileSnapshotStore.open(dir), new Transport() {
-                    @Override
-                    public void send(dev.raftkv.raft.Message message) {
-                    }
-
-                    @Override
-                    public void sendSnapshot(dev.raftkv.raft.Message.InstallSnapshot message, Snapshot snapshot) {
-                    }
-                }, loop, apply, new Random(1));
-        server.onFatalError(handler);
-        server.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> server.status().get().role() == Role.LEADER);
-        return server;
+        if (leader != null) leader.close();
     }
 
     @Test
@@ -116,7 +64,8 @@ class ApplyFailureTest {
     private void assertFailStop(Supplier<Throwable> failure) throws Exception {
         PoisonedMachine machine = new PoisonedMachine(failure);
         RecordingFatalErrorHandler handler = new RecordingFatalErrorHandler();
-        RaftServer server = leader(machine, handler);
+        leader = new LoneLeader(dir, FileLogStorage.open(dir), machine, handler);
+        RaftServer server = leader.server;
         assertThat(server.propose("before".getBytes()).get(5, TimeUnit.SECONDS)).isNotNull();
 
         CompletableFuture<Object> poison = server.propose("poison".getBytes());

@@ -1,11 +1,7 @@
 package dev.raftkv.raft.server;
 
-import dev.raftkv.raft.ClusterConfig;
-import dev.raftkv.raft.RaftConfig;
-import dev.raftkv.raft.Role;
 import dev.raftkv.raft.log.FileLogStorage;
 import dev.raftkv.raft.log.Syncer;
-import dev.raftkv.raft.snapshot.FileSnapshotStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,15 +9,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -34,42 +23,13 @@ import static org.awaitility.Awaitility.await;
  * stops, rather than retry and carry on with data it cannot vouch for.
  */
 class FsyncFailureTest {
-    /** Counts applied commands; enough of a state machine to see what was acknowledged. */
-    private static final class Recorder implements StateMachine {
-        final List<String> applied = new ArrayList<>();
-
-        @Override
-        public Object apply(long index, byte[] command) {
-            applied.add(new String(command));
-            return index;
-        }
-
-        @Override
-        public Object query(byte[] query) {
-            return applied.size();
-        }
-
-        @Override
-        public void snapshot(SnapshotWriter writer) {
-        }
-
-        @Override
-        public void restore(Snapshot snapshot) {
-        }
-    }
-
     @TempDir
     Path dir;
-    private ExecutorEventLoop loop;
-    private ExecutorService apply;
-    private FileLogStorage storage;
+    private LoneLeader leader;
 
     @AfterEach
     void close() throws InterruptedException {
-        loop.close();
-        apply.shutdownNow();
-        apply.awaitTermination(5, TimeUnit.SECONDS);
-        storage.close();
+        if (leader != null) leader.close();
     }
 
     @Test
@@ -87,23 +47,9 @@ class FsyncFailureTest {
                 Syncer.FSYNC.syncDirectory(d);
             }
         };
-        storage = FileLogStorage.open(dir, new FileLogStorage.Options(1 << 20, flaky));
-        loop = new ExecutorEventLoop("raft-test", e -> { });
-        apply = Executors.newSingleThreadExecutor();
-        Recorder machine = new Recorder();
-        RaftServer server = new RaftServer(
-                new RaftServer.Options(new RaftConfig("n1", 5, 1, 8, 64, Set.of()), ClusterConfig.ofVoters("n1"), 5, 0, 0),
-                machine, storage, FileSnapshotStore.open(dir), new Transport() {
-                    @Override
-                    public void send(dev.raftkv.raft.Message message) {
-                    }
-
-                    @Override
-                    public void sendSnapshot(dev.raftkv.raft.Message.InstallSnapshot message, Snapshot snapshot) {
-                    }
-                }, loop, apply, new Random(1));
-        server.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> server.status().get().role() == Role.LEADER);
+        LoneLeader.RecordingMachine machine = new LoneLeader.RecordingMachine();
+        leader = new LoneLeader(dir, FileLogStorage.open(dir, new FileLogStorage.Options(1 << 20, flaky)), machine, null);
+        RaftServer server = leader.server;
         assertThat(server.propose("before".getBytes()).get(5, TimeUnit.SECONDS)).isNotNull();
 
         failing.set(true);
