@@ -1,21 +1,25 @@
 package dev.raftkv.raft;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 import java.util.ArrayDeque;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.Generate.oneOf;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 /**
  * {@link Progress} and {@link Inflights} against a naive model: a list of in-flight last indexes,
- * and match/next moved by the plain rules. Random sequences of sends, acks and rejections.
+ * and match/next moved by the plain rules. Random sequences of sends, acks and rejections, 1,000 of each
+ * property; {@code -DQT_SEED=N} replays the seed QuickTheories prints with a failure.
  */
 class ProgressProperties {
+    private static final int TRIES = 1000;
+
     sealed interface Action {
     }
 
@@ -28,17 +32,19 @@ class ProgressProperties {
     record Reject(int back, int hint) implements Action {
     }
 
-    @Provide
-    Arbitrary<List<Action>> actions() {
-        Arbitrary<Action> send = Arbitraries.integers().between(0, 5).map(Send::new);
-        Arbitrary<Action> ack = Arbitraries.integers().between(0, 8).map(Ack::new);
-        Arbitrary<Action> reject = Arbitraries.integers().between(0, 8).flatMap(b ->
-                Arbitraries.integers().between(0, 30).map(h -> new Reject(b, h)));
-        return Arbitraries.oneOf(send, ack, reject).list().ofMaxSize(60);
+    static Gen<List<Action>> actions() {
+        Gen<Action> send = integers().between(0, 5).map(Send::new);
+        Gen<Action> ack = integers().between(0, 8).map(Ack::new);
+        Gen<Action> reject = integers().between(0, 8).zip(integers().between(0, 30), Reject::new);
+        return lists().of(oneOf(send, ack, reject)).ofSizeBetween(0, 60);
     }
 
-    @Property
-    void progressFollowsTheNaiveModel(@ForAll("actions") List<Action> actions) {
+    @Test
+    void progressFollowsTheNaiveModel() {
+        qt().withExamples(TRIES).forAll(actions()).checkAssert(ProgressProperties::followsTheNaiveModel);
+    }
+
+    private static void followsTheNaiveModel(List<Action> actions) {
         int capacity = 4;
         Progress pr = new Progress(11, capacity, Long.MAX_VALUE, 0);
         pr.match = 10;
@@ -86,8 +92,12 @@ class ProgressProperties {
         }
     }
 
-    @Property
-    void probeSendsOneMessageAtATime(@ForAll("actions") List<Action> actions) {
+    @Test
+    void probeSendsOneMessageAtATime() {
+        qt().withExamples(TRIES).forAll(actions()).checkAssert(ProgressProperties::probesOneAtATime);
+    }
+
+    private static void probesOneAtATime(List<Action> actions) {
         Progress pr = new Progress(1, 4, Long.MAX_VALUE, 0);
         boolean waiting = false;
         for (Action a : actions) {
@@ -109,15 +119,18 @@ class ProgressProperties {
         }
     }
 
-    @Provide
-    Arbitrary<List<Integer>> sizes() {
+    static Gen<List<Integer>> sizes() {
         // > 0: send a message of that many bytes; 0: ack the oldest message in flight
-        return Arbitraries.integers().between(0, 3000).list().ofMaxSize(60);
+        return lists().of(integers().between(0, 3000)).ofSizeBetween(0, 60);
     }
 
     /** The window is full at its message count or its byte budget, whichever comes first; an empty one takes any message. */
-    @Property
-    void inflightsAreBoundedInMessagesAndBytes(@ForAll("sizes") List<Integer> actions) {
+    @Test
+    void inflightsAreBoundedInMessagesAndBytes() {
+        qt().withExamples(TRIES).forAll(sizes()).checkAssert(ProgressProperties::inflightsMatchTheNaiveWindow);
+    }
+
+    private static void inflightsMatchTheNaiveWindow(List<Integer> actions) {
         int capacity = 5;
         long maxBytes = 4000;
         Inflights in = new Inflights(capacity, maxBytes);

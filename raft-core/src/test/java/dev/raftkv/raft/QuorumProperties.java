@@ -1,11 +1,7 @@
 package dev.raftkv.raft;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -15,36 +11,49 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+import static org.quicktheories.generators.SourceDSL.longs;
 
-/** {@link Quorum} against naive definitions (etcd's quorum/quick_test.go does the same). */
+/**
+ * {@link Quorum} against naive definitions (etcd's quorum/quick_test.go does the same), 1,000 tries each.
+ * QuickTheories prints the seed of a failure; {@code -DQT_SEED=N} replays it.
+ */
 class QuorumProperties {
+    private static final int TRIES = 1000;
+
     record Voting(Set<String> voters, Map<String, Long> matches, Map<String, Boolean> votes) {
     }
 
-    @Provide
-    Arbitrary<Voting> votings() {
-        Arbitrary<Integer> size = Arbitraries.integers().between(1, 9);
-        return size.flatMap(n -> {
-            Set<String> voters = new TreeSet<>();
-            for (int i = 0; i < n; i++) voters.add("v" + i);
-            Arbitrary<List<Long>> matches = Arbitraries.longs().between(0, 20).list().ofSize(n + 2);
-            Arbitrary<List<Integer>> votes = Arbitraries.integers().between(0, 2).list().ofSize(n + 2);
-            return Combinators.combine(matches, votes).as((ms, vs) -> {
-                Map<String, Long> m = new HashMap<>();
-                Map<String, Boolean> v = new HashMap<>();
-                // two extra ids that are not voters: their answers must not count
-                for (int i = 0; i < n + 2; i++) {
-                    m.put("v" + i, ms.get(i));
-                    if (vs.get(i) < 2) v.put("v" + i, vs.get(i) == 1);
-                }
-                return new Voting(voters, m, v);
-            });
+    /** One to nine voters, and two extra ids that are not voters: their answers must not count. */
+    static Gen<Voting> votings() {
+        return integers().between(1, 9).flatMap(n -> {
+            Gen<List<Long>> matches = lists().of(longs().between(0, 20)).ofSize(n + 2);
+            Gen<List<Integer>> votes = lists().of(integers().between(0, 2)).ofSize(n + 2);
+            return matches.zip(votes, (ms, vs) -> voting(n, ms, vs));
         });
     }
 
+    private static Voting voting(int n, List<Long> ms, List<Integer> vs) {
+        Set<String> voters = new TreeSet<>();
+        for (int i = 0; i < n; i++) voters.add("v" + i);
+        Map<String, Long> m = new HashMap<>();
+        Map<String, Boolean> v = new HashMap<>();
+        for (int i = 0; i < n + 2; i++) {
+            m.put("v" + i, ms.get(i));
+            if (vs.get(i) < 2) v.put("v" + i, vs.get(i) == 1); // 2: no answer yet
+        }
+        return new Voting(voters, m, v);
+    }
+
     /** Naive: the largest index i such that a majority of voters have match >= i. */
-    @Property
-    void committedIndexIsTheLargestIndexAMajorityHolds(@ForAll("votings") Voting v) {
+    @Test
+    void committedIndexIsTheLargestIndexAMajorityHolds() {
+        qt().withExamples(TRIES).forAll(votings()).checkAssert(QuorumProperties::committedIndexMatchesNaive);
+    }
+
+    private static void committedIndexMatchesNaive(Voting v) {
         long naive = 0;
         for (long i = 0; i <= 20; i++) {
             long idx = i;
@@ -55,8 +64,12 @@ class QuorumProperties {
     }
 
     /** Naive: WON if granted > n/2; LOST if even all missing votes granted could not reach that. */
-    @Property
-    void voteResultMatchesCounting(@ForAll("votings") Voting v) {
+    @Test
+    void voteResultMatchesCounting() {
+        qt().withExamples(TRIES).forAll(votings()).checkAssert(QuorumProperties::voteResultMatchesNaive);
+    }
+
+    private static void voteResultMatchesNaive(Voting v) {
         int granted = 0;
         int missing = 0;
         for (String id : v.voters()) {
@@ -70,8 +83,12 @@ class QuorumProperties {
         assertThat(Quorum.voteResult(v.voters(), v.votes())).isEqualTo(expected);
     }
 
-    @Property
-    void isQuorumMeansMoreThanHalfOfTheVoters(@ForAll("votings") Voting v) {
+    @Test
+    void isQuorumMeansMoreThanHalfOfTheVoters() {
+        qt().withExamples(TRIES).forAll(votings()).checkAssert(QuorumProperties::isQuorumMatchesNaive);
+    }
+
+    private static void isQuorumMatchesNaive(Voting v) {
         Set<String> granted = new HashSet<>();
         v.votes().forEach((id, yes) -> {
             if (yes) granted.add(id);

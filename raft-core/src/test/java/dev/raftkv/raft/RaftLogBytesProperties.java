@@ -1,35 +1,48 @@
 package dev.raftkv.raft;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.Generate.oneOf;
+import static org.quicktheories.generators.Generate.pick;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 /**
  * {@link RaftLog#slice(long, long, int, long)} and {@link RaftLog#bytes()} against naive versions: the
  * slice is the longest prefix within the count and the byte budget, never empty; the log's byte count is
- * the sum over what it holds after any appends, truncations and compactions.
+ * the sum over what it holds after any appends, truncations and compactions. 1,000 tries each;
+ * {@code -DQT_SEED=N} replays the seed QuickTheories prints with a failure.
  */
 class RaftLogBytesProperties {
+    private static final int TRIES = 1000;
+
+    record SliceCase(List<Integer> sizes, int from, int max, int maxBytes) {
+    }
+
     private static RaftLog logOf(List<Integer> sizes) {
         RaftLog log = new RaftLog(0, 0, List.of(), 0);
         for (int i = 0; i < sizes.size(); i++) log.append(Entry.normal(1, i + 1, new byte[sizes.get(i)]));
         return log;
     }
 
-    @Property
-    void aSliceIsTheLongestPrefixWithinBothBudgets(@ForAll @Size(min = 1, max = 40) List<@IntRange(max = 5000) Integer> sizes,
-                                                   @ForAll @IntRange(min = 1, max = 40) int from,
-                                                   @ForAll @IntRange(min = 1, max = 50) int max,
-                                                   @ForAll @IntRange(min = 1, max = 20_000) int maxBytes) {
+    @Test
+    void aSliceIsTheLongestPrefixWithinBothBudgets() {
+        Gen<SliceCase> cases = lists().of(integers().between(0, 5000)).ofSizeBetween(1, 40).zip(
+                integers().between(1, 40), integers().between(1, 50), integers().between(1, 20_000), SliceCase::new);
+        qt().withExamples(TRIES).forAll(cases).checkAssert(RaftLogBytesProperties::sliceMatchesNaive);
+    }
+
+    private static void sliceMatchesNaive(SliceCase c) {
+        List<Integer> sizes = c.sizes();
+        int from = c.from();
+        int max = c.max();
+        int maxBytes = c.maxBytes();
         RaftLog log = logOf(sizes);
         long first = Math.min(from, sizes.size());
         List<Entry> slice = log.slice(first, log.lastIndex(), max, maxBytes);
@@ -46,14 +59,17 @@ class RaftLogBytesProperties {
         assertThat(slice.size() == 1 || Entry.sizeBytes(slice) <= maxBytes).isTrue();
     }
 
-    @Provide
-    Arbitrary<List<Integer>> ops() {
+    static Gen<List<Integer>> ops() {
         // >= 0: append an entry of that size; -1: truncate a suffix; -2: apply and compact a prefix
-        return Arbitraries.oneOf(Arbitraries.integers().between(0, 3000), Arbitraries.of(-1, -2)).list().ofMaxSize(80);
+        return lists().of(oneOf(integers().between(0, 3000), pick(List.of(-1, -2)))).ofSizeBetween(0, 80);
     }
 
-    @Property
-    void theByteCountIsTheSumOverWhatTheLogHolds(@ForAll("ops") List<Integer> ops) {
+    @Test
+    void theByteCountIsTheSumOverWhatTheLogHolds() {
+        qt().withExamples(TRIES).forAll(ops()).checkAssert(RaftLogBytesProperties::byteCountMatchesNaive);
+    }
+
+    private static void byteCountMatchesNaive(List<Integer> ops) {
         RaftLog log = new RaftLog(0, 0, List.of(), 0);
         long term = 1;
         for (int op : ops) {

@@ -1,15 +1,11 @@
 package dev.raftkv.raft.log;
 
 import dev.raftkv.raft.Entry;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,11 +14,18 @@ import java.util.Random;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.api.Pair.of;
+import static org.quicktheories.generators.Generate.constant;
+import static org.quicktheories.generators.Generate.frequency;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 /**
  * Random appends (some at an index already held, which truncates), compactions and reopens give
  * the same entries as a TreeMap. Segments are tiny so that rolling, deleting and truncating across
- * segment boundaries all happen.
+ * segment boundaries all happen. 200 tries; {@code -DQT_SEED=N} replays the seed QuickTheories prints with
+ * a failure.
  */
 class SegmentedLogProperties {
     private static final long SEGMENT_BYTES = 512;
@@ -41,24 +44,27 @@ class SegmentedLogProperties {
     record Reopen() implements Op {
     }
 
-    @Provide
-    Arbitrary<List<Op>> operations() {
-        Arbitrary<Op> append = Combinators.combine(
-                Arbitraries.integers().between(0, 8), Arbitraries.integers().between(1, 10), Arbitraries.integers())
-                .as(Append::new);
-        Arbitrary<Op> compact = Arbitraries.integers().between(0, 100).map(Compact::new);
-        Arbitrary<Op> reopen = Arbitraries.just(new Reopen());
-        return Arbitraries.frequencyOf(Tuple.of(6, append), Tuple.of(1, compact), Tuple.of(1, reopen)).list().ofMaxSize(40);
+    static Gen<List<Op>> operations() {
+        Gen<Op> append = integers().between(0, 8).zip(integers().between(1, 10), integers().all(), Append::new);
+        Gen<Op> compact = integers().between(0, 100).map(Compact::new);
+        Gen<Op> reopen = constant(new Reopen());
+        return lists().of(frequency(of(6, append), of(1, compact), of(1, reopen))).ofSizeBetween(0, 40);
     }
 
-    @Property(tries = 200)
-    void behavesLikeATreeMap(@ForAll("operations") List<Op> ops) throws IOException {
-        Path dir = Files.createTempDirectory("segmented-log");
-        try {
-            run(dir, ops);
-        } finally {
-            LogFiles.deleteTree(dir);
-        }
+    @Test
+    void behavesLikeATreeMap() {
+        qt().withExamples(200).forAll(operations()).checkAssert(ops -> {
+            try {
+                Path dir = Files.createTempDirectory("segmented-log");
+                try {
+                    run(dir, ops);
+                } finally {
+                    LogFiles.deleteTree(dir);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
     private void run(Path dir, List<Op> ops) throws IOException {
