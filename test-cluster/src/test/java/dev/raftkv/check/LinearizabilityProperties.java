@@ -1,37 +1,43 @@
 package dev.raftkv.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
+/**
+ * The checker on histories of a simulated atomic register, as they are and with one read corrupted; 500 tries
+ * each. {@code -DQT_SEED=N} replays the seed QuickTheories prints with a failure.
+ */
 class LinearizabilityProperties {
 
     private static final long BUDGET = 20_000;
+    private static final int TRIES = 500;
 
-    @Provide
-    Arbitrary<RegisterSimulation.Config> configs() {
+    static Gen<RegisterSimulation.Config> configs() {
         // Proving a history wrong takes time exponential in its pending ops at worst; these sizes stay well
         // inside the budget.
-        return Combinators.combine(
-                Arbitraries.integers().between(1, 8),
-                Arbitraries.integers().between(0, 150),
-                Arbitraries.integers().between(1, 4),
-                Arbitraries.integers().between(0, 20),
-                Arbitraries.integers().between(0, 20)
-        ).as(RegisterSimulation.Config::new);
+        return integers().between(1, 8).zip(
+                integers().between(0, 150),
+                integers().between(1, 4),
+                integers().between(0, 20),
+                integers().between(0, 20),
+                RegisterSimulation.Config::new);
     }
 
-    @Property(tries = 500)
-    void historiesOfAnAtomicRegisterAreLinearizable(@ForAll long seed,
-                                                     @ForAll("configs") RegisterSimulation.Config config) {
+    @Test
+    void historiesOfAnAtomicRegisterAreLinearizable() {
+        qt().withExamples(TRIES).forAll(longs().all(), configs())
+                .checkAssert(LinearizabilityProperties::atomicRegisterIsLinearizable);
+    }
+
+    private static void atomicRegisterIsLinearizable(long seed, RegisterSimulation.Config config) {
         List<Op> history = RegisterSimulation.generate(seed, config);
 
         CheckResult result = LinearizabilityChecker.check(history, BUDGET);
@@ -39,8 +45,13 @@ class LinearizabilityProperties {
         assertThat(result.verdict()).as(result.explanation()).isEqualTo(Verdict.LINEARIZABLE);
     }
 
-    @Property(tries = 500)
-    void aReadOfAValueNeverWrittenIsCaught(@ForAll long seed, @ForAll("configs") RegisterSimulation.Config config) {
+    @Test
+    void aReadOfAValueNeverWrittenIsCaught() {
+        qt().withExamples(TRIES).forAll(longs().all(), configs())
+                .checkAssert(LinearizabilityProperties::neverWrittenReadIsCaught);
+    }
+
+    private static void neverWrittenReadIsCaught(long seed, RegisterSimulation.Config config) {
         List<Op> history = new ArrayList<>(RegisterSimulation.generate(seed, config));
         List<Integer> answeredReads = new ArrayList<>();
         for (int i = 0; i < history.size(); i++) {

@@ -1,25 +1,47 @@
 package dev.raftkv.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.Test;
 
 /**
  * The checker prunes and rewrites histories in several ways; on tiny histories, compare it with brute force. Half
- * the histories come from a real register with one field of one op then changed, so both verdicts are common.
+ * the histories come from a real register with one field of one op then changed, so both verdicts are common,
+ * and each property checks that they are (more than 10% of its tries each), or it would test one verdict only.
+ * 3,000 tries each; {@code -DQT_SEED=N} replays the seed QuickTheories prints with a failure.
  */
 class OracleAgreementProperties {
 
     private static final long BUDGET = 10_000;
+    private static final int TRIES = 3000;
 
-    @Property(tries = 3000)
-    void randomHistories(@ForAll long seed, @ForAll @IntRange(min = 1, max = 7) int size) {
+    /** How many histories of a run the brute force called linearizable, and how many not. */
+    private static final class Verdicts {
+        int linearizable;
+        int not;
+
+        void assertBothCommon() {
+            int total = linearizable + not;
+            assertThat(linearizable).as("linearizable histories of %d", total).isGreaterThan(total / 10);
+            assertThat(not).as("non-linearizable histories of %d", total).isGreaterThan(total / 10);
+        }
+    }
+
+    @Test
+    void randomHistories() {
+        Verdicts verdicts = new Verdicts();
+        qt().withExamples(TRIES).forAll(longs().all(), integers().between(1, 7))
+                .checkAssert((seed, size) -> assertAgreement(randomHistory(seed, size), verdicts));
+        verdicts.assertBothCommon();
+    }
+
+    private static List<Op> randomHistory(long seed, int size) {
         Random random = new Random(seed);
         String[] values = {"a", "b", "c", "d", "e", "f"};
         int domain = 2 + random.nextInt(values.length - 1);
@@ -41,11 +63,18 @@ class OracleAgreementProperties {
             };
             history.add(op);
         }
-        assertAgreement(history);
+        return history;
     }
 
-    @Property(tries = 3000)
-    void simulatedHistoriesWithOneCorruption(@ForAll long seed, @ForAll @IntRange(min = 1, max = 6) int size) {
+    @Test
+    void simulatedHistoriesWithOneCorruption() {
+        Verdicts verdicts = new Verdicts();
+        qt().withExamples(TRIES).forAll(longs().all(), integers().between(1, 6))
+                .checkAssert((seed, size) -> assertAgreement(corruptedHistory(seed, size), verdicts));
+        verdicts.assertBothCommon();
+    }
+
+    private static List<Op> corruptedHistory(long seed, int size) {
         Random random = new Random(seed);
         RegisterSimulation.Config config = new RegisterSimulation.Config(1 + random.nextInt(3), size, 1, 40, 10);
         List<Op> history = new ArrayList<>(RegisterSimulation.generate(seed, config));
@@ -57,16 +86,13 @@ class OracleAgreementProperties {
                          op.invoke(), op.complete(), op.outcome())
                 : new Op(op.process(), op.key(), op.kind(), op.value(), value, !op.casSucceeded(),
                          op.invoke(), op.complete(), op.outcome()));
-        assertAgreement(history);
+        return history;
     }
 
-    private static void assertAgreement(List<Op> history) {
+    private static void assertAgreement(List<Op> history, Verdicts verdicts) {
         boolean expected = BruteForceOracle.isLinearizable(history);
-        Statistics.collect(expected ? "linearizable" : "not linearizable");
-        Statistics.coverage(coverage -> {
-            coverage.check("linearizable").percentage(p -> p > 10);
-            coverage.check("not linearizable").percentage(p -> p > 10);
-        });
+        if (expected) verdicts.linearizable++;
+        else verdicts.not++;
 
         CheckResult result = LinearizabilityChecker.check(history, BUDGET);
 
