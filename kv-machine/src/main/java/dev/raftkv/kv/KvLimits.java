@@ -14,6 +14,15 @@ public record KvLimits(int maxKeyBytes, int maxValueBytes) {
      * about 50 bytes. Not a per-node setting: every replica must agree on what was applied.
      */
     public static final int MAX_CLIENT_ID_BYTES = 128;
+    /** The most keys one page of a range answers, and the default when a caller names no limit. */
+    public static final int MAX_PAGE_KEYS = 1000;
+    /**
+     * The most bytes of keys and values one page answers (a page always holds at least one key, so a value
+     * of the maximal size still comes back); the reads of one transaction share this budget.
+     */
+    public static final long MAX_PAGE_BYTES = 4L << 20;
+    /** The most compares and operations one transaction may hold, both branches together (etcd's default is 128 too). */
+    public static final int MAX_TXN_OPS = 128;
 
     public KvLimits {
         if (maxKeyBytes < 1 || maxValueBytes < 0) {
@@ -62,13 +71,66 @@ public record KvLimits(int maxKeyBytes, int maxValueBytes) {
         }
     }
 
+    /** A range's bounds are keys, but for the byte a prefix's end adds, and may be empty (from the first key). */
+    public void checkRange(KeyRange r) {
+        int longest = Math.max(r.start().length, r.end() == null ? 0 : r.end().length);
+        if (longest > maxKeyBytes + 1) {
+            throw new Violation("a range bound has " + longest + " bytes; the limit is " + maxKeyBytes, true);
+        }
+    }
+
+    public void checkPageLimit(int limit) {
+        if (limit < 1 || limit > MAX_PAGE_KEYS) {
+            throw new Violation("limit " + limit + " is out of range: 1 to " + MAX_PAGE_KEYS, false);
+        }
+    }
+
     public void check(KvCommand c) {
         checkClientId(c.clientId());
-        checkKey(c.key());
+        if (c instanceof KvCommand.OnKey k) checkKey(k.key());
         if (c instanceof KvCommand.Put p) checkValue(p.value());
         if (c instanceof KvCommand.Cas cas) {
             checkValue(cas.expect());
             checkValue(cas.value());
+        }
+        if (c instanceof KvCommand.DeleteRange r) checkRange(r.range());
+        if (c instanceof KvCommand.Txn t) checkTxn(t);
+    }
+
+    private void checkTxn(KvCommand.Txn t) {
+        int ops = t.compares().size() + t.success().size() + t.failure().size();
+        if (ops > MAX_TXN_OPS) {
+            throw new Violation("the transaction has " + ops + " compares and operations; the limit is " + MAX_TXN_OPS, true);
+        }
+        for (Compare cmp : t.compares()) {
+            checkKey(cmp.key());
+            if (cmp.value() != null) checkValue(cmp.value());
+        }
+        for (TxnOp op : t.success()) checkOp(op);
+        for (TxnOp op : t.failure()) checkOp(op);
+        // one entry of the log carries it, and the transport is sized for the largest single-key command
+        long bytes = KvCodec.encode(t).length;
+        long max = KvCodec.maxCommandBytes(this);
+        if (bytes > max) {
+            throw new Violation("the transaction takes " + bytes + " bytes; the limit is " + max
+                    + " (about two values of the largest size)", true);
+        }
+    }
+
+    private void checkOp(TxnOp op) {
+        if (op instanceof TxnOp.Put p) {
+            checkKey(p.key());
+            checkValue(p.value());
+        } else if (op instanceof TxnOp.Delete d) {
+            checkKey(d.key());
+        } else if (op instanceof TxnOp.Get g) {
+            checkKey(g.key());
+        } else if (op instanceof TxnOp.DeleteRange r) {
+            checkRange(r.range());
+        } else {
+            TxnOp.Range r = (TxnOp.Range) op;
+            checkRange(r.range());
+            checkPageLimit(r.limit());
         }
     }
 }

@@ -12,7 +12,9 @@ import dev.raftkv.raft.server.StateMachine;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The key-value machine over a {@link KvStore}: the same logic whichever store holds the data, so every
@@ -72,21 +74,70 @@ public final class KvStateMachine implements StateMachine, AutoCloseable {
     }
 
     private KvResult execute(KvCommand c, long index) {
-        byte[] key = c.key().getBytes(StandardCharsets.UTF_8);
-        Versioned current = get(key);
-        if (c instanceof KvCommand.Put p) {
-            batch.put(key, Versioned.written(current, p.value(), index));
-            return new KvResult.Written(index);
-        }
-        if (c instanceof KvCommand.Delete) {
-            if (current != null) batch.delete(key);
-            return new KvResult.Deleted(current != null);
-        }
+        if (c instanceof KvCommand.Put p) return put(p.key(), p.value(), index);
+        if (c instanceof KvCommand.Delete d) return delete(d.key());
+        if (c instanceof KvCommand.DeleteRange r) return new KvResult.DeletedRange(deleteRange(r.range()), index);
+        if (c instanceof KvCommand.Txn t) return transaction(t, index);
         KvCommand.Cas cas = (KvCommand.Cas) c;
+        byte[] key = utf8(cas.key());
+        Versioned current = get(key);
         byte[] now = current == null ? null : current.value();
         boolean ok = Arrays.equals(now, cas.expect());
         if (ok) batch.put(key, Versioned.written(current, cas.value(), index));
         return new KvResult.CasDone(ok, ok ? cas.value() : now);
+    }
+
+    private KvResult put(String key, byte[] value, long index) {
+        byte[] k = utf8(key);
+        batch.put(k, Versioned.written(get(k), value, index));
+        return new KvResult.Written(index);
+    }
+
+    private KvResult delete(String key) {
+        byte[] k = utf8(key);
+        boolean existed = get(k) != null;
+        if (existed) batch.delete(k);
+        return new KvResult.Deleted(existed);
+    }
+
+    /** Deletes every key of the range as the batch so far leaves it; how many went. */
+    private long deleteRange(KeyRange range) {
+        List<byte[]> doomed = new ArrayList<>();
+        try (BatchScan keys = new BatchScan(store, batch.data(), range)) {
+            keys.forEachRemaining(e -> doomed.add(e.key()));
+        }
+        for (byte[] key : doomed) batch.delete(key);
+        return doomed.size();
+    }
+
+    /** Every compare against the state before the transaction, then one branch, each operation seeing the ones before. */
+    private KvResult transaction(KvCommand.Txn t, long index) {
+        boolean succeeded = t.compares().stream().allMatch(cmp -> cmp.holds(get(utf8(cmp.key()))));
+        ReadBudget budget = new ReadBudget(KvLimits.MAX_PAGE_BYTES);
+        List<KvResult> results = new ArrayList<>();
+        for (TxnOp op : succeeded ? t.success() : t.failure()) {
+            if (op instanceof TxnOp.Put p) {
+                results.add(put(p.key(), p.value(), index));
+            } else if (op instanceof TxnOp.Delete d) {
+                results.add(delete(d.key()));
+            } else if (op instanceof TxnOp.DeleteRange r) {
+                results.add(new KvResult.DeletedRange(deleteRange(r.range()), index));
+            } else if (op instanceof TxnOp.Get g) {
+                Versioned v = get(utf8(g.key()));
+                if (v != null) budget.spend(v.value().length);
+                results.add(new KvResult.Value(v == null ? null : v.value()));
+            } else {
+                TxnOp.Range r = (TxnOp.Range) op;
+                try (BatchScan entries = new BatchScan(store, batch.data(), r.range())) {
+                    results.add(Pages.page(entries, r.limit(), r.keysOnly(), budget, index));
+                }
+            }
+        }
+        return new KvResult.TxnDone(succeeded, index, results);
+    }
+
+    private static byte[] utf8(String key) {
+        return key.getBytes(StandardCharsets.UTF_8);
     }
 
     /** The key as the batch so far leaves it. */
@@ -140,8 +191,21 @@ public final class KvStateMachine implements StateMachine, AutoCloseable {
 
     @Override
     public Object query(byte[] query) {
-        Versioned v = store.get(query);
-        return new KvResult.Value(v == null ? null : v.value());
+        KvQuery q = KvCodec.decodeQuery(query);
+        if (q instanceof KvQuery.Get g) {
+            Versioned v = store.get(utf8(g.key()));
+            return new KvResult.Value(v == null ? null : v.value());
+        }
+        KvQuery.Range r = (KvQuery.Range) q;
+        long revision = store.meta().appliedIndex();
+        try (KvStore.Cursor<KvStore.Entry> entries = new BatchScan(store, batch.data(), r.range())) {
+            if (r.countOnly()) {
+                long n = 0;
+                for (; entries.hasNext(); entries.next()) n++;
+                return new KvResult.Count(n, revision);
+            }
+            return Pages.page(entries, r.limit(), r.keysOnly(), new ReadBudget(KvLimits.MAX_PAGE_BYTES), revision);
+        }
     }
 
     /** Called on the apply thread between batches, so the store is consistent at its applied index. */

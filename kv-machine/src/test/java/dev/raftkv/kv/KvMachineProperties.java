@@ -27,9 +27,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Property: on either store, the machine behaves like a naive model, a {@link TreeMap} of keys in UTF-8
- * byte order with revisions and a table of each client's last seq and answer. Random runs of puts, deletes
- * and compare-and-sets (some of them retries, some without a client id) in random batches, with random
- * scans, a snapshot and restore half way; both stores must also give identical answers to the same run.
+ * byte order with revisions and a table of each client's last seq and answer. Random runs of puts, deletes,
+ * compare-and-sets, delete-ranges and transactions (some of them retries, some without a client id) in random
+ * batches, with random scans of the store and paged range queries of the machine, a snapshot and restore half
+ * way; both stores must also give identical answers to the same run. The model's transactions and compares are
+ * written out naively here, not taken from the machine.
  * Plain JUnit over seeded runs: a failure names its seed, and {@code -Dkv.seed=N} replays just that one.
  */
 class KvMachineProperties {
@@ -50,6 +52,22 @@ class KvMachineProperties {
             if (!c.clientId().isEmpty() && lastSeq.containsKey(c.clientId()) && c.seq() <= lastSeq.get(c.clientId())) {
                 return lastResult.get(c.clientId());
             }
+            KvResult r;
+            if (c instanceof KvCommand.DeleteRange d) {
+                r = new KvResult.DeletedRange(deleteRange(d.range()), index);
+            } else if (c instanceof KvCommand.Txn t) {
+                r = txn(t, index);
+            } else {
+                r = onKey(index, (KvCommand.OnKey) c);
+            }
+            if (!c.clientId().isEmpty()) {
+                lastSeq.put(c.clientId(), c.seq());
+                lastResult.put(c.clientId(), r);
+            }
+            return r;
+        }
+
+        private KvResult onKey(long index, KvCommand.OnKey c) {
             byte[] key = c.key().getBytes(StandardCharsets.UTF_8);
             Versioned cur = data.get(key);
             KvResult r;
@@ -65,11 +83,76 @@ class KvMachineProperties {
                 if (ok) data.put(key, Versioned.written(cur, cas.value(), index));
                 r = new KvResult.CasDone(ok, ok ? cas.value() : now);
             }
-            if (!c.clientId().isEmpty()) {
-                lastSeq.put(c.clientId(), c.seq());
-                lastResult.put(c.clientId(), r);
-            }
             return r;
+        }
+
+        java.util.NavigableMap<byte[], Versioned> in(KeyRange r) {
+            if (r.end() != null && Arrays.compareUnsigned(r.start(), r.end()) >= 0) return new TreeMap<>();
+            var tail = data.tailMap(r.start(), true);
+            return r.end() == null ? tail : tail.headMap(r.end(), false);
+        }
+
+        long deleteRange(KeyRange r) {
+            var doomed = in(r);
+            long n = doomed.size();
+            doomed.clear();
+            return n;
+        }
+
+        /** The naive transaction: every compare against the data as it is, then the branch's operations in order. */
+        KvResult txn(KvCommand.Txn t, long index) {
+            boolean ok = true;
+            for (Compare cmp : t.compares()) ok &= holds(cmp, data.get(cmp.key().getBytes(StandardCharsets.UTF_8)));
+            List<KvResult> results = new ArrayList<>();
+            for (TxnOp op : ok ? t.success() : t.failure()) {
+                if (op instanceof TxnOp.Put p) {
+                    results.add(onKey(index, new KvCommand.Put("", 0, p.key(), p.value())));
+                } else if (op instanceof TxnOp.Delete d) {
+                    results.add(onKey(index, new KvCommand.Delete("", 0, d.key())));
+                } else if (op instanceof TxnOp.DeleteRange d) {
+                    results.add(new KvResult.DeletedRange(deleteRange(d.range()), index));
+                } else if (op instanceof TxnOp.Get g) {
+                    Versioned v = data.get(g.key().getBytes(StandardCharsets.UTF_8));
+                    results.add(new KvResult.Value(v == null ? null : v.value()));
+                } else {
+                    TxnOp.Range r = (TxnOp.Range) op;
+                    results.add(page(r.range(), r.limit(), r.keysOnly(), index));
+                }
+            }
+            return new KvResult.TxnDone(ok, index, results);
+        }
+
+        /** The first {@code limit} keys of the range (the values here are far too small for the byte budget). */
+        KvResult.Page page(KeyRange r, int limit, boolean keysOnly, long revision) {
+            List<KvResult.Item> items = new ArrayList<>();
+            byte[] next = null;
+            for (var e : in(r).entrySet()) {
+                if (items.size() == limit) {
+                    next = e.getKey();
+                    break;
+                }
+                Versioned v = e.getValue();
+                items.add(new KvResult.Item(e.getKey(), keysOnly ? null : v.value(), v.createRevision(), v.modRevision(), v.version()));
+            }
+            return new KvResult.Page(items, next, revision);
+        }
+
+        static boolean holds(Compare cmp, Versioned v) {
+            if (cmp.target() == Compare.Target.VALUE && v == null) return false;
+            long have = switch (cmp.target()) {
+                case VALUE -> Arrays.compareUnsigned(v.value(), cmp.value());
+                case VERSION -> v == null ? 0 : v.version();
+                case CREATE_REVISION -> v == null ? 0 : v.createRevision();
+                case MOD_REVISION -> v == null ? 0 : v.modRevision();
+                case EXISTS -> v == null ? 0 : 1;
+            };
+            long want = cmp.target() == Compare.Target.VALUE ? 0 : cmp.number();
+            return switch (cmp.relation()) {
+                case EQUAL -> have == want;
+                case NOT_EQUAL -> have != want;
+                case LESS -> have < want;
+                case GREATER -> have > want;
+            };
         }
     }
 
@@ -112,6 +195,7 @@ class KvMachineProperties {
                 }
                 for (KvStateMachine m : machines) m.endBatch(index);
                 if (random.nextInt(8) == 0) checkScan(random, model, machines);
+                if (random.nextInt(6) == 0) checkRangeQuery(random, model, machines, index);
                 if (!restored && step == steps / 2) {
                     restored = true;
                     machines = restoredCopies(home, machines, index);
@@ -134,14 +218,77 @@ class KvMachineProperties {
         long seq = client.isEmpty() ? 0 : seqs.merge(client, 1L, Long::sum);
         String key = KEYS[random.nextInt(KEYS.length)];
         byte[] value = ("v" + random.nextInt(5)).getBytes(StandardCharsets.UTF_8);
-        KvCommand c = switch (random.nextInt(3)) {
-            case 0 -> new KvCommand.Put(client, seq, key, value);
-            case 1 -> new KvCommand.Delete(client, seq, key);
+        KvCommand c = switch (random.nextInt(7)) {
+            case 0, 1 -> new KvCommand.Put(client, seq, key, value);
+            case 2 -> new KvCommand.Delete(client, seq, key);
+            case 3 -> new KvCommand.DeleteRange(client, seq, range(random));
+            case 4, 5 -> txn(random, client, seq);
             default -> new KvCommand.Cas(client, seq, key,
                     random.nextBoolean() ? null : ("v" + random.nextInt(5)).getBytes(StandardCharsets.UTF_8), value);
         };
         if (!client.isEmpty()) last.put(client, c);
         return c;
+    }
+
+    private static KeyRange range(Random random) {
+        String a = KEYS[random.nextInt(KEYS.length)];
+        String b = KEYS[random.nextInt(KEYS.length)];
+        return switch (random.nextInt(4)) {
+            case 0 -> KeyRange.prefix(a.substring(0, random.nextInt(a.length() + 1)));
+            case 1 -> KeyRange.between(a, null);
+            default -> KeyRange.between(a, b); // sometimes empty or backwards: nothing in it
+        };
+    }
+
+    private static KvCommand.Txn txn(Random random, String client, long seq) {
+        List<Compare> compares = new ArrayList<>();
+        for (int i = random.nextInt(3); i > 0; i--) {
+            String key = KEYS[random.nextInt(KEYS.length)];
+            Compare.Relation rel = Compare.Relation.values()[random.nextInt(4)];
+            Compare.Target target = Compare.Target.values()[random.nextInt(Compare.Target.values().length)];
+            compares.add(target == Compare.Target.VALUE
+                    ? Compare.value(key, rel, ("v" + random.nextInt(5)).getBytes(StandardCharsets.UTF_8))
+                    : Compare.number(key, target, rel, random.nextInt(target == Compare.Target.EXISTS ? 2 : 30)));
+        }
+        return new KvCommand.Txn(client, seq, compares, ops(random), ops(random));
+    }
+
+    private static List<TxnOp> ops(Random random) {
+        List<TxnOp> ops = new ArrayList<>();
+        for (int i = random.nextInt(5); i > 0; i--) {
+            String key = KEYS[random.nextInt(KEYS.length)];
+            ops.add(switch (random.nextInt(6)) {
+                case 0, 1 -> new TxnOp.Put(key, ("t" + random.nextInt(5)).getBytes(StandardCharsets.UTF_8));
+                case 2 -> new TxnOp.Delete(key);
+                case 3 -> new TxnOp.DeleteRange(range(random));
+                case 4 -> new TxnOp.Get(key);
+                default -> new TxnOp.Range(range(random), 1 + random.nextInt(4), random.nextBoolean());
+            });
+        }
+        return ops;
+    }
+
+    /** The machine's paged range query, page by page to the end, against the model; and its count. */
+    private static void checkRangeQuery(Random random, Model model, List<KvStateMachine> machines, long index) {
+        KeyRange range = range(random);
+        int limit = 1 + random.nextInt(3);
+        boolean keysOnly = random.nextBoolean();
+        for (KvStateMachine m : machines) {
+            KeyRange rest = range;
+            List<KvResult.Item> all = new ArrayList<>();
+            for (int pages = 0; ; pages++) {
+                assertThat(pages).as("pages of %s", range).isLessThanOrEqualTo(KEYS.length);
+                KvResult.Page page = (KvResult.Page) m.query(KvCodec.encodeQuery(new KvQuery.Range(rest, limit, keysOnly, false)));
+                assertThat(page.revision()).isEqualTo(index);
+                assertThat(page).usingRecursiveComparison().isEqualTo(model.page(rest, limit, keysOnly, index));
+                all.addAll(page.items());
+                if (page.next() == null) break;
+                rest = rest.from(page.next());
+            }
+            assertThat(all).hasSize(model.in(range).size());
+            assertThat(m.query(KvCodec.encodeQuery(new KvQuery.Range(range, 1, false, true))))
+                    .isEqualTo(new KvResult.Count(model.in(range).size(), index));
+        }
     }
 
     private static void checkScan(Random random, Model model, List<KvStateMachine> machines) {

@@ -167,7 +167,7 @@ class KvStateMachineTest {
         KvCodec.Entry e = KvCodec.decode(KvCodec.encode(c, 42));
         assertThat(e.proposedAtMillis()).isEqualTo(42);
         assertThat(e.command().clientId()).isEqualTo(huge);
-        assertThat(e.command().key()).isEqualTo(huge);
+        assertThat(((KvCommand.Cas) e.command()).key()).isEqualTo(huge);
         byte[] bytes = KvCodec.encode(c);
         assertThat(bytes[0]).isEqualTo((byte) KvCodec.COMMAND_FORMAT);
         bytes[0] = 9;

@@ -72,7 +72,9 @@ public final class KvService {
      */
     public CompletableFuture<KvResult> write(KvCommand command) {
         limits.check(command);
-        String full = command instanceof KvCommand.Delete ? null : storeFull.get();
+        // deleting is how a full store is emptied
+        boolean deletes = command instanceof KvCommand.Delete || command instanceof KvCommand.DeleteRange;
+        String full = deletes ? null : storeFull.get();
         if (full != null) throw new KvLimits.Violation(full, true);
         return server.propose(KvCodec.encode(command, System.currentTimeMillis()))
                 .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)

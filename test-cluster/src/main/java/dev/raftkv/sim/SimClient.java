@@ -84,7 +84,7 @@ final class SimClient {
         Op op(Outcome outcome);
     }
 
-    private void send(SimNode node, KvCommand command, OnResult ok, OnFailure failed) {
+    private void send(SimNode node, KvCommand.OnKey command, OnResult ok, OnFailure failed) {
         if (node == null || !node.isUp() || node.server().core() == null) {
             // connection refused: the request never reached a server
             finish(failed.op(Outcome.FAIL), null);
