@@ -43,13 +43,13 @@ final class MessageGens {
     }
 
     /**
-     * Sizes from {@code min} to {@code max}, four times in five from the smallest eighth of the range. Like
+     * Sizes from {@code min} to {@code max}, nine times in ten from the smallest sixteenth of the range. Like
      * jqwik's sizes, most values are small, so that a property's cost stays what it was (the fuzz properties do
      * work quadratic in a body's length), while the largest sizes still occur. Short ranges stay uniform.
      */
     static Gen<Integer> sizes(int min, int max) {
         if (max - min < 32) return integers().between(min, max);
-        return Generate.frequency(of(4, integers().between(min, min + (max - min) / 8)), of(1, integers().between(min, max)));
+        return Generate.frequency(of(9, integers().between(min, min + (max - min) / 16)), of(1, integers().between(min, max)));
     }
 
     /** Ids of any Unicode (no lone surrogates: they are not text), empty ones included, within 255 UTF-8 bytes. */
