@@ -5,26 +5,32 @@ import dev.raftkv.raft.Message;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
 import java.lang.management.ManagementFactory;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.arbitrary;
+import static org.quicktheories.generators.SourceDSL.booleans;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 /**
  * Whatever bytes arrive, every decoder either returns a value or throws MalformedFrameException: never
  * another exception, and never an allocation sized by a length the frame does not back. The last is
  * measured: the bytes this thread allocates while decoding stay within a constant factor of the frame
  * (objects cost more than their wire form; a 2 GiB claim would show as 2 GiB).
+ * (To replay a failure with its seed, see {@link RaftCodecProperties}.)
  */
 class DecoderFuzzProperties {
     private static final int MAX_FRAME = 32 * 1024 * 1024;
@@ -37,7 +43,7 @@ class DecoderFuzzProperties {
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private static final RaftCodec CODEC = new RaftCodec();
 
-    @BeforeContainer
+    @BeforeAll
     static void warmUp() {
         // class loading allocates on the calling thread; do it before anything is measured
         for (Message m : List.of(new Message.TimeoutNow("a", "b", 1),
@@ -50,68 +56,93 @@ class DecoderFuzzProperties {
 
     // ---------------------------------------------------------------- properties
 
-    @Property(tries = 2000)
-    void randomBytes(@ForAll("noise") byte[] body) {
-        decodeEveryWay(body);
+    @Test
+    void randomBytes() {
+        qt().withExamples(2000).withShrinkCycles(MessageGens.SHRINK_CYCLES).forAll(noise())
+                .checkAssert(DecoderFuzzProperties::decodeEveryWay);
     }
 
-    @Property(tries = 300)
-    void everyTruncationOfAValidBodyIsRefused(@ForAll("bodies") byte[] body, @ForAll Random random) {
-        for (int length : cutPoints(body.length, random)) {
-            byte[] cut = java.util.Arrays.copyOf(body, length);
-            // every field is required, so no proper prefix of a body is a whole one
-            assertThatThrownBy(() -> decodeAsPeerFrame(cut)).isInstanceOf(MalformedFrameException.class);
-            decodeEveryWay(cut);
-        }
+    @Test
+    void theShortestBodiesDecodeEveryWay() {
+        // the edge cases jqwik's byte arrays started with: nothing, and each single byte
+        decodeEveryWay(new byte[0]);
+        for (int b = Byte.MIN_VALUE; b <= Byte.MAX_VALUE; b++) decodeEveryWay(new byte[]{(byte) b});
     }
 
-    @Property(tries = 100)
-    void everySingleBitFlipOfAValidFrame(@ForAll("smallBodies") byte[] body) {
-        byte[] frame = frame(body);
-        for (int bit = 0; bit < frame.length * 8; bit++) {
-            byte[] flipped = frame.clone();
-            flipped[bit / 8] ^= (byte) (1 << (bit % 8));
-            readFrameThenDecode(flipped);
-        }
+    @Test
+    void everyTruncationOfAValidBodyIsRefused() {
+        qt().withExamples(300).withShrinkCycles(MessageGens.SHRINK_CYCLES).forAll(bodies(), longs().all())
+                .checkAssert((body, seed) -> {
+                    for (int length : cutPoints(body.length, new Random(seed))) {
+                        byte[] cut = java.util.Arrays.copyOf(body, length);
+                        // every field is required, so no proper prefix of a body is a whole one
+                        assertThatThrownBy(() -> decodeAsPeerFrame(cut)).isInstanceOf(MalformedFrameException.class);
+                        decodeEveryWay(cut);
+                    }
+                });
     }
 
-    @Property(tries = 100)
-    void hugeLengthsAnywhereInABody(@ForAll("smallBodies") byte[] body, @ForAll("hugeInts") int huge) {
-        // wherever a count or length sits, some window covers it
-        for (int at = 0; at + 4 <= body.length; at++) {
-            byte[] patched = body.clone();
-            patched[at] = (byte) (huge >>> 24);
-            patched[at + 1] = (byte) (huge >>> 16);
-            patched[at + 2] = (byte) (huge >>> 8);
-            patched[at + 3] = (byte) huge;
-            decodeEveryWay(patched);
-        }
-        for (int at = 0; at + 2 <= body.length; at++) {
-            byte[] patched = body.clone();
-            patched[at] = (byte) 0xFF;
-            patched[at + 1] = (byte) 0xFF;
-            decodeEveryWay(patched);
-        }
+    @Test
+    void everySingleBitFlipOfAValidFrame() {
+        qt().withExamples(100).withShrinkCycles(MessageGens.SHRINK_CYCLES).withGenerateAttempts(SMALL_BODY_ATTEMPTS)
+                .forAll(smallBodies()).checkAssert(body -> {
+                    byte[] frame = frame(body);
+                    for (int bit = 0; bit < frame.length * 8; bit++) {
+                        byte[] flipped = frame.clone();
+                        flipped[bit / 8] ^= (byte) (1 << (bit % 8));
+                        readFrameThenDecode(flipped);
+                    }
+                });
     }
 
-    @Property(tries = 200)
-    void hugeFrameLengthPrefixesAreRefusedBeforeAnyWait(@ForAll("hugeInts") int length, @ForAll("noise") byte[] rest) {
-        ByteBuf in = Unpooled.buffer().writeInt(length).writeBytes(rest);
-        try {
-            if (length < 1 || length > MAX_FRAME) {
-                assertThatThrownBy(() -> Framing.readFrame(in, MAX_FRAME)).isInstanceOf(MalformedFrameException.class);
-            } else if (rest.length < length) {
-                assertThat(Framing.readFrame(in, MAX_FRAME)).isNull(); // waits: the bytes are not there yet
-            } else {
-                ByteBuf body = Framing.readFrame(in, MAX_FRAME);
-                assertThat(body.readableBytes()).isEqualTo(length);
-                body.release();
-            }
-        } catch (MalformedFrameException e) {
-            throw new AssertionError(e);
-        } finally {
-            in.release();
-        }
+    @Test
+    void hugeLengthsAnywhereInABody() {
+        qt().withExamples(100).withShrinkCycles(MessageGens.SHRINK_CYCLES).withGenerateAttempts(SMALL_BODY_ATTEMPTS)
+                .forAll(smallBodies(), hugeInts()).checkAssert((body, huge) -> {
+                    // wherever a count or length sits, some window covers it
+                    for (int at = 0; at + 4 <= body.length; at++) {
+                        byte[] patched = body.clone();
+                        patched[at] = (byte) (huge >>> 24);
+                        patched[at + 1] = (byte) (huge >>> 16);
+                        patched[at + 2] = (byte) (huge >>> 8);
+                        patched[at + 3] = (byte) (int) huge;
+                        decodeEveryWay(patched);
+                    }
+                    for (int at = 0; at + 2 <= body.length; at++) {
+                        byte[] patched = body.clone();
+                        patched[at] = (byte) 0xFF;
+                        patched[at + 1] = (byte) 0xFF;
+                        decodeEveryWay(patched);
+                    }
+                });
+    }
+
+    @Test
+    void hugeFrameLengthPrefixesAreRefusedBeforeAnyWait() {
+        Map<String, Integer> outcomes = new TreeMap<>();
+        qt().withExamples(200).withShrinkCycles(MessageGens.SHRINK_CYCLES).forAll(hugeInts(), noise())
+                .checkAssert((length, rest) -> {
+                    ByteBuf in = Unpooled.buffer().writeInt(length).writeBytes(rest);
+                    try {
+                        if (length < 1 || length > MAX_FRAME) {
+                            outcomes.merge("refused", 1, Integer::sum);
+                            assertThatThrownBy(() -> Framing.readFrame(in, MAX_FRAME)).isInstanceOf(MalformedFrameException.class);
+                        } else if (rest.length < length) {
+                            outcomes.merge("waits", 1, Integer::sum);
+                            assertThat(Framing.readFrame(in, MAX_FRAME)).isNull(); // waits: the bytes are not there yet
+                        } else {
+                            outcomes.merge("read", 1, Integer::sum);
+                            ByteBuf body = Framing.readFrame(in, MAX_FRAME);
+                            assertThat(body.readableBytes()).isEqualTo(length);
+                            body.release();
+                        }
+                    } catch (MalformedFrameException e) {
+                        throw new AssertionError(e);
+                    } finally {
+                        in.release();
+                    }
+                });
+        assertThat(outcomes).as("every branch is tried").containsOnlyKeys("refused", "waits", "read");
     }
 
     // ---------------------------------------------------------------- decoding as the transport does
@@ -185,62 +216,67 @@ class DecoderFuzzProperties {
         return java.util.stream.IntStream.concat(head, sample).boxed().toList();
     }
 
-    @Provide
-    Arbitrary<byte[]> noise() {
-        Arbitrary<byte[]> any = Arbitraries.bytes().array(byte[].class).ofMaxSize(300);
+    /** Bodies large enough to be refused by smallBodies() are rare, but a run of ten would give the try up. */
+    private static final int SMALL_BODY_ATTEMPTS = 100;
+
+    private static final List<Byte> TYPES = List.of((byte) 1, (byte) 2, (byte) 3, (byte) 4, (byte) 5, (byte) 6,
+            (byte) 7, (byte) 8, (byte) 9, (byte) 10, WireFormat.SNAPSHOT_BEGIN, WireFormat.SNAPSHOT_CHUNK);
+
+    static Gen<byte[]> noise() {
+        Gen<byte[]> any = MessageGens.bytes(0, 300);
         // a known type byte up front gets the noise past the first check, into the fields
-        Arbitrary<byte[]> typed = Combinators.combine(
-                Arbitraries.of((byte) 1, (byte) 2, (byte) 3, (byte) 4, (byte) 5, (byte) 6, (byte) 7, (byte) 8,
-                        (byte) 9, (byte) 10, WireFormat.SNAPSHOT_BEGIN, WireFormat.SNAPSHOT_CHUNK),
-                any).as((type, rest) -> {
-                    byte[] b = new byte[rest.length + 1];
-                    b[0] = type;
-                    System.arraycopy(rest, 0, b, 1, rest.length);
-                    return b;
-                });
-        return Arbitraries.oneOf(any, typed);
+        Gen<byte[]> typed = arbitrary().pick(TYPES).zip(any, (type, rest) -> {
+            byte[] b = new byte[rest.length + 1];
+            b[0] = type;
+            System.arraycopy(rest, 0, b, 1, rest.length);
+            return b;
+        });
+        return hex(Generate.oneOf(any, typed));
     }
 
-    @Provide
-    Arbitrary<byte[]> bodies() {
-        return Arbitraries.oneOf(MessageArbitraries.messages().map(DecoderFuzzProperties::body), helloBodies(),
-                snapshotBeginBodies(), snapshotChunkBodies());
+    static Gen<byte[]> bodies() {
+        return hex(Generate.oneOf(MessageGens.messages().map(DecoderFuzzProperties::body), helloBodies(),
+                snapshotBeginBodies(), snapshotChunkBodies()));
     }
 
     /** Short enough that every bit of them can be flipped in each try. */
-    @Provide
-    Arbitrary<byte[]> smallBodies() {
-        return bodies().filter(b -> b.length <= 600);
+    static Gen<byte[]> smallBodies() {
+        return bodies().assuming(b -> b.length <= 600);
     }
 
-    @Provide
-    Arbitrary<Integer> hugeInts() {
-        return Arbitraries.oneOf(Arbitraries.of(Integer.MAX_VALUE, Integer.MIN_VALUE, -1, 0, MAX_FRAME + 1, 1 << 30),
-                Arbitraries.integers());
+    /** Extremes, any int, and lengths a few hundred bytes of noise can back (all three outcomes of a prefix). */
+    static Gen<Integer> hugeInts() {
+        return Generate.oneOf(arbitrary().pick(Integer.MAX_VALUE, Integer.MIN_VALUE, -1, 0, 1, MAX_FRAME, MAX_FRAME + 1, 1 << 30),
+                integers().all(), integers().between(-2, 400));
     }
 
-    private static Arbitrary<byte[]> helloBodies() {
-        return Combinators.combine(MessageArbitraries.ids(), MessageArbitraries.ids(), Arbitraries.strings().ofMaxLength(40)
-                .filter(s -> s.chars().noneMatch(c -> Character.isSurrogate((char) c)))).as((from, to, cluster) -> {
+    private static Gen<byte[]> hex(Gen<byte[]> bytes) {
+        // a failure shows the bytes it shrank to; of a long body, its head
+        return bytes.describedAs(b -> b.length + " bytes: " + HexFormat.of().formatHex(b, 0, Math.min(b.length, 1024))
+                + (b.length > 1024 ? "..." : ""));
+    }
+
+    private static Gen<byte[]> helloBodies() {
+        return MessageGens.ids().zip(MessageGens.ids(), MessageGens.text(40, 0xFFFF), MessageGens.bytes(WireFormat.NONCE_BYTES, WireFormat.NONCE_BYTES),
+                MessageGens.longs(), (from, to, cluster, nonce, incarnation) -> {
                     ByteBuf buf = Unpooled.buffer();
-                    new Hello(cluster, from, to, Handshake.nonce(), 1L).encode(buf);
+                    new Hello(cluster, from, to, nonce, incarnation).encode(buf);
                     return ByteBufUtil.getBytes(buf);
                 });
     }
 
-    private static Arbitrary<byte[]> snapshotBeginBodies() {
-        return Combinators.combine(Arbitraries.longs(), Arbitraries.longs().greaterOrEqual(0),
-                Arbitraries.longs().between(0, 0xffffffffL), MessageArbitraries.installSnapshots()).as((id, size, crc, m) -> {
+    private static Gen<byte[]> snapshotBeginBodies() {
+        return MessageGens.longs().zip(longs().between(0, Long.MAX_VALUE), longs().between(0, 0xffffffffL),
+                MessageGens.installSnapshots(), (id, size, crc, m) -> {
                     ByteBuf buf = Unpooled.buffer();
                     new SnapshotBegin(id, java.util.List.of(new dev.raftkv.raft.server.SnapshotFile("data", size, crc)), m).encode(CODEC, buf);
                     return ByteBufUtil.getBytes(buf);
                 });
     }
 
-    private static Arbitrary<byte[]> snapshotChunkBodies() {
-        return Combinators.combine(Arbitraries.longs(), Arbitraries.integers().between(0, 1000),
-                Arbitraries.of(true, false), Arbitraries.bytes().array(byte[].class).ofMaxSize(200))
-                .as((id, offset, last, data) -> {
+    private static Gen<byte[]> snapshotChunkBodies() {
+        return MessageGens.longs().zip(integers().between(0, 1000), booleans().all(), MessageGens.bytes(0, 200),
+                (id, offset, last, data) -> {
                     ByteBuf frame = SnapshotChunk.frame(Unpooled.buffer().alloc(), id, offset, Unpooled.wrappedBuffer(data), last);
                     frame.skipBytes(Framing.LENGTH_BYTES);
                     byte[] body = ByteBufUtil.getBytes(frame);
