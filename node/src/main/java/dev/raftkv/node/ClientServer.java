@@ -1,7 +1,6 @@
 package dev.raftkv.node;
 
 import dev.raftkv.client.ClientCodec;
-import dev.raftkv.client.ClientFrameDecoder;
 import dev.raftkv.client.ClientProtocol;
 import dev.raftkv.client.ClientProtocol.Op;
 import dev.raftkv.client.ClientProtocol.Status;
@@ -13,6 +12,7 @@ import dev.raftkv.kv.KvLimits;
 import dev.raftkv.kv.KvResult;
 import dev.raftkv.raft.server.NotAppliedException;
 import dev.raftkv.raft.server.OutcomeUnknownException;
+import dev.raftkv.transport.FrameDecoder;
 import dev.raftkv.transport.MalformedFrameException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -125,7 +125,7 @@ public final class ClientServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new ClientFrameDecoder(maxFrame), new Handler());
+                        ch.pipeline().addLast(new FrameDecoder(maxFrame), new Handler());
                         if (tls != null) Tls.addServer(ch.pipeline(), tls, "client port of " + nodeId, () -> { });
                     }
                 });
