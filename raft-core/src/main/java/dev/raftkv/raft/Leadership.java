@@ -22,8 +22,8 @@ import java.util.TreeMap;
  * wins an election and dropped when it steps down, so no leader state outlives its term.
  */
 final class Leadership {
-    /** A ReadIndex request waiting for a quorum to confirm that we still lead. */
-    private record PendingRead(long requestId, long index, long seq, Set<String> acks) {
+    /** A ReadIndex read at {@code index}, waiting for a quorum to ack heartbeat round {@code seq}: proof that we still lead. */
+    private record ReadAwaitingQuorum(long requestId, long index, long seq, Set<String> acks) {
     }
 
     private final RaftNode node;
@@ -37,7 +37,7 @@ final class Leadership {
 
     /** The number of the latest heartbeat round sent; a ReadIndex read waits for a quorum to ack a later one. */
     private long readSeq;
-    private final ArrayDeque<PendingRead> pendingReads = new ArrayDeque<>();
+    private final ArrayDeque<ReadAwaitingQuorum> readsAwaitingQuorum = new ArrayDeque<>();
     private final Lease lease;
     /** Reads that arrived before this term's no-op committed: until then our commit index may be behind. */
     private final List<Long> readsBeforeNoop = new ArrayList<>();
@@ -283,7 +283,7 @@ final class Leadership {
         if (pr.isStalled(node.now, node.cfg.electionTicks())) pr.becomeProbe();
         if (pr.match < log.lastIndex()) sendAppend(r.from(), false);
         lease.acked(r.from(), r.readSeq(), node.now, node.cfg.has(InjectedBug.LEASE_FROM_ACK));
-        for (PendingRead read : pendingReads) {
+        for (ReadAwaitingQuorum read : readsAwaitingQuorum) {
             if (read.seq() <= r.readSeq()) read.acks().add(r.from());
         }
         releaseConfirmedReads();
@@ -325,7 +325,7 @@ final class Leadership {
         Set<String> acks = new HashSet<>();
         acks.add(node.id);
         // confirmed by acks of the next round, which leaves after this read arrived
-        pendingReads.addLast(new PendingRead(requestId, log.committed(), readSeq + 1, acks));
+        readsAwaitingQuorum.addLast(new ReadAwaitingQuorum(requestId, log.committed(), readSeq + 1, acks));
         heartbeatPending = true;
         releaseConfirmedReads();
     }
@@ -344,13 +344,13 @@ final class Leadership {
 
     /** Reads are confirmed in order: a quorum that acked a later heartbeat also confirms every earlier read. */
     private void releaseConfirmedReads() {
-        PendingRead last = null;
-        for (PendingRead read : pendingReads) {
+        ReadAwaitingQuorum last = null;
+        for (ReadAwaitingQuorum read : readsAwaitingQuorum) {
             if (Quorum.isQuorum(node.members.voters(), read.acks())) last = read;
         }
         if (last == null) return;
         while (true) {
-            PendingRead read = pendingReads.removeFirst();
+            ReadAwaitingQuorum read = readsAwaitingQuorum.removeFirst();
             node.reads.add(new ReadState(read.requestId(), read.index()));
             if (read == last) return;
         }
@@ -374,9 +374,9 @@ final class Leadership {
 
     /** Refuses every read still waiting: this node can no longer promise it leads. */
     void stepDown() {
-        for (PendingRead read : pendingReads) node.reads.add(new ReadState(read.requestId(), -1));
+        for (ReadAwaitingQuorum read : readsAwaitingQuorum) node.reads.add(new ReadState(read.requestId(), -1));
         for (long id : readsBeforeNoop) node.reads.add(new ReadState(id, -1));
-        pendingReads.clear();
+        readsAwaitingQuorum.clear();
         readsBeforeNoop.clear();
     }
 

@@ -58,7 +58,8 @@ public final class RaftServer {
         }
     }
 
-    private record PendingRead(byte[] query, CompletableFuture<Object> future) {
+    /** A read the core has not yet given a read index (ReadIndex or lease); the apply thread answers it once it has one. */
+    private record ReadAwaitingIndex(byte[] query, CompletableFuture<Object> future) {
     }
 
     private final Options options;
@@ -74,7 +75,7 @@ public final class RaftServer {
     private EventLoop.Cancellable ticker;
     private boolean stopped;
     private final ArrayDeque<PendingWrite> pendingWrites = new ArrayDeque<>();
-    private final Map<Long, PendingRead> pendingReads = new HashMap<>();
+    private final Map<Long, ReadAwaitingIndex> readsAwaitingIndex = new HashMap<>();
     private long nextReadId;
     /** A snapshot from the leader, all its bytes written but not committed, while the core decides on its InstallSnapshot. */
     private SnapshotWriter incomingSnapshot;
@@ -164,7 +165,7 @@ public final class RaftServer {
             }
             stopped = true;
             if (ticker != null) ticker.cancel();
-            failPendingReads("the node stopped");
+            failReadsAwaitingIndex("the node stopped");
             // not through onApplyThread: after a fatal error the waiting futures must still be failed
             applyExecutor.execute(() -> {
                 try {
@@ -225,7 +226,7 @@ public final class RaftServer {
         loop.execute(() -> {
             if (refuseIfStopped(future)) return;
             long id = ++nextReadId;
-            pendingReads.put(id, new PendingRead(query, future));
+            readsAwaitingIndex.put(id, new ReadAwaitingIndex(query, future));
             if (lease) node.leaseRead(id);
             else node.readIndex(id);
             process();
@@ -400,7 +401,7 @@ public final class RaftServer {
                     () -> applier.apply(committed, members));
         }
         for (ReadState rs : r.reads()) {
-            PendingRead read = pendingReads.remove(rs.requestId());
+            ReadAwaitingIndex read = readsAwaitingIndex.remove(rs.requestId());
             if (read == null) continue;
             if (rs.refused()) {
                 read.future().completeExceptionally(notLeader());
@@ -506,9 +507,9 @@ public final class RaftServer {
         return true;
     }
 
-    private void failPendingReads(String why) {
-        pendingReads.values().forEach(r -> r.future().completeExceptionally(new NotAppliedException(why, null)));
-        pendingReads.clear();
+    private void failReadsAwaitingIndex(String why) {
+        readsAwaitingIndex.values().forEach(r -> r.future().completeExceptionally(new NotAppliedException(why, null)));
+        readsAwaitingIndex.clear();
     }
 
     /** What the core noticed, said where an operator looks. */
