@@ -485,12 +485,24 @@ public final class RaftServer {
     }
 
     private void send(Message m) {
-        if (m instanceof Message.InstallSnapshot s) {
-            Snapshot snap = snapshots.latest();
-            transport.sendSnapshot(new Message.InstallSnapshot(s.from(), s.to(), s.term(), snap.meta()), snap);
-        } else {
-            transport.send(m);
+        if (m instanceof Message.InstallSnapshot s) sendNewestSnapshot(s);
+        else transport.send(m);
+    }
+
+    /**
+     * The core asks for a snapshot by the one it last heard of, but the store may hold a newer one (the apply
+     * thread took it, and {@link #onSnapshotTaken} has not reached the core yet), and can only hand out its newest:
+     * the older may be gone once two newer exist. So the newest is sent, under its own meta, never the core's:
+     * the meta travels with the bytes it describes. It covers everything the older did, and the follower's answer,
+     * a match at the newer index, ends the leader's wait for the older all the same ({@code Progress.pendingSnapshot}).
+     */
+    private void sendNewestSnapshot(Message.InstallSnapshot asked) {
+        Snapshot newest = snapshots.latest();
+        if (newest == null || newest.meta().index() < asked.meta().index()) {
+            throw new IllegalStateException("the core asked to send snapshot " + asked.meta() + ", but the store's newest is "
+                    + (newest == null ? "none" : newest.meta()));
         }
+        transport.sendSnapshot(new Message.InstallSnapshot(asked.from(), asked.to(), asked.term(), newest.meta()), newest);
     }
 
     /** Why this node cannot serve what only a leader may: it names the leader, or says how many voters it hears. */
