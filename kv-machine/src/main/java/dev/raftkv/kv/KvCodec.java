@@ -4,14 +4,16 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+
+import static dev.raftkv.raft.LengthPrefixed.readBytes;
+import static dev.raftkv.raft.LengthPrefixed.readString;
+import static dev.raftkv.raft.LengthPrefixed.writeBytes;
+import static dev.raftkv.raft.LengthPrefixed.writeString;
 
 /**
  * The bytes of commands in the log, and of write results kept in the session table.
@@ -23,9 +25,9 @@ import java.util.List;
  * (each list an i32 count, then its items; see {@link #writeCompare}, {@link #writeOp}). A range is its start
  * and end as byte strings (end null: to the last key). Tags 4 and 5 came later in the same format: an older
  * build refuses them as unknown tags, which stops its applying rather than misreading them.
- * Strings are an i32 length and UTF-8 bytes (no 64 KiB ceiling, unlike {@code writeUTF}); byte strings an
- * i32 length (-1 for null) and the bytes. The first layout had no version byte and began with the tag
- * (1–3), so versions count on from 4 and such an entry is refused by name rather than misread.
+ * Strings and byte strings are {@link dev.raftkv.raft.LengthPrefixed}'s (an i32 length, then UTF-8 or the
+ * bytes). The first layout had no version byte and began with the tag (1–3), so versions count on from 4 and
+ * such an entry is refused by name rather than misread.
  */
 public final class KvCodec {
     /** The layout written today; a command of another version is refused with a message. */
@@ -356,54 +358,5 @@ public final class KvCodec {
             case 8 -> new KvResult.Count(in.readLong(), in.readLong());
             default -> throw new IllegalArgumentException("unknown result tag " + tag);
         };
-    }
-
-    // ---------------------------------------------------------------- fields
-
-    /** An i32 length, then the string's UTF-8 bytes. */
-    public static void writeString(DataOutputStream out, String s) throws IOException {
-        writeBytes(out, s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** @throws IOException if the length is negative, past the stream's end, or the bytes are not UTF-8 */
-    public static String readString(DataInputStream in) throws IOException {
-        byte[] b = readBytes(in);
-        if (b == null) throw new IOException("a string cannot be null");
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(b)).toString();
-        } catch (CharacterCodingException e) {
-            throw new IOException("a string that is not UTF-8", e);
-        }
-    }
-
-    public static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
-        if (b == null) {
-            out.writeInt(-1);
-        } else {
-            out.writeInt(b.length);
-            out.write(b);
-        }
-    }
-
-    /** Reads what {@link #writeBytes} wrote; a length longer than what is left is an error, not a huge allocation. */
-    public static byte[] readBytes(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        if (n < -1) throw new IOException("byte string of length " + n);
-        if (n == -1) return null;
-        byte[] b = new byte[Math.min(n, 1 << 20)];
-        if (n <= b.length) {
-            in.readFully(b);
-            return b;
-        }
-        // grow as the bytes actually arrive, so that a lying length costs nothing
-        ByteArrayOutputStream out = new ByteArrayOutputStream(b.length);
-        for (int left = n; left > 0; ) {
-            int r = in.read(b, 0, Math.min(b.length, left));
-            if (r < 0) throw new EOFException("byte string ends " + left + " bytes short");
-            out.write(b, 0, r);
-            left -= r;
-        }
-        return out.toByteArray();
     }
 }

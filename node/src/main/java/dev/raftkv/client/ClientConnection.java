@@ -1,5 +1,6 @@
 package dev.raftkv.client;
 
+import dev.raftkv.transport.FrameDecoder;
 import dev.raftkv.transport.MalformedFrameException;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -63,7 +64,7 @@ public final class ClientConnection implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new ClientFrameDecoder(maxFrameBytes), c.new Inbound());
+                        ch.pipeline().addLast(new FrameDecoder(maxFrameBytes), c.new Inbound());
                         if (tls != null) Tls.addClient(ch.pipeline(), tls, address, "client connection to " + address);
                     }
                 })

@@ -1,7 +1,6 @@
 package dev.raftkv.node;
 
 import dev.raftkv.client.ClientCodec;
-import dev.raftkv.client.ClientFrameDecoder;
 import dev.raftkv.client.ClientProtocol;
 import dev.raftkv.client.ClientProtocol.Op;
 import dev.raftkv.client.ClientProtocol.Status;
@@ -11,8 +10,7 @@ import dev.raftkv.client.InvalidKeyException;
 import dev.raftkv.kv.KvCommand;
 import dev.raftkv.kv.KvLimits;
 import dev.raftkv.kv.KvResult;
-import dev.raftkv.raft.server.NotAppliedException;
-import dev.raftkv.raft.server.OutcomeUnknownException;
+import dev.raftkv.transport.FrameDecoder;
 import dev.raftkv.transport.MalformedFrameException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -125,7 +123,7 @@ public final class ClientServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new ClientFrameDecoder(maxFrame), new Handler());
+                        ch.pipeline().addLast(new FrameDecoder(maxFrame), new Handler());
                         if (tls != null) Tls.addServer(ch.pipeline(), tls, "client port of " + nodeId, () -> { });
                     }
                 });
@@ -283,7 +281,7 @@ public final class ClientServer implements AutoCloseable {
             } catch (RuntimeException e) {
                 answer = CompletableFuture.failedFuture(e);
             }
-            answer.exceptionally(e -> errorResponse(request, KvService.unwrap(e)))
+            answer.exceptionally(e -> errorResponse(request, Failure.of(e), nodeId, clientAddressOf))
                     .thenAccept(r -> ctx.executor().execute(() -> finish(ctx, p, ticket, r)));
         }
 
@@ -349,19 +347,26 @@ public final class ClientServer implements AutoCloseable {
         return r.clientId();
     }
 
-    private ClientResponse errorResponse(ClientRequest r, Throwable t) {
+    /**
+     * The binary protocol's words for a {@link Failure}. A follower that knows the leader names it (with its client
+     * address) rather than forwarding; a failure nobody foresaw answers a write "outcome unknown", since it may or
+     * may not have been proposed.
+     */
+    static ClientResponse errorResponse(ClientRequest r, Failure f, String nodeId, Function<String, String> clientAddressOf) {
         long id = r.requestId();
-        if (t instanceof KvLimits.Violation v) {
-            return ClientResponse.error(id, v.tooLarge() ? Status.TOO_LARGE : Status.BAD_REQUEST, v.getMessage());
-        }
-        if (t instanceof NotAppliedException n) {
+        if (f instanceof Failure.Invalid i) return ClientResponse.error(id, Status.BAD_REQUEST, i.message());
+        if (f instanceof Failure.TooLarge t) return ClientResponse.error(id, Status.TOO_LARGE, t.message());
+        if (f instanceof Failure.NoLeader n) return ClientResponse.error(id, Status.NOT_APPLIED, n.message());
+        if (f instanceof Failure.NotApplied n) {
             String leader = n.leaderHint();
             if (leader != null && !leader.equals(nodeId)) return ClientResponse.notLeader(id, leader, clientAddressOf.apply(leader));
-            return ClientResponse.error(id, Status.NOT_APPLIED, n.getMessage());
+            return ClientResponse.error(id, Status.NOT_APPLIED, n.message());
         }
-        if (t instanceof OutcomeUnknownException) return ClientResponse.error(id, Status.OUTCOME_UNKNOWN, t.getMessage());
-        LOG.error("unexpected error answering a {} request", r.op(), t);
-        // a write that failed in an unforeseen way may or may not have been proposed
-        return ClientResponse.error(id, r.op().isWrite() ? Status.OUTCOME_UNKNOWN : Status.NOT_APPLIED, t.toString());
+        if (f instanceof Failure.OutcomeUnknown o) return ClientResponse.error(id, Status.OUTCOME_UNKNOWN, o.message());
+        // Refused is HTTP's (membership routes): reaching the binary port it is as unforeseen as anything else
+        Throwable error = f instanceof Failure.Unexpected u ? u.error() : new IllegalStateException(f.toString());
+        LOG.error("unexpected error answering a {} request", r.op(), error);
+        return ClientResponse.error(id, r.op().isWrite() ? Status.OUTCOME_UNKNOWN : Status.NOT_APPLIED, f.message());
     }
+
 }

@@ -6,9 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raftkv.kv.KvLimits;
 import dev.raftkv.kv.KvResult;
 import dev.raftkv.raft.Role;
-import dev.raftkv.raft.server.NoLeaderException;
 import dev.raftkv.raft.server.NotAppliedException;
-import dev.raftkv.raft.server.OutcomeUnknownException;
 import dev.raftkv.raft.server.RaftServer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufUtil;
@@ -400,16 +398,24 @@ public final class HttpApi implements AutoCloseable {
     }
 
     Reply errorReply(Throwable e) {
-        Throwable t = KvService.unwrap(e);
-        if (t instanceof KvLimits.Violation v) return Reply.error(v.tooLarge() ? 413 : 400, v.tooLarge() ? "too_large" : "bad_request", v.getMessage());
-        if (t instanceof NoLeaderException n) return Reply.error(503, "no_leader", n.getMessage());
-        if (t instanceof NotAppliedException n) {
-            return Reply.error(503, "not_applied", n.getMessage() + (n.leaderHint() == null ? "" : "; the leader is " + n.leaderHint()));
+        return errorReply(Failure.of(e));
+    }
+
+    /** HTTP's words for a {@link Failure}: a status and a JSON {@code {"error","message"}}. */
+    static Reply errorReply(Failure f) {
+        if (f instanceof Failure.Invalid i) return Reply.error(400, "bad_request", i.message());
+        if (f instanceof Failure.TooLarge t) return Reply.error(413, "too_large", t.message());
+        if (f instanceof Failure.NoLeader n) return Reply.error(503, "no_leader", n.message());
+        if (f instanceof Failure.NotApplied n) {
+            return Reply.error(503, "not_applied", n.message() + (n.leaderHint() == null ? "" : "; the leader is " + n.leaderHint()));
         }
-        if (t instanceof OutcomeUnknownException) return Reply.error(504, "outcome_unknown", t.getMessage());
-        if (t instanceof RequestException r) return Reply.error(r.status(), r.code(), r.getMessage());
-        LOG.error("unexpected error answering an HTTP request", t);
-        return Reply.error(500, "internal", t.toString());
+        if (f instanceof Failure.OutcomeUnknown o) return Reply.error(504, "outcome_unknown", o.message());
+        if (f instanceof Failure.Refused r) return Reply.error(r.httpStatus(), r.code(), r.message());
+        if (f instanceof Failure.Unexpected u) {
+            LOG.error("unexpected error answering an HTTP request", u.error());
+            return Reply.error(500, "internal", u.message());
+        }
+        throw new IllegalStateException("no HTTP answer for " + f);
     }
 
     private static CompletableFuture<Reply> done(Reply r) {

@@ -1,5 +1,6 @@
 package dev.raftkv.client;
 
+import dev.raftkv.transport.FrameDecoder;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -29,7 +30,7 @@ final class FakeClientServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new ClientFrameDecoder(1 << 20), new SimpleChannelInboundHandler<ByteBuf>() {
+                        ch.pipeline().addLast(new FrameDecoder(1 << 20), new SimpleChannelInboundHandler<ByteBuf>() {
                             @Override
                             protected void channelRead0(ChannelHandlerContext ctx, ByteBuf body) throws Exception {
                                 ClientRequest r = ClientCodec.decodeRequest(body);

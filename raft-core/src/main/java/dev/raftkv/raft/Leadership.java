@@ -22,11 +22,12 @@ import java.util.TreeMap;
  * wins an election and dropped when it steps down, so no leader state outlives its term.
  */
 final class Leadership {
-    /** A ReadIndex request waiting for a quorum to confirm that we still lead. */
-    private record PendingRead(long requestId, long index, long seq, Set<String> acks) {
+    /** A ReadIndex read at {@code index}, waiting for a quorum to ack heartbeat round {@code seq}: proof that we still lead. */
+    private record ReadAwaitingQuorum(long requestId, long index, long seq, Set<String> acks) {
     }
 
-    private final RaftNode node;
+    /** All this leader may read of its node and do to it. */
+    private final LeaderPowers node;
     private final RaftLog log;
     private final long term;
     private final Map<String, Progress> progress = new TreeMap<>();
@@ -37,7 +38,7 @@ final class Leadership {
 
     /** The number of the latest heartbeat round sent; a ReadIndex read waits for a quorum to ack a later one. */
     private long readSeq;
-    private final ArrayDeque<PendingRead> pendingReads = new ArrayDeque<>();
+    private final ArrayDeque<ReadAwaitingQuorum> readsAwaitingQuorum = new ArrayDeque<>();
     private final Lease lease;
     /** Reads that arrived before this term's no-op committed: until then our commit index may be behind. */
     private final List<Long> readsBeforeNoop = new ArrayList<>();
@@ -52,19 +53,19 @@ final class Leadership {
      */
     private long holdUntilPersisted;
 
-    Leadership(RaftNode node) {
+    Leadership(LeaderPowers node, long term) {
         this.node = node;
-        this.log = node.log;
-        this.term = node.currentTerm();
-        this.lease = new Lease(node.cfg.leaseTicks());
-        for (String peer : node.members.members()) {
-            if (!peer.equals(node.id)) progress.put(peer, newProgress());
+        this.log = node.log();
+        this.term = term;
+        this.lease = new Lease(node.config().leaseTicks());
+        for (String peer : node.members().members()) {
+            if (!peer.equals(node.id())) progress.put(peer, newProgress());
         }
     }
 
     /** A follower we know nothing of yet: probe from the end of our log. */
     private Progress newProgress() {
-        return new Progress(log.lastIndex() + 1, node.cfg.maxInflight(), node.cfg.maxInflightBytes(), node.now);
+        return new Progress(log.lastIndex() + 1, node.config().maxInflight(), node.config().maxInflightBytes(), node.now());
     }
 
     void holdMessagesUntilPersisted(long index) {
@@ -97,27 +98,27 @@ final class Leadership {
     // ---------------------------------------------------------------- time
 
     void tick() {
-        if (++heartbeatElapsed >= node.cfg.heartbeatTicks()) {
+        if (++heartbeatElapsed >= node.config().heartbeatTicks()) {
             heartbeatElapsed = 0;
             heartbeatPending = true;
         }
-        if (transferTarget != null && ++transferElapsed >= node.cfg.electionTicks()) {
+        if (transferTarget != null && ++transferElapsed >= node.config().electionTicks()) {
             transferTarget = null; // the target did not take over in time; lead on
         }
-        if (!node.cfg.has(InjectedBug.NO_CHECK_QUORUM) && !quorumRecentlyActive()) {
+        if (!node.config().has(InjectedBug.NO_CHECK_QUORUM) && !quorumRecentlyActive()) {
             // cut off from the majority: stop serving and let the majority elect a leader of its own
-            node.becomeFollower(term, null);
+            node.resign();
         }
     }
 
     /** True if a majority of voters (counting us) was heard from within the last election timeout. */
     private boolean quorumRecentlyActive() {
         Set<String> active = new HashSet<>();
-        active.add(node.id);
+        active.add(node.id());
         progress.forEach((peer, pr) -> {
-            if (node.now - pr.lastHeardTick < node.cfg.electionTicks()) active.add(peer);
+            if (node.now() - pr.lastHeardTick < node.config().electionTicks()) active.add(peer);
         });
-        return Quorum.isQuorum(node.members.voters(), active);
+        return Quorum.isQuorum(node.members().voters(), active);
     }
 
     // ---------------------------------------------------------------- replication
@@ -132,10 +133,10 @@ final class Leadership {
         if (heartbeatPending) {
             heartbeatPending = false;
             readSeq++;
-            lease.roundSent(readSeq, node.now);
+            lease.roundSent(readSeq, node.now());
             for (Map.Entry<String, Progress> e : progress.entrySet()) {
                 Progress pr = e.getValue();
-                send(new Heartbeat(node.id, e.getKey(), term, Math.min(pr.match, log.committed()), readSeq));
+                send(new Heartbeat(node.id(), e.getKey(), term, Math.min(pr.match, log.committed()), readSeq));
                 // a heartbeat also gives a stalled probe another chance
                 if (pr.state == Progress.State.PROBE) pr.probeSent = false;
             }
@@ -158,11 +159,11 @@ final class Leadership {
                 return;
             }
             // by bytes as well as count: a follower far behind must never be sent more than one frame carries
-            long maxBytes = node.cfg.has(InjectedBug.NO_BYTE_BUDGET) ? Long.MAX_VALUE : node.cfg.maxBytesPerMessage();
-            List<Entry> entries = log.slice(pr.next, log.lastIndex(), node.cfg.maxEntriesPerMessage(), maxBytes);
+            long maxBytes = node.config().has(InjectedBug.NO_BYTE_BUDGET) ? Long.MAX_VALUE : node.config().maxBytesPerMessage();
+            List<Entry> entries = log.slice(pr.next, log.lastIndex(), node.config().maxEntriesPerMessage(), maxBytes);
             if (entries.isEmpty() && !evenIfEmpty && pr.state == Progress.State.REPLICATE) return;
-            send(new AppendEntries(node.id, peer, term, prev, prevTerm, entries, log.committed()));
-            if (pr.inflights.count() == 0) pr.lastProgressTick = node.now; // the stall clock starts with the first message out
+            send(new AppendEntries(node.id(), peer, term, prev, prevTerm, entries, log.committed()));
+            if (pr.inflights.count() == 0) pr.lastProgressTick = node.now(); // the stall clock starts with the first message out
             pr.sentEntries(prev + entries.size(), entries.size(), Entry.sizeBytes(entries));
             if (entries.isEmpty() || pr.state != Progress.State.REPLICATE) return;
             evenIfEmpty = false;
@@ -171,14 +172,14 @@ final class Leadership {
 
     private void sendSnapshot(String peer, Progress pr) {
         SnapshotMeta snap = node.latestSnapshot();
-        send(new InstallSnapshot(node.id, peer, term, snap));
-        pr.becomeSnapshot(snap.index(), node.now);
+        send(new InstallSnapshot(node.id(), peer, term, snap));
+        pr.becomeSnapshot(snap.index(), node.now());
     }
 
     void onAppendResponse(AppendResponse r) {
         Progress pr = progress.get(r.from());
         if (pr == null) return;
-        pr.lastHeardTick = node.now;
+        pr.lastHeardTick = node.now();
         if (!noticeRepair(r.from(), pr, r.repairId())) return;
         if (!r.success()) {
             if (r.rejectHint() <= pr.match) {
@@ -192,13 +193,13 @@ final class Leadership {
             return;
         }
         boolean updated = pr.maybeUpdate(r.matchIndex());
-        if (updated) pr.lastProgressTick = node.now;
+        if (updated) pr.lastProgressTick = node.now();
         if (pr.awaitingRepair() && pr.match >= pr.repairTarget) pr.repairDone = true; // it counts from here on
         if (pr.repairDone && r.repairId() == pr.repairId) confirmRepair(r.from(), pr);
         if (pr.state == Progress.State.SNAPSHOT && pr.match >= pr.pendingSnapshot) pr.becomeProbe();
         // a probe answered with what we already knew (a follower probed at its match) also ends probing:
         // waiting for an update that no entry will bring would send probe after probe
-        if (pr.state == Progress.State.PROBE && pr.match == r.matchIndex()) pr.becomeReplicate(node.now);
+        if (pr.state == Progress.State.PROBE && pr.match == r.matchIndex()) pr.becomeReplicate(node.now());
         if (updated && maybeCommit()) {
             for (String peer : progress.keySet()) sendAppend(peer, true); // tell everyone the new commit index
         } else {
@@ -227,7 +228,7 @@ final class Leadership {
             pr.repairId = repairId;
             pr.repairTarget = log.lastIndex();
             pr.repairDone = false;
-            node.events.add(new RaftEvent.FollowerRepairing(node.id, peer, pr.repairTarget));
+            node.report(new RaftEvent.FollowerRepairing(node.id(), peer, pr.repairTarget));
             // what we believed it holds is gone; probe from our end, its rejection says where its log ends
             pr.forget(log.lastIndex() + 1);
             sendAppend(peer, false);
@@ -238,7 +239,7 @@ final class Leadership {
 
     /** The follower holds our log up to the repair's target: it may vote and count again. */
     private void confirmRepair(String peer, Progress pr) {
-        send(new Repaired(node.id, peer, term, pr.repairId, pr.match));
+        send(new Repaired(node.id(), peer, term, pr.repairId, pr.match));
     }
 
     /**
@@ -250,7 +251,7 @@ final class Leadership {
      */
     private void followerBelowMatch(AppendResponse r, Progress pr) {
         if (pr.state == Progress.State.PROBE && pr.next - 1 == r.matchIndex()) {
-            node.events.add(new RaftEvent.FollowerLostEntries(node.id, r.from(), pr.match, r.rejectHint() - 1));
+            node.report(new RaftEvent.FollowerLostEntries(node.id(), r.from(), pr.match, r.rejectHint() - 1));
             pr.forget(r.rejectHint());
             sendAppend(r.from(), false);
         } else if (pr.state == Progress.State.REPLICATE) {
@@ -266,24 +267,24 @@ final class Leadership {
      */
     void followerCampaigns(String peer) {
         Progress pr = progress.get(peer);
-        if (pr == null || node.now - pr.lastNotHearingTick < node.cfg.electionTicks()) return;
-        if (node.cfg.has(InjectedBug.KEEP_STALE_CONNECTIONS)) return;
-        pr.lastNotHearingTick = node.now;
+        if (pr == null || node.now() - pr.lastNotHearingTick < node.config().electionTicks()) return;
+        if (node.config().has(InjectedBug.KEEP_STALE_CONNECTIONS)) return;
+        pr.lastNotHearingTick = node.now();
         if (pr.state != Progress.State.PROBE || pr.probeSent) pr.becomeProbe();
-        node.events.add(new RaftEvent.FollowerNotHearingUs(node.id, peer));
+        node.report(new RaftEvent.FollowerNotHearingUs(node.id(), peer));
     }
 
     void onHeartbeatResponse(HeartbeatResponse r) {
         Progress pr = progress.get(r.from());
         if (pr == null) return;
-        pr.lastHeardTick = node.now;
+        pr.lastHeardTick = node.now();
         if (noticeRepair(r.from(), pr, r.repairId()) && pr.repairDone && r.repairId() == pr.repairId) {
             confirmRepair(r.from(), pr); // the last Repaired may have been lost: say it again, once a heartbeat
         }
-        if (pr.isStalled(node.now, node.cfg.electionTicks())) pr.becomeProbe();
+        if (pr.isStalled(node.now(), node.config().electionTicks())) pr.becomeProbe();
         if (pr.match < log.lastIndex()) sendAppend(r.from(), false);
-        lease.acked(r.from(), r.readSeq(), node.now, node.cfg.has(InjectedBug.LEASE_FROM_ACK));
-        for (PendingRead read : pendingReads) {
+        lease.acked(r.from(), r.readSeq(), node.now(), node.config().has(InjectedBug.LEASE_FROM_ACK));
+        for (ReadAwaitingQuorum read : readsAwaitingQuorum) {
             if (read.seq() <= r.readSeq()) read.acks().add(r.from());
         }
         releaseConfirmedReads();
@@ -291,13 +292,13 @@ final class Leadership {
 
     /** Advances the commit index to what a majority holds durably, counting only entries of our own term. */
     boolean maybeCommit() {
-        long candidate = Quorum.committedIndex(node.members.voters(), peer -> {
-            if (peer.equals(node.id)) return log.persisted();
+        long candidate = Quorum.committedIndex(node.members().voters(), peer -> {
+            if (peer.equals(node.id())) return log.persisted();
             Progress pr = progress.get(peer);
             return pr.awaitingRepair() ? 0 : pr.match; // see noticeRepair
         });
         if (candidate <= log.committed()) return false;
-        if (log.term(candidate) != term && !node.cfg.has(InjectedBug.COMMIT_PREVIOUS_TERM)) return false;
+        if (log.term(candidate) != term && !node.config().has(InjectedBug.COMMIT_PREVIOUS_TERM)) return false;
         log.commitTo(candidate);
         if (committedInThisTerm() && !readsBeforeNoop.isEmpty()) {
             List<Long> waiting = List.copyOf(readsBeforeNoop);
@@ -314,8 +315,8 @@ final class Leadership {
     // ---------------------------------------------------------------- reads
 
     void readIndex(long requestId) {
-        if (node.cfg.has(InjectedBug.STALE_READ)) {
-            node.reads.add(new ReadState(requestId, log.committed()));
+        if (node.config().has(InjectedBug.STALE_READ)) {
+            node.answerRead(new ReadState(requestId, log.committed()));
             return;
         }
         if (!committedInThisTerm()) {
@@ -323,9 +324,9 @@ final class Leadership {
             return;
         }
         Set<String> acks = new HashSet<>();
-        acks.add(node.id);
+        acks.add(node.id());
         // confirmed by acks of the next round, which leaves after this read arrived
-        pendingReads.addLast(new PendingRead(requestId, log.committed(), readSeq + 1, acks));
+        readsAwaitingQuorum.addLast(new ReadAwaitingQuorum(requestId, log.committed(), readSeq + 1, acks));
         heartbeatPending = true;
         releaseConfirmedReads();
     }
@@ -335,8 +336,8 @@ final class Leadership {
      * (before that our commit index may be behind); otherwise the ReadIndex round trip.
      */
     void leaseRead(long requestId) {
-        if (committedInThisTerm() && lease.holds(node.members.voters(), node.id, node.now)) {
-            node.reads.add(new ReadState(requestId, log.committed()));
+        if (committedInThisTerm() && lease.holds(node.members().voters(), node.id(), node.now())) {
+            node.answerRead(new ReadState(requestId, log.committed()));
             return;
         }
         readIndex(requestId);
@@ -344,14 +345,14 @@ final class Leadership {
 
     /** Reads are confirmed in order: a quorum that acked a later heartbeat also confirms every earlier read. */
     private void releaseConfirmedReads() {
-        PendingRead last = null;
-        for (PendingRead read : pendingReads) {
-            if (Quorum.isQuorum(node.members.voters(), read.acks())) last = read;
+        ReadAwaitingQuorum last = null;
+        for (ReadAwaitingQuorum read : readsAwaitingQuorum) {
+            if (Quorum.isQuorum(node.members().voters(), read.acks())) last = read;
         }
         if (last == null) return;
         while (true) {
-            PendingRead read = pendingReads.removeFirst();
-            node.reads.add(new ReadState(read.requestId(), read.index()));
+            ReadAwaitingQuorum read = readsAwaitingQuorum.removeFirst();
+            node.answerRead(new ReadState(read.requestId(), read.index()));
             if (read == last) return;
         }
     }
@@ -368,15 +369,15 @@ final class Leadership {
 
     /** The target's election ignores leader stickiness, so our lease is void from here on in this term. */
     private void sendTimeoutNow() {
-        if (!node.cfg.has(InjectedBug.LEASE_AFTER_TRANSFER)) lease.revoke();
-        send(new TimeoutNow(node.id, transferTarget, term));
+        if (!node.config().has(InjectedBug.LEASE_AFTER_TRANSFER)) lease.revoke();
+        send(new TimeoutNow(node.id(), transferTarget, term));
     }
 
     /** Refuses every read still waiting: this node can no longer promise it leads. */
     void stepDown() {
-        for (PendingRead read : pendingReads) node.reads.add(new ReadState(read.requestId(), -1));
-        for (long id : readsBeforeNoop) node.reads.add(new ReadState(id, -1));
-        pendingReads.clear();
+        for (ReadAwaitingQuorum read : readsAwaitingQuorum) node.answerRead(new ReadState(read.requestId(), -1));
+        for (long id : readsBeforeNoop) node.answerRead(new ReadState(id, -1));
+        readsAwaitingQuorum.clear();
         readsBeforeNoop.clear();
     }
 
@@ -388,16 +389,16 @@ final class Leadership {
 
     /** Starts replicating to new members and forgets removed ones, as soon as the membership changes. */
     void membersChanged() {
-        Set<String> now = node.members.members();
+        Set<String> now = node.members().members();
         progress.keySet().retainAll(now);
         for (String peer : now) {
-            if (!peer.equals(node.id) && !progress.containsKey(peer)) {
+            if (!peer.equals(node.id()) && !progress.containsKey(peer)) {
                 // the new member probes back from our end; a fresh node rejects and hints where its log ends
                 progress.put(peer, newProgress());
                 broadcastPending = true;
             }
         }
-        if (transferTarget != null && !node.members.isVoter(transferTarget)) transferTarget = null;
+        if (transferTarget != null && !node.members().isVoter(transferTarget)) transferTarget = null;
     }
 
     /** Null if {@code learner}'s log is within {@code maxLag} entries of ours; otherwise why it may not vote yet. */
@@ -417,7 +418,7 @@ final class Leadership {
     String upToDateVoter() {
         for (Map.Entry<String, Progress> e : progress.entrySet()) {
             Progress pr = e.getValue();
-            if (node.members.isVoter(e.getKey()) && pr.match == log.lastIndex() && !pr.awaitingRepair()) return e.getKey();
+            if (node.members().isVoter(e.getKey()) && pr.match == log.lastIndex() && !pr.awaitingRepair()) return e.getKey();
         }
         return null;
     }

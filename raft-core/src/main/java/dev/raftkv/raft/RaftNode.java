@@ -52,6 +52,7 @@ public final class RaftNode {
 
     /** Present only while this node leads. */
     Leadership leadership;
+    private final LeaderPowers leaderPowers = new NodeLeaderPowers(this);
 
     private SnapshotMeta latestSnapshot;
     private SnapshotMeta snapshotToInstall;
@@ -537,7 +538,7 @@ public final class RaftNode {
         }
         role = Role.LEADER;
         leader = id;
-        leadership = new Leadership(this);
+        leadership = new Leadership(leaderPowers, term);
         // a no-op of our own term lets us commit, and so learn the commit index, without waiting for a client
         appendEntry(Entry.noop(term, log.lastIndex() + 1));
         if (electedAlone) leadership.holdMessagesUntilPersisted(log.lastIndex());
@@ -713,10 +714,6 @@ public final class RaftNode {
 
     void sendAfterPersist(Message m) {
         messagesAfterPersist.add(m);
-    }
-
-    long currentTerm() {
-        return term;
     }
 
     @Override

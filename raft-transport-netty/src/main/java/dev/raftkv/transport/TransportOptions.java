@@ -1,6 +1,7 @@
 package dev.raftkv.transport;
 
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * Limits and timings of a {@link NettyTransport}. {@link #defaults()} suits a cluster on a LAN; tests
@@ -57,27 +58,72 @@ public record TransportOptions(int maxFrameBytes, int maxEntryBytes, int snapsho
                 Duration.ofSeconds(2), Duration.ofSeconds(5), 2);
     }
 
+    /** A smaller frame also shrinks what must fit in one: the entry data of an AppendEntries and a snapshot chunk. */
     public TransportOptions withMaxFrameBytes(int bytes) {
-        return new TransportOptions(bytes, Math.min(maxEntryBytes, bytes - MESSAGE_OVERHEAD),
-                Math.min(snapshotChunkBytes, bytes - SnapshotChunk.HEADER_BYTES), maxSnapshotBytes,
-                writeBufferLowWaterMark, writeBufferHighWaterMark, reconnectMinDelay, reconnectMaxDelay,
-                connectTimeout, handshakeTimeout, ioThreads);
+        return copy(d -> {
+            d.maxFrameBytes = bytes;
+            d.maxEntryBytes = Math.min(d.maxEntryBytes, bytes - MESSAGE_OVERHEAD);
+            d.snapshotChunkBytes = Math.min(d.snapshotChunkBytes, bytes - SnapshotChunk.HEADER_BYTES);
+        });
     }
 
     public TransportOptions withSnapshotLimits(int chunkBytes, long maxBytes) {
-        return new TransportOptions(maxFrameBytes, maxEntryBytes, chunkBytes, maxBytes, writeBufferLowWaterMark,
-                writeBufferHighWaterMark, reconnectMinDelay, reconnectMaxDelay, connectTimeout, handshakeTimeout,
-                ioThreads);
+        return copy(d -> {
+            d.snapshotChunkBytes = chunkBytes;
+            d.maxSnapshotBytes = maxBytes;
+        });
     }
 
     public TransportOptions withWriteBufferWaterMarks(int low, int high) {
-        return new TransportOptions(maxFrameBytes, maxEntryBytes, snapshotChunkBytes, maxSnapshotBytes, low, high,
-                reconnectMinDelay, reconnectMaxDelay, connectTimeout, handshakeTimeout, ioThreads);
+        return copy(d -> {
+            d.writeBufferLowWaterMark = low;
+            d.writeBufferHighWaterMark = high;
+        });
     }
 
     public TransportOptions withHandshakeTimeout(Duration timeout) {
-        return new TransportOptions(maxFrameBytes, maxEntryBytes, snapshotChunkBytes, maxSnapshotBytes,
-                writeBufferLowWaterMark, writeBufferHighWaterMark, reconnectMinDelay, reconnectMaxDelay,
-                connectTimeout, timeout, ioThreads);
+        return copy(d -> d.handshakeTimeout = timeout);
+    }
+
+    /** This record with {@code change} applied: the copy is checked by the constructor like any other. */
+    private TransportOptions copy(Consumer<Draft> change) {
+        Draft d = new Draft(this);
+        change.accept(d);
+        return d.build();
+    }
+
+    /** The one place that lists every component for a copy, so a new one is added here and nowhere else. */
+    private static final class Draft {
+        int maxFrameBytes;
+        int maxEntryBytes;
+        int snapshotChunkBytes;
+        long maxSnapshotBytes;
+        int writeBufferLowWaterMark;
+        int writeBufferHighWaterMark;
+        Duration reconnectMinDelay;
+        Duration reconnectMaxDelay;
+        Duration connectTimeout;
+        Duration handshakeTimeout;
+        int ioThreads;
+
+        Draft(TransportOptions o) {
+            maxFrameBytes = o.maxFrameBytes;
+            maxEntryBytes = o.maxEntryBytes;
+            snapshotChunkBytes = o.snapshotChunkBytes;
+            maxSnapshotBytes = o.maxSnapshotBytes;
+            writeBufferLowWaterMark = o.writeBufferLowWaterMark;
+            writeBufferHighWaterMark = o.writeBufferHighWaterMark;
+            reconnectMinDelay = o.reconnectMinDelay;
+            reconnectMaxDelay = o.reconnectMaxDelay;
+            connectTimeout = o.connectTimeout;
+            handshakeTimeout = o.handshakeTimeout;
+            ioThreads = o.ioThreads;
+        }
+
+        TransportOptions build() {
+            return new TransportOptions(maxFrameBytes, maxEntryBytes, snapshotChunkBytes, maxSnapshotBytes,
+                    writeBufferLowWaterMark, writeBufferHighWaterMark, reconnectMinDelay, reconnectMaxDelay,
+                    connectTimeout, handshakeTimeout, ioThreads);
+        }
     }
 }

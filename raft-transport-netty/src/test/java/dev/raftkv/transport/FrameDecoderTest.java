@@ -46,4 +46,27 @@ class FrameDecoderTest {
         channel.writeInbound(Unpooled.wrappedBuffer(new byte[]{(byte) 0xFF, 0, 0, 0}));
         assertThat(channel.isOpen()).isFalse();
     }
+
+    @Test
+    void theFixedLimitDecoderOfTheClientProtocolKeepsItsLimitAndClosesTheSameWay() {
+        EmbeddedChannel client = new EmbeddedChannel(new FrameDecoder(3));
+        client.writeInbound(Unpooled.wrappedBuffer(new byte[]{0, 0, 0, 3, 7, 8, 9}));
+        ByteBuf body = client.readInbound();
+        assertThat(body.readableBytes()).isEqualTo(3);
+        body.release();
+        client.writeInbound(Unpooled.wrappedBuffer(new byte[]{0, 0, 0, 4}));
+        assertThat(client.isOpen()).isFalse();
+        client.finishAndReleaseAll();
+    }
+
+    @Test
+    void aRaisedLimitAcceptsTheLargerFramesAProvenPeerSends() {
+        FrameDecoder decoder = channel.pipeline().get(FrameDecoder.class);
+        decoder.limit(200);
+        channel.writeInbound(Unpooled.wrappedBuffer(new byte[]{0, 0, 0, (byte) 150}), Unpooled.wrappedBuffer(new byte[150]));
+        ByteBuf body = channel.readInbound();
+        assertThat(body.readableBytes()).isEqualTo(150);
+        body.release();
+        assertThat(badLengths).hasValue(0);
+    }
 }

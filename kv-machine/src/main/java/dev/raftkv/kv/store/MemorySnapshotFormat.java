@@ -1,6 +1,6 @@
 package dev.raftkv.kv.store;
 
-import dev.raftkv.kv.KvCodec;
+import dev.raftkv.raft.LengthPrefixed;
 import dev.raftkv.raft.server.Snapshot;
 import dev.raftkv.raft.server.SnapshotFile;
 
@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * {@link KvMeta} (four i64), the number of keys (i64), then each key (bytes), its create and mod revision
  * and version (i64 each) and value (bytes), in key order; then the number of sessions (i64) and each one,
  * least recently active first: client id (string), seq, last index, last time (i64 each), result (bytes).
- * Strings and bytes as {@link KvCodec} writes them (i32 length, no 64 KiB ceiling). Format 1 (values only,
+ * Strings and bytes as {@link LengthPrefixed} writes them (i32 length, no 64 KiB ceiling). Format 1 (values only,
  * {@code writeUTF} keys) and any other version are refused with a message.
  */
 final class MemorySnapshotFormat {
@@ -42,20 +42,20 @@ final class MemorySnapshotFormat {
         writeMeta(out, meta);
         out.writeLong(data.size());
         for (Map.Entry<byte[], Versioned> e : data.entrySet()) {
-            KvCodec.writeBytes(out, e.getKey());
+            LengthPrefixed.writeBytes(out, e.getKey());
             Versioned v = e.getValue();
             out.writeLong(v.createRevision());
             out.writeLong(v.modRevision());
             out.writeLong(v.version());
-            KvCodec.writeBytes(out, v.value());
+            LengthPrefixed.writeBytes(out, v.value());
         }
         out.writeLong(sessionsByAge.size());
         for (Session s : sessionsByAge) {
-            KvCodec.writeString(out, s.clientId());
+            LengthPrefixed.writeString(out, s.clientId());
             out.writeLong(s.seq());
             out.writeLong(s.lastIndex());
             out.writeLong(s.lastTime());
-            KvCodec.writeBytes(out, s.result());
+            LengthPrefixed.writeBytes(out, s.result());
         }
         out.flush(); // not close: the stream belongs to the snapshot writer
     }
@@ -75,11 +75,11 @@ final class MemorySnapshotFormat {
             KvMeta meta = readMeta(in);
             long n = in.readLong();
             for (; keys < n; keys++) {
-                byte[] k = KvCodec.readBytes(in);
+                byte[] k = LengthPrefixed.readBytes(in);
                 long create = in.readLong();
                 long mod = in.readLong();
                 long ver = in.readLong();
-                byte[] v = KvCodec.readBytes(in);
+                byte[] v = LengthPrefixed.readBytes(in);
                 if (k == null || v == null) throw new IOException("a null key or value in a key-value snapshot");
                 key.accept(k, new Versioned(v, create, mod, ver));
             }
@@ -88,11 +88,11 @@ final class MemorySnapshotFormat {
                 throw new IOException("key-value snapshot holds " + m + " sessions, its header says " + meta.sessionCount());
             }
             for (long i = 0; i < m; i++) {
-                String id = KvCodec.readString(in);
+                String id = LengthPrefixed.readString(in);
                 long seq = in.readLong();
                 long lastIndex = in.readLong();
                 long lastTime = in.readLong();
-                byte[] result = KvCodec.readBytes(in);
+                byte[] result = LengthPrefixed.readBytes(in);
                 if (result == null) throw new IOException("a session without a result in a key-value snapshot");
                 session.accept(new Session(id, seq, result, lastIndex, lastTime));
             }

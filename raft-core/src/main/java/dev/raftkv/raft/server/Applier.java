@@ -76,8 +76,25 @@ final class Applier {
         }
     }
 
+    /**
+     * Waits for the entry a leader appended at {@code index} in {@code term}. One may already wait at that index, from
+     * an earlier term: this node led then, lost leadership, and a later leader (this node again) appended over it.
+     * That older entry was never committed (a committed one would be in every later leader's log at its index, so
+     * the index could not be reused) and never will be: it is answered at once, "not applied", safe to retry. Two
+     * proposals at one index of one term, or a later term's overwritten by an earlier one, cannot be: a bug.
+     */
     void expect(long index, long term, CompletableFuture<Object> future) {
+        Expected old = expected.get(index);
+        if (old != null && old.term() >= term) {
+            throw new IllegalStateException("a proposal at index " + index + " of term " + term
+                    + " after one of term " + old.term() + ": a leader assigns each index once, in increasing terms");
+        }
         expected.put(index, new Expected(term, future));
+        if (old != null) old.future().completeExceptionally(replaced(index));
+    }
+
+    private static NotAppliedException replaced(long index) {
+        return new NotAppliedException("entry " + index + " was replaced after a leader change", null);
     }
 
     void apply(List<Entry> entries, ClusterConfig members) {
@@ -97,8 +114,7 @@ final class Applier {
             Expected x = expected.remove(e.index());
             if (x != null) {
                 if (x.term() == e.term()) x.future().complete(result);
-                else x.future().completeExceptionally(new NotAppliedException(
-                        "entry " + e.index() + " was replaced after a leader change", null));
+                else x.future().completeExceptionally(replaced(e.index()));
             }
         }
         if (!entries.isEmpty()) {

@@ -58,7 +58,8 @@ public final class RaftServer {
         }
     }
 
-    private record PendingRead(byte[] query, CompletableFuture<Object> future) {
+    /** A read the core has not yet given a read index (ReadIndex or lease); the apply thread answers it once it has one. */
+    private record ReadAwaitingIndex(byte[] query, CompletableFuture<Object> future) {
     }
 
     private final Options options;
@@ -74,7 +75,7 @@ public final class RaftServer {
     private EventLoop.Cancellable ticker;
     private boolean stopped;
     private final ArrayDeque<PendingWrite> pendingWrites = new ArrayDeque<>();
-    private final Map<Long, PendingRead> pendingReads = new HashMap<>();
+    private final Map<Long, ReadAwaitingIndex> readsAwaitingIndex = new HashMap<>();
     private long nextReadId;
     /** A snapshot from the leader, all its bytes written but not committed, while the core decides on its InstallSnapshot. */
     private SnapshotWriter incomingSnapshot;
@@ -164,7 +165,7 @@ public final class RaftServer {
             }
             stopped = true;
             if (ticker != null) ticker.cancel();
-            failPendingReads("the node stopped");
+            failReadsAwaitingIndex("the node stopped");
             // not through onApplyThread: after a fatal error the waiting futures must still be failed
             applyExecutor.execute(() -> {
                 try {
@@ -225,7 +226,7 @@ public final class RaftServer {
         loop.execute(() -> {
             if (refuseIfStopped(future)) return;
             long id = ++nextReadId;
-            pendingReads.put(id, new PendingRead(query, future));
+            readsAwaitingIndex.put(id, new ReadAwaitingIndex(query, future));
             if (lease) node.leaseRead(id);
             else node.readIndex(id);
             process();
@@ -400,7 +401,7 @@ public final class RaftServer {
                     () -> applier.apply(committed, members));
         }
         for (ReadState rs : r.reads()) {
-            PendingRead read = pendingReads.remove(rs.requestId());
+            ReadAwaitingIndex read = readsAwaitingIndex.remove(rs.requestId());
             if (read == null) continue;
             if (rs.refused()) {
                 read.future().completeExceptionally(notLeader());
@@ -484,12 +485,24 @@ public final class RaftServer {
     }
 
     private void send(Message m) {
-        if (m instanceof Message.InstallSnapshot s) {
-            Snapshot snap = snapshots.latest();
-            transport.sendSnapshot(new Message.InstallSnapshot(s.from(), s.to(), s.term(), snap.meta()), snap);
-        } else {
-            transport.send(m);
+        if (m instanceof Message.InstallSnapshot s) sendNewestSnapshot(s);
+        else transport.send(m);
+    }
+
+    /**
+     * The core asks for a snapshot by the one it last heard of, but the store may hold a newer one (the apply
+     * thread took it, and {@link #onSnapshotTaken} has not reached the core yet), and can only hand out its newest:
+     * the older may be gone once two newer exist. So the newest is sent, under its own meta, never the core's:
+     * the meta travels with the bytes it describes. It covers everything the older did, and the follower's answer,
+     * a match at the newer index, ends the leader's wait for the older all the same ({@code Progress.pendingSnapshot}).
+     */
+    private void sendNewestSnapshot(Message.InstallSnapshot asked) {
+        Snapshot newest = snapshots.latest();
+        if (newest == null || newest.meta().index() < asked.meta().index()) {
+            throw new IllegalStateException("the core asked to send snapshot " + asked.meta() + ", but the store's newest is "
+                    + (newest == null ? "none" : newest.meta()));
         }
+        transport.sendSnapshot(new Message.InstallSnapshot(asked.from(), asked.to(), asked.term(), newest.meta()), newest);
     }
 
     /** Why this node cannot serve what only a leader may: it names the leader, or says how many voters it hears. */
@@ -506,9 +519,9 @@ public final class RaftServer {
         return true;
     }
 
-    private void failPendingReads(String why) {
-        pendingReads.values().forEach(r -> r.future().completeExceptionally(new NotAppliedException(why, null)));
-        pendingReads.clear();
+    private void failReadsAwaitingIndex(String why) {
+        readsAwaitingIndex.values().forEach(r -> r.future().completeExceptionally(new NotAppliedException(why, null)));
+        readsAwaitingIndex.clear();
     }
 
     /** What the core noticed, said where an operator looks. */
