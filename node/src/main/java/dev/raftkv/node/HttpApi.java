@@ -3,7 +3,10 @@ package dev.raftkv.node;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.raftkv.client.ClientProtocol;
+import dev.raftkv.kv.KeyRange;
 import dev.raftkv.kv.KvLimits;
+import dev.raftkv.kv.KvQuery;
 import dev.raftkv.kv.KvResult;
 import dev.raftkv.raft.Role;
 import dev.raftkv.raft.server.NotAppliedException;
@@ -136,8 +139,16 @@ public final class HttpApi implements AutoCloseable {
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
     }
 
-    /** An answer: status, content type and body. */
-    record Reply(int status, String contentType, byte[] body) {
+    /** An answer: status, content type, body, and headers of its own ({@code X-Raftkv-…}). */
+    record Reply(int status, String contentType, byte[] body, Map<String, String> headers) {
+        Reply {
+            headers = Map.copyOf(headers);
+        }
+
+        Reply(int status, String contentType, byte[] body) {
+            this(status, contentType, body, Map.of());
+        }
+
         static Reply json(int status, Object value) {
             try {
                 return new Reply(status, "application/json", JSON.writeValueAsBytes(value));
@@ -181,6 +192,9 @@ public final class HttpApi implements AutoCloseable {
         if (path.equals("/v1/members") || path.startsWith("/v1/members/") || path.equals("/v1/leader/transfer")) {
             return forwardable(method, uri, body, forwarded, authorization, membershipRoute(method, path, body, forwarded));
         }
+        if (path.equals("/v1/kv") || path.equals("/v1/txn")) {
+            return forwardable(method, uri, body, forwarded, authorization, rangeOrTxn(method, path, target, body));
+        }
         if (!path.startsWith("/v1/kv/")) return done(Reply.error(404, "not_found", "no such endpoint: " + path));
         String rest = path.substring("/v1/kv/".length());
         boolean cas = rest.endsWith("/cas") && method.equals(HttpMethod.POST);
@@ -193,14 +207,57 @@ public final class HttpApi implements AutoCloseable {
         } else if (method.equals(HttpMethod.DELETE)) {
             local = kv.delete(key).thenApply(r -> Reply.json(200, Map.of("deleted", ((KvResult.Deleted) r).existed())));
         } else if (method.equals(HttpMethod.GET)) {
-            String c = target.parameter("consistency");
-            local = kv.get(key, dev.raftkv.client.ClientProtocol.Consistency.parse(c)).thenApply(v -> v.value() == null
-                    ? Reply.error(404, "not_found", "no value for key '" + key + "'")
-                    : new Reply(200, "application/octet-stream", v.value()));
+            local = get(key, target);
         } else {
             return done(Reply.error(405, "method_not_allowed", method + " is not supported on " + path));
         }
         return forwardable(method, uri, body, forwarded, authorization, local);
+    }
+
+    /**
+     * The value as the body, its history in {@code X-Raftkv-Create-Revision}, {@code -Mod-Revision} and
+     * {@code -Version}, the revision the read reflects in {@code X-Raftkv-Revision}; {@code meta=true} answers
+     * all of it as JSON instead. Read as a range that holds the one key, which carries the history.
+     */
+    private CompletableFuture<Reply> get(String key, RequestTarget target) {
+        kv.limits().checkKey(key);
+        byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        byte[] end = java.util.Arrays.copyOf(k, k.length + 1); // the least key after k: k followed by a zero byte
+        boolean meta = "true".equals(target.parameter("meta"));
+        KvQuery.Range one = new KvQuery.Range(new KeyRange(k, end), 1, false, false);
+        return kv.range(one, ClientProtocol.Consistency.parse(target.parameter("consistency"))).thenApply(r -> {
+            KvResult.Page page = (KvResult.Page) r;
+            if (page.items().isEmpty()) return Reply.error(404, "not_found", "no value for key '" + key + "'");
+            KvResult.Item item = page.items().get(0);
+            if (meta) return Reply.json(200, KvJson.item(item));
+            return new Reply(200, "application/octet-stream", item.value(), Map.of(
+                    "X-Raftkv-Create-Revision", Long.toString(item.createRevision()),
+                    "X-Raftkv-Mod-Revision", Long.toString(item.modRevision()),
+                    "X-Raftkv-Version", Long.toString(item.version()),
+                    "X-Raftkv-Revision", Long.toString(page.revision())));
+        });
+    }
+
+    /** {@code GET /v1/kv} (a page of a range, or its count), {@code DELETE /v1/kv} (a delete-range), {@code POST /v1/txn}. */
+    private CompletableFuture<Reply> rangeOrTxn(HttpMethod method, String path, RequestTarget target, byte[] body) {
+        if (path.equals("/v1/txn")) {
+            if (!method.equals(HttpMethod.POST)) return done(Reply.error(405, "method_not_allowed", method + " is not supported on " + path + " (POST a transaction)"));
+            KvJson.Txn t = KvJson.txn(body);
+            return kv.txn(t.compares(), t.success(), t.failure()).thenApply(r -> Reply.json(200, KvJson.txnDone((KvResult.TxnDone) r)));
+        }
+        if (method.equals(HttpMethod.GET)) {
+            KvQuery.Range q = KvJson.rangeQuery(target);
+            return kv.range(q, ClientProtocol.Consistency.parse(target.parameter("consistency"))).thenApply(r -> Reply.json(200,
+                    r instanceof KvResult.Count c ? KvJson.count(c) : KvJson.page((KvResult.Page) r)));
+        }
+        if (method.equals(HttpMethod.DELETE)) {
+            KeyRange range = KvJson.range(target, false);
+            return kv.deleteRange(range).thenApply(r -> {
+                KvResult.DeletedRange d = (KvResult.DeletedRange) r;
+                return Reply.json(200, Map.of("deleted", d.count(), "revision", d.revision()));
+            });
+        }
+        return done(Reply.error(405, "method_not_allowed", method + " is not supported on " + path + " (GET a range, DELETE one)"));
     }
 
     /** The local answer, or, if this node does not lead but knows who does, the leader's. */
@@ -380,8 +437,18 @@ public final class HttpApi implements AutoCloseable {
         if (leaderHttp == null) return done(errorReply(error));
         return forwarder.forward(method, leaderHttp, uri, body, authorization)
                 .thenApply(resp -> new Reply(resp.statusCode(),
-                        resp.headers().firstValue("content-type").orElse("application/octet-stream"), resp.body()))
+                        resp.headers().firstValue("content-type").orElse("application/octet-stream"), resp.body(),
+                        ownHeaders(resp.headers())))
                 .exceptionally(e -> forwardFailed(method, n.leaderHint(), leaderHttp, KvService.unwrap(e)));
+    }
+
+    /** The leader's {@code X-Raftkv-…} headers (a value's revisions), passed on with its answer. */
+    private static Map<String, String> ownHeaders(java.net.http.HttpHeaders headers) {
+        Map<String, String> own = new java.util.TreeMap<>();
+        headers.map().forEach((name, values) -> {
+            if (name.toLowerCase(java.util.Locale.ROOT).startsWith("x-raftkv-") && !values.isEmpty()) own.put(name, values.get(0));
+        });
+        return own;
     }
 
     /**

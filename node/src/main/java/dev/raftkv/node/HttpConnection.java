@@ -233,6 +233,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
                 Unpooled.wrappedBuffer(r.body()));
         resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+        r.headers().forEach((name, value) -> resp.headers().set(name, value));
         resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
         if (r.status() == 503) resp.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
         resp.headers().set(HttpHeaderNames.CONNECTION, close ? HttpHeaderValues.CLOSE : HttpHeaderValues.KEEP_ALIVE);

@@ -1,15 +1,20 @@
 package dev.raftkv.node;
 
 import dev.raftkv.client.ClientProtocol;
+import dev.raftkv.kv.Compare;
+import dev.raftkv.kv.KeyRange;
 import dev.raftkv.kv.KvCodec;
 import dev.raftkv.kv.KvCommand;
 import dev.raftkv.kv.KvLimits;
+import dev.raftkv.kv.KvQuery;
 import dev.raftkv.kv.KvResult;
+import dev.raftkv.kv.TxnOp;
 import dev.raftkv.raft.server.NotAppliedException;
 import dev.raftkv.raft.server.OutcomeUnknownException;
 import dev.raftkv.raft.server.RaftServer;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -89,9 +94,28 @@ public final class KvService {
                 });
     }
 
+    /** Deletes every key of the range in one log entry. */
+    public CompletableFuture<KvResult> deleteRange(KeyRange range) {
+        return write(new KvCommand.DeleteRange(NO_CLIENT, 0, range));
+    }
+
+    public CompletableFuture<KvResult> txn(List<Compare> compares, List<TxnOp> success, List<TxnOp> failure) {
+        return write(new KvCommand.Txn(NO_CLIENT, 0, compares, success, failure));
+    }
+
     public CompletableFuture<KvResult.Value> get(String key, ClientProtocol.Consistency consistency) {
         limits.checkKey(key);
-        byte[] query = KvCodec.encodeGet(key);
+        return read(KvCodec.encodeGet(key), consistency).thenApply(r -> (KvResult.Value) r);
+    }
+
+    /** A page of the range ({@link KvResult.Page}) or its count ({@link KvResult.Count}). */
+    public CompletableFuture<KvResult> range(KvQuery.Range range, ClientProtocol.Consistency consistency) {
+        limits.checkRange(range.range());
+        limits.checkPageLimit(range.limit());
+        return read(KvCodec.encodeQuery(range), consistency).thenApply(r -> (KvResult) r);
+    }
+
+    private CompletableFuture<Object> read(byte[] query, ClientProtocol.Consistency consistency) {
         CompletableFuture<Object> read = unsafeLocalReads ? server.readLocal(query) : switch (consistency) {
             case LINEARIZABLE -> server.read(query);
             case LEASE -> server.readLease(query);
@@ -99,7 +123,7 @@ public final class KvService {
         };
         return read.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handle((result, error) -> {
-                    if (error == null) return (KvResult.Value) result;
+                    if (error == null) return result;
                     Throwable cause = unwrap(error);
                     if (cause instanceof TimeoutException) {
                         // a read changes nothing, so a read that timed out was simply not served
