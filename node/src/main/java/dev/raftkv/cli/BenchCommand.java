@@ -30,9 +30,6 @@ import java.util.concurrent.Callable;
 final class BenchCommand extends ClientCommands.Target implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Option(names = "--clients", defaultValue = "64", description = "Concurrent closed-loop clients (default ${DEFAULT-VALUE}).")
     int clients;
 

@@ -3,9 +3,13 @@ package dev.raftkv.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import dev.raftkv.client.ClientSecurity;
@@ -25,6 +29,9 @@ final class ClientCommands {
 
     /** Options every client command shares. */
     static class Target {
+        @Spec
+        CommandSpec spec;
+
         @Option(names = "--cluster", split = ",", paramLabel = "HOST:PORT",
                 description = "Members' HTTP addresses (default: the local cluster in ./raftkv-cluster, else 127.0.0.1:8001-8003).")
         List<String> cluster;
@@ -72,21 +79,38 @@ final class ClientCommands {
             return v == null || v.isEmpty() ? null : v;
         }
 
+        PrintWriter out() {
+            return spec.commandLine().getOut();
+        }
+
+        PrintWriter err() {
+            return spec.commandLine().getErr();
+        }
+
         /** Prints the answer; exit status 0 on 2xx, 1 on 404/409, 2 otherwise. */
         int print(HttpResponse<byte[]> r, String okText) {
             String body = new String(r.body(), StandardCharsets.UTF_8);
             if (r.statusCode() / 100 == 2) {
-                System.out.println(json || okText == null ? body : okText);
+                out().println(json || okText == null ? body : okText);
+                out().flush();
                 return 0;
             }
-            (r.statusCode() == 404 || r.statusCode() == 409 ? System.out : System.err).println(
-                    json ? body : "HTTP " + r.statusCode() + ": " + body);
-            return r.statusCode() == 404 || r.statusCode() == 409 ? 1 : 2;
+            return printError(r);
+        }
+
+        /** A refusal: 404 and 409 (an answer, not a failure) on stdout with status 1, the others on stderr with 2. */
+        int printError(HttpResponse<byte[]> r) {
+            String body = new String(r.body(), StandardCharsets.UTF_8);
+            boolean answer = r.statusCode() == 404 || r.statusCode() == 409;
+            PrintWriter to = answer ? out() : err();
+            to.println(json ? body : "HTTP " + r.statusCode() + ": " + body);
+            to.flush();
+            return answer ? 1 : 2;
         }
     }
 
     static String keyPath(String key) {
-        return "/v1/kv/" + URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
+        return "/v1/kv/" + query(key);
     }
 
     @Command(name = "put", mixinStandardHelpOptions = true, description = "Writes KEY = VALUE (through the leader).")
@@ -109,22 +133,34 @@ final class ClientCommands {
         @Option(names = "--consistency", defaultValue = "linearizable",
                 description = "linearizable (through the leader), lease, or local (this node's state, may be stale).")
         String consistency;
+        @Option(names = "--meta", description = "Print the key's value with its revisions and version, as JSON.")
+        boolean meta;
 
         @Override
         public Integer call() throws Exception {
-            return print(connect().send("GET", keyPath(key) + "?consistency=" + consistency, null), null);
+            return print(connect().send("GET", keyPath(key) + "?consistency=" + consistency + (meta ? "&meta=true" : ""), null), null);
         }
     }
 
-    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Deletes KEY.")
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Deletes KEY, or with --prefix every key that starts with P (in one log entry).")
     static final class Delete extends Target implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "KEY")
+        @Parameters(index = "0", paramLabel = "KEY", arity = "0..1")
         String key;
+        @Option(names = "--prefix", paramLabel = "P", description = "Delete every key that starts with P (\"\" is every key).")
+        String prefix;
 
         @Override
         public Integer call() throws Exception {
+            if ((key == null) == (prefix == null)) throw new ParameterException(spec.commandLine(), "name a KEY or a --prefix, not both");
+            if (prefix != null) {
+                return print(connect().send("DELETE", "/v1/kv?prefix=" + query(prefix), null), null);
+            }
             return print(connect().send("DELETE", keyPath(key), null), null);
         }
+    }
+
+    static String query(String parameter) {
+        return URLEncoder.encode(parameter, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     @Command(name = "cas", mixinStandardHelpOptions = true, description = "Sets KEY to VALUE only if it now holds --expect (omit --expect: only if absent).")
@@ -155,7 +191,8 @@ final class ClientCommands {
     }
 
     static List<Class<?>> all() {
-        return Arrays.asList(Put.class, Get.class, Delete.class, Cas.class, Status.class,
+        return Arrays.asList(Put.class, Get.class, Delete.class, Cas.class, RangeCommands.Ls.class, RangeCommands.Scan.class,
+                RangeCommands.Txn.class, Status.class,
                 MemberCommands.Members.class, MemberCommands.Leader.class);
     }
 }
