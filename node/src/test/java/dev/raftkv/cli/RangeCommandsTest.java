@@ -10,6 +10,10 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,8 +52,13 @@ class RangeCommandsTest {
     void listScanDeleteByPrefixAndATransactionFromAFile() throws Exception {
         node = OneNodeCluster.start(dir, KvLimits.DEFAULT);
         // more keys than one page of ls, so that it must walk pages
-        for (int i = 0; i < 1005; i++) assertThat(run("put", "cfg/" + String.format("%04d", i), "v" + i).code()).isZero();
-        run("put", "other", "x");
+        HttpClient http = HttpClient.newHttpClient();
+        for (int i = 0; i < 1005; i++) {
+            HttpRequest put = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/v1/kv/cfg/" + String.format("%04d", i)))
+                    .PUT(HttpRequest.BodyPublishers.ofString("v" + i)).build();
+            assertThat(http.send(put, HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+        }
+        assertThat(run("put", "other", "x").code()).isZero();
 
         List<String> keys = run("ls", "cfg/").out().lines().toList();
         assertThat(keys).hasSize(1005).startsWith("cfg/0000", "cfg/0001").endsWith("cfg/1004");
