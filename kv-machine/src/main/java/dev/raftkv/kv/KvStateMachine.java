@@ -6,6 +6,7 @@ import dev.raftkv.kv.store.KvStore;
 import dev.raftkv.kv.store.MemoryKvStore;
 import dev.raftkv.kv.store.Session;
 import dev.raftkv.kv.store.Versioned;
+import dev.raftkv.raft.InjectedBug;
 import dev.raftkv.raft.server.Snapshot;
 import dev.raftkv.raft.server.SnapshotWriter;
 import dev.raftkv.raft.server.StateMachine;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The key-value machine over a {@link KvStore}: the same logic whichever store holds the data, so every
@@ -33,6 +35,7 @@ public final class KvStateMachine implements StateMachine, AutoCloseable {
     private KvBatch batch = new KvBatch();
     /** The meta as the batch being applied will leave it. */
     private KvMeta pending;
+    private final boolean scanSkipsKey;
 
     /** The in-memory machine (the default store). */
     public KvStateMachine() {
@@ -44,9 +47,15 @@ public final class KvStateMachine implements StateMachine, AutoCloseable {
     }
 
     public KvStateMachine(KvStore store, SessionPolicy policy) {
+        this(store, policy, Set.of());
+    }
+
+    /** @param bugs injected bugs (the simulator's controls); only {@link InjectedBug#SCAN_SKIPS_KEY} acts here */
+    public KvStateMachine(KvStore store, SessionPolicy policy, Set<InjectedBug> bugs) {
         this.store = store;
         this.policy = policy;
         this.pending = store.meta();
+        this.scanSkipsKey = bugs.contains(InjectedBug.SCAN_SKIPS_KEY);
     }
 
     public KvStore store() {
@@ -204,7 +213,13 @@ public final class KvStateMachine implements StateMachine, AutoCloseable {
                 for (; entries.hasNext(); entries.next()) n++;
                 return new KvResult.Count(n, revision);
             }
-            return Pages.page(entries, r.limit(), r.keysOnly(), new ReadBudget(KvLimits.MAX_PAGE_BYTES), revision);
+            KvResult.Page page = Pages.page(entries, r.limit(), r.keysOnly(), new ReadBudget(KvLimits.MAX_PAGE_BYTES), revision);
+            if (scanSkipsKey && page.items().size() > 1) {
+                List<KvResult.Item> items = new ArrayList<>(page.items());
+                items.remove(1);
+                return new KvResult.Page(items, page.next(), revision);
+            }
+            return page;
         }
     }
 

@@ -40,7 +40,15 @@ public enum InjectedBug {
      * connection to it either (NettyTransport always does). A node behind such a connection never hears its
      * peers again.
      */
-    KEEP_STALE_CONNECTIONS;
+    KEEP_STALE_CONNECTIONS,
+    /**
+     * A transaction is proposed as one log entry per operation (each with the transaction's compares), not as
+     * one entry: the first changes what the compares read, so the rest fail, and a transfer moves money out of one
+     * account into none ({@code dev.raftkv.kv.LogEntries}).
+     */
+    TXN_NOT_ATOMIC,
+    /** A page of a range query leaves out its second key ({@code KvStateMachine.query}). */
+    SCAN_SKIPS_KEY;
 
     public String flag() {
         return name().toLowerCase().replace('_', '-');

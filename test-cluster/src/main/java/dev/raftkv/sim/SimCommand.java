@@ -31,7 +31,7 @@ public final class SimCommand implements Callable<Integer>, CliSubcommand {
             description = "Switch on a deliberate bug to show the checkers catch it; stops at the first violation. "
                     + "One of: commit-previous-term, forget-vote, stale-read, no-truncate, no-check-quorum, "
                     + "two-changes-at-once, lease-from-ack, lease-no-margin, lease-after-transfer, no-byte-budget, "
-                    + "vote-after-data-loss, keep-stale-connections.")
+                    + "vote-after-data-loss, keep-stale-connections, txn-not-atomic, scan-skips-key.")
     String bug;
 
     @Override

@@ -1,6 +1,8 @@
 package dev.raftkv.sim;
 
 import dev.raftkv.kv.KvStateMachine;
+import dev.raftkv.kv.SessionPolicy;
+import dev.raftkv.kv.store.MemoryKvStore;
 import dev.raftkv.raft.Message;
 import dev.raftkv.raft.RaftNode;
 import dev.raftkv.raft.server.RaftServer;
@@ -52,7 +54,7 @@ final class SimNode {
         incarnation++;
         network.restarted(id);
         loop = new SimLoop(world, clockRate);
-        StateMachine machine = new CheckedMachine(new KvStateMachine());
+        StateMachine machine = new CheckedMachine(new KvStateMachine(new MemoryKvStore(), SessionPolicy.DEFAULT, options.raft().bugs()));
         server = new RaftServer(options, machine, disk, snapshots, new SimTransport(), loop, loop::execute,
                 new Random(world.random().nextLong()));
         server.onFatalError(error -> {

@@ -109,6 +109,7 @@ public final class Simulation {
     private final Map<String, SimNode> byId = new LinkedHashMap<>();
     private final SimHistory history = new SimHistory();
     private final List<SimClient> clients = new ArrayList<>();
+    private SimBank bank;
     private final List<String> violations = new ArrayList<>();
     private final Map<String, Long> lastCommitChecked = new HashMap<>();
     /** Nodes whose disk lost records, with the commit hint they lost them below (see noteRepairs). */
@@ -187,14 +188,18 @@ public final class Simulation {
                 clients.add(c);
                 c.start();
             }
+            bank = new SimBank(world, nodes, params.bugs(), CLIENT_TIMEOUT_MILLIS, this::violated, params.seed());
+            bank.start();
             monitorLeaders();
             long end = params.ticks() * TICK_MILLIS;
             world.runUntil(end, this::checkAfterEvent);
 
             clients.forEach(SimClient::stop);
+            bank.stop();
             healEverything();
             recover(end);
             checkHistory();
+            checkBank();
             checkCatchUp();
         } catch (Violation v) {
             // recorded already; the run ends at its first safety violation
@@ -612,30 +617,46 @@ public final class Simulation {
     }
 
     /** Reads every key through the leader, then checks linearizability and lost writes. */
+    /** The bank's last audit: a linearizable page of every account, through the leader, must add up. */
+    private void checkBank() {
+        readThroughLeader(SimBank.query(), "audit the bank", (leader, invoke, result) -> bank.audit(leader, (KvResult.Page) result));
+    }
+
+    private interface LeaderRead {
+        void answered(String leader, long invoke, Object result);
+    }
+
+    /** A linearizable read through whoever leads, tried until one is answered within the recovery bound. */
+    private void readThroughLeader(byte[] query, String what, LeaderRead answered) {
+        long deadline = world.now() + RECOVERY_BOUND_MILLIS;
+        while (true) {
+            SimNode leader = currentLeader();
+            long invoke = world.now();
+            if (leader != null) {
+                CompletableFuture<Object> f = leader.server().read(query);
+                long until = world.now() + 20 * TICK_MILLIS;
+                while (!f.isDone() && world.now() < until) world.runUntil(world.now() + TICK_MILLIS, this::checkAfterEvent);
+                if (f.isDone() && !f.isCompletedExceptionally()) {
+                    answered.answered(leader.id, invoke, f.join());
+                    return;
+                }
+            } else {
+                world.runUntil(world.now() + TICK_MILLIS, this::checkAfterEvent);
+            }
+            if (world.now() > deadline) violated("liveness: could not " + what + " after healing");
+        }
+    }
+
     private void checkHistory() {
         Map<String, String> finalValues = new TreeMap<>();
         int process = history.newProcess();
         for (int k = 0; k < params.keys(); k++) {
             String key = "k" + k;
-            long deadline = world.now() + RECOVERY_BOUND_MILLIS;
-            while (true) {
-                SimNode leader = currentLeader();
-                long invoke = world.now();
-                if (leader != null) {
-                    CompletableFuture<Object> f = leader.server().read(KvCodec.encodeGet(key));
-                    long until = world.now() + 20 * TICK_MILLIS;
-                    while (!f.isDone() && world.now() < until) world.runUntil(world.now() + TICK_MILLIS, this::checkAfterEvent);
-                    if (f.isDone() && !f.isCompletedExceptionally()) {
-                        String value = values.tag(((KvResult.Value) f.join()).value());
-                        history.add(Op.get(process, key, value, invoke, world.now(), Outcome.OK));
-                        finalValues.put(key, value);
-                        break;
-                    }
-                } else {
-                    world.runUntil(world.now() + TICK_MILLIS, this::checkAfterEvent);
-                }
-                if (world.now() > deadline) violated("liveness: could not read " + key + " after healing");
-            }
+            readThroughLeader(KvCodec.encodeGet(key), "read " + key, (leader, invoke, result) -> {
+                String value = values.tag(((KvResult.Value) result).value());
+                history.add(Op.get(process, key, value, invoke, world.now(), Outcome.OK));
+                finalValues.put(key, value);
+            });
         }
         CheckResult lin = LinearizabilityChecker.check(history.ops(), 20_000);
         if (lin.verdict() == Verdict.NOT_LINEARIZABLE) {

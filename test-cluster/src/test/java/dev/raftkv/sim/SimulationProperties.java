@@ -35,11 +35,65 @@ class SimulationProperties {
     @Test
     void anyFaultScheduleKeepsTheClusterSafeAndLive() {
         String bug = System.getProperty("sim.bug", "");
-        Set<InjectedBug> bugs = bug.isEmpty() ? Set.of() : Set.of(InjectedBug.fromFlag(bug));
-        qt().withExamples(TRIES).forAll(schedules(), longs().between(1, 1_000_000)).checkAssert((schedule, seed) -> {
-            Simulation.Result r = Simulation.run(Simulation.Params.of(seed, NODES, TICKS).withSchedule(schedule).withBugs(bugs));
-            assertThat(r.violations()).as("seed %d, schedule %s", seed, schedule).isEmpty();
-        });
+        Failures failures = new Failures(bug.isEmpty() ? Set.of() : Set.of(InjectedBug.fromFlag(bug)));
+        try {
+            qt().withExamples(TRIES).forAll(schedules(), longs().between(1, 1_000_000)).checkAssert(failures::check);
+        } catch (AssertionError e) {
+            throw new AssertionError("one-minimal failing schedule: " + failures.minimal() + "\n" + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The control for the shrinking itself: with check-quorum switched off, the failing schedule the property
+     * reports must be one a person reads at a glance.
+     */
+    @Test
+    void aFailingScheduleShrinksToOneFault() {
+        Failures failures = new Failures(Set.of(InjectedBug.NO_CHECK_QUORUM));
+        Throwable failure = catchThrowable(() -> qt().withFixedSeed(20261204).withExamples(TRIES)
+                .forAll(schedules(), longs().between(1, 1_000_000)).checkAssert(failures::check));
+        assertThat(failure).as("no-check-quorum must be caught").isNotNull();
+        assertThat(failures.minimal().schedule()).as("shrunk schedule").hasSize(1);
+    }
+
+    /** A schedule and seed that failed. */
+    record Failure(List<Fault.At> schedule, long seed) {
+    }
+
+    /**
+     * Runs each example and keeps the shortest failure QuickTheories reached. Its shrinking is random and can stop
+     * at a schedule with a fault too many; {@link #minimal} then drops faults one at a time while the run still
+     * fails, so what is reported has no fault it does not need.
+     */
+    static final class Failures {
+        private final Set<InjectedBug> bugs;
+        private Failure shortest;
+
+        Failures(Set<InjectedBug> bugs) {
+            this.bugs = bugs;
+        }
+
+        void check(List<Fault.At> schedule, long seed) {
+            List<String> violations = run(schedule, seed);
+            if (!violations.isEmpty() && (shortest == null || schedule.size() < shortest.schedule().size())) {
+                shortest = new Failure(schedule, seed);
+            }
+            assertThat(violations).as("seed %d, schedule %s", seed, schedule).isEmpty();
+        }
+
+        Failure minimal() {
+            List<Fault.At> schedule = new ArrayList<>(shortest.schedule());
+            for (int i = schedule.size() - 1; i >= 0 && schedule.size() > 1; i--) {
+                List<Fault.At> without = new ArrayList<>(schedule);
+                without.remove(i);
+                if (!run(without, shortest.seed()).isEmpty()) schedule = without;
+            }
+            return new Failure(List.copyOf(schedule), shortest.seed());
+        }
+
+        private List<String> run(List<Fault.At> schedule, long seed) {
+            return Simulation.run(Simulation.Params.of(seed, NODES, TICKS).withSchedule(schedule).withBugs(bugs)).violations();
+        }
     }
 
     /**
@@ -47,28 +101,6 @@ class SimulationProperties {
      * ({@code oneOf} shrinks towards its first choice): QuickTheories shortens a list from its end only, so
      * without the empty choice a fault early in a failing schedule could never be dropped.
      */
-    /**
-     * The control for the shrinking itself: with check-quorum switched off, the smallest failing schedule the
-     * property reports must be one a person reads at a glance. The shortest failure seen while shrinking is
-     * kept here, not parsed from QuickTheories' message.
-     */
-    @Test
-    void aFailingScheduleShrinksToOneFault() {
-        Set<InjectedBug> bugs = Set.of(InjectedBug.NO_CHECK_QUORUM);
-        List<List<Fault.At>> shortest = new ArrayList<>();
-        Throwable failure = catchThrowable(() -> qt().withFixedSeed(20261204).withExamples(TRIES)
-                .forAll(schedules(), longs().between(1, 1_000_000)).checkAssert((schedule, seed) -> {
-                    Simulation.Result r = Simulation.run(Simulation.Params.of(seed, NODES, TICKS).withSchedule(schedule).withBugs(bugs));
-                    if (!r.violations().isEmpty() && (shortest.isEmpty() || schedule.size() < shortest.get(0).size())) {
-                        shortest.clear();
-                        shortest.add(schedule);
-                    }
-                    assertThat(r.violations()).isEmpty();
-                }));
-        assertThat(failure).as("no-check-quorum must be caught").isNotNull();
-        assertThat(shortest.get(0)).as("shrunk schedule").hasSize(1);
-    }
-
     static Gen<List<Fault.At>> schedules() {
         Gen<Long> at = longs().between(300, TICKS * Simulation.TICK_MILLIS - 1);
         Gen<Optional<Fault.At>> slot = at.zip(faults(), (millis, fault) -> fault.map(f -> new Fault.At(millis, f)));

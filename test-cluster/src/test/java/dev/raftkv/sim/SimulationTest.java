@@ -82,7 +82,7 @@ class SimulationTest {
             schedule.add(new Fault.At(t, new Fault.Isolate(Fault.LEADER)));
             schedule.add(new Fault.At(t + 350, new Fault.Heal()));
         }
-        assertTenSeedsPassAndSomeCatch(schedule, InjectedBug.TWO_CHANGES_AT_ONCE, "scheduled churn");
+        assertSeedsPassAndSomeCatch(30, schedule, InjectedBug.TWO_CHANGES_AT_ONCE, "scheduled churn");
     }
 
     /**
