@@ -8,6 +8,8 @@ import dev.raftkv.kv.KvCommand;
 import dev.raftkv.kv.KvLimits;
 import dev.raftkv.kv.KvQuery;
 import dev.raftkv.kv.KvResult;
+import dev.raftkv.kv.LogEntries;
+import dev.raftkv.raft.InjectedBug;
 import dev.raftkv.kv.TxnOp;
 import dev.raftkv.raft.server.NotAppliedException;
 import dev.raftkv.raft.server.OutcomeUnknownException;
@@ -15,6 +17,7 @@ import dev.raftkv.raft.server.RaftServer;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -41,12 +44,20 @@ public final class KvService {
     private final boolean unsafeLocalReads;
     /** Why the store takes no more data now, or null: the memory store near its share of the heap. */
     private final Supplier<String> storeFull;
+    private final Set<InjectedBug> bugs;
 
     public KvService(RaftServer server, KvLimits limits, Duration timeout) {
         this(server, limits, timeout, false, () -> null);
     }
 
     KvService(RaftServer server, KvLimits limits, Duration timeout, boolean unsafeLocalReads, Supplier<String> storeFull) {
+        this(server, limits, timeout, unsafeLocalReads, storeFull, Set.of());
+    }
+
+    /** @param bugs injected bugs (test only, {@link UnsafeControls#bugs}); {@code TXN_NOT_ATOMIC} acts here */
+    KvService(RaftServer server, KvLimits limits, Duration timeout, boolean unsafeLocalReads, Supplier<String> storeFull,
+              Set<InjectedBug> bugs) {
+        this.bugs = bugs;
         this.server = server;
         this.limits = limits;
         this.timeout = timeout;
@@ -81,8 +92,7 @@ public final class KvService {
         boolean deletes = command instanceof KvCommand.Delete || command instanceof KvCommand.DeleteRange;
         String full = deletes ? null : storeFull.get();
         if (full != null) throw new KvLimits.Violation(full, true);
-        return server.propose(KvCodec.encode(command, System.currentTimeMillis()))
-                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        return propose(command).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handle((result, error) -> {
                     if (error == null) return (KvResult) result;
                     Throwable cause = unwrap(error);
@@ -101,6 +111,15 @@ public final class KvService {
 
     public CompletableFuture<KvResult> txn(List<Compare> compares, List<TxnOp> success, List<TxnOp> failure) {
         return write(new KvCommand.Txn(NO_CLIENT, 0, compares, success, failure));
+    }
+
+    /** One log entry, but for the injected bug that splits a transaction ({@link LogEntries}): then each piece, answering the first's result. */
+    private CompletableFuture<Object> propose(KvCommand command) {
+        List<KvCommand> entries = LogEntries.of(command, bugs);
+        long now = System.currentTimeMillis();
+        CompletableFuture<Object> first = server.propose(KvCodec.encode(entries.get(0), now));
+        for (KvCommand rest : entries.subList(1, entries.size())) server.propose(KvCodec.encode(rest, now));
+        return first;
     }
 
     public CompletableFuture<KvResult.Value> get(String key, ClientProtocol.Consistency consistency) {

@@ -1,5 +1,7 @@
 package dev.raftkv.node;
 
+import dev.raftkv.raft.InjectedBug;
+import dev.raftkv.kv.SessionPolicy;
 import dev.raftkv.kv.KvStateMachine;
 import dev.raftkv.kv.store.KvStore;
 import dev.raftkv.kv.store.MemoryKvStore;
@@ -115,7 +117,7 @@ public final class RaftkvNode implements AutoCloseable {
                     + " (set RAFTKV_CLIENT_TOKEN and RAFTKV_ADMIN_TOKEN, or --client-token and --admin-token)", config.id());
         }
         LogStorage log = unsafe.eagerAckMillis() > 0 ? new EagerAckStorage(storage, unsafe.eagerAckMillis()) : storage;
-        this.machine = openMachine(config);
+        this.machine = openMachine(config, unsafe.bugs());
         // the memory machine restores the latest snapshot at every start, so its store checks them then; the
         // RocksDB machine restores none at start, and reading gigabytes of checkpoint there would make the
         // restart as slow as the data is large: its snapshot files are checked when they are read
@@ -162,7 +164,7 @@ public final class RaftkvNode implements AutoCloseable {
         this.directory = new Directory(endpointsFromFlags(config), this::connectTo);
         server.onMembersChanged(directory::update);
         java.util.function.Supplier<String> storeFull = machine.store() instanceof MemoryKvStore memory ? memory::fullness : () -> null;
-        KvService kv = new KvService(server, config.limits(), config.requestTimeout(), unsafe.localReads(), storeFull);
+        KvService kv = new KvService(server, config.limits(), config.requestTimeout(), unsafe.localReads(), storeFull, unsafe.bugs());
         this.membership = new MembershipService(server, directory, config.requestTimeout(), prover(transport));
         this.budget = InFlightBudget.of(config.edge()); // one for both ports: together they must not fill the heap
         this.clients = config.client() == null ? null : new ClientServer(config.id(), config.client(), kv, directory::clientOf,
@@ -190,7 +192,7 @@ public final class RaftkvNode implements AutoCloseable {
         server.fatal(new FatalError.EventLoopFailed(error));
     }
 
-    private static KvStateMachine openMachine(NodeConfig config) throws java.io.IOException {
+    private static KvStateMachine openMachine(NodeConfig config, Set<InjectedBug> bugs) throws java.io.IOException {
         long t0 = System.nanoTime();
         KvStore store = switch (config.store()) {
             case MEMORY -> new MemoryKvStore();
@@ -198,7 +200,7 @@ public final class RaftkvNode implements AutoCloseable {
         };
         LOG.info("{} keeps its keys in the {} (applied index {}, opened in {} ms)", config.id(), store.describe(),
                 store.meta().appliedIndex(), (System.nanoTime() - t0) / 1_000_000);
-        return new KvStateMachine(store);
+        return new KvStateMachine(store, SessionPolicy.DEFAULT, bugs);
     }
 
     /**

@@ -35,8 +35,8 @@ public final class Verify {
     static final String[] NODE_ARGS = {"--tick-ms", "50", "--election-ticks", "10", "--request-timeout-ms", "3000"};
 
     /**
-     * @param control null for a real run; {@code stale-reads} or {@code no-fsync} start deliberately broken
-     *                nodes, and the run must then fail
+     * @param control null for a real run; {@code stale-reads}, {@code no-fsync} or {@code txn-not-atomic} start
+     *                deliberately broken nodes, and the run must then fail
      * @param tls     every port of every node speaks TLS (and the clients and the harness with them)
      */
     public record Params(int nodes, long seconds, int clients, int keys, List<Nemesis.Kind> nemeses, long seed, Path out,
@@ -63,13 +63,15 @@ public final class Verify {
             // seconds must still find some (with 500 ms, one CI run in several lost none; with 2 s, VerifyTest's
             // 12 s run still missed 2 runs of 7 under mvn, with as few as 1 write lost when it did not)
             case "no-fsync" -> args.addAll(List.of("--unsafe-eager-ack-ms", "5000"));
-            default -> throw new IllegalArgumentException("unknown control '" + control + "': stale-reads or no-fsync");
+            // a transfer proposed as one entry per put: the second's compare fails once the first applied
+            case "txn-not-atomic" -> args.addAll(List.of("--unsafe-inject-bug", "txn-not-atomic"));
+            default -> throw new IllegalArgumentException("unknown control '" + control + "': stale-reads, no-fsync or txn-not-atomic");
         }
         return args.toArray(String[]::new);
     }
 
     /** What a run found; {@code line} is the one-line verdict. */
-    public record Result(boolean ok, String line, int ops, int faults, int lostWrites, Verdict verdict) {
+    public record Result(boolean ok, String line, int ops, int faults, int lostWrites, Verdict verdict, int audits, int badAudits) {
     }
 
     private Verify() {
@@ -107,6 +109,10 @@ public final class Verify {
                         running, processes);
                 threads.add(new Thread(c, "client-" + i));
             }
+            AtomicInteger audits = new AtomicInteger();
+            List<String> badAudits = Collections.synchronizedList(new ArrayList<>());
+            BankClient bank = new BankClient(cluster, p.seed() * 1000 + 999, running, audits, badAudits);
+            threads.add(new Thread(bank, "bank"));
             Nemesis nemesis = new Nemesis(cluster, p.nemeses(), p.seed(), clock, running, nodeArgs,
                     "no-fsync".equals(p.control()));
             Thread nemesisThread = new Thread(nemesis, "nemesis");
@@ -120,6 +126,7 @@ public final class Verify {
 
             awaitLeader(cluster, 30_000);
             Map<String, String> finals = readEveryKey(cluster, p.keys(), clock, history, processes.getAndIncrement());
+            finalAudit(cluster, bank);
             long end = clock.getAsLong();
             List<ClientOp> recorded = List.copyOf(history);
             // local reads may be stale: they are checked for what they do promise, apart from the rest
@@ -133,16 +140,18 @@ public final class Verify {
                                     c.op().invoke(), c.op().complete())).toList(),
                     nemesis.restarts());
 
-            boolean ok = lin.verdict() == Verdict.LINEARIZABLE && lost.isEmpty() && local.ok();
+            boolean ok = lin.verdict() == Verdict.LINEARIZABLE && lost.isEmpty() && local.ok() && badAudits.isEmpty();
             String what = switch (lin.verdict()) {
                 case LINEARIZABLE -> "linearizable";
                 case NOT_LINEARIZABLE -> "NOT linearizable (key " + lin.key() + ")";
                 case UNKNOWN -> "linearizability UNKNOWN (checker ran out of time)";
             };
             String line = "verify: " + what + ", " + recorded.size() + " ops, " + nemesis.faults() + " faults, "
-                    + lost.size() + " lost writes, " + local.violations().size() + " bad local reads";
+                    + lost.size() + " lost writes, " + local.violations().size() + " bad local reads, "
+                    + audits.get() + " bank audits of which " + badAudits.size() + " did not add up"
+                    + (badAudits.isEmpty() ? "" : " (first: " + badAudits.get(0) + ")");
             Report.write(p.out(), recorded, nemesis.timeline(), nemesis.periods(), end, line, lin, lost, local, cluster);
-            return new Result(ok, line, recorded.size(), nemesis.faults(), lost.size(), lin.verdict());
+            return new Result(ok, line, recorded.size(), nemesis.faults(), lost.size(), lin.verdict(), audits.get(), badAudits.size());
         }
     }
 
@@ -154,6 +163,14 @@ public final class Verify {
         long deadline = System.nanoTime() + millis * 1_000_000;
         while (cluster.leader() == null) {
             if (System.nanoTime() > deadline) throw new IllegalStateException("no leader within " + millis + " ms");
+            Thread.sleep(100);
+        }
+    }
+
+    /** After healing, one linearizable audit of the bank through the leader. */
+    private static void finalAudit(ProcessCluster cluster, BankClient bank) throws InterruptedException {
+        for (int attempt = 0; !bank.audit(cluster.leader() == null ? "n1" : cluster.leader(), "linearizable"); attempt++) {
+            if (attempt > 100) throw new IllegalStateException("could not audit the bank after healing");
             Thread.sleep(100);
         }
     }

@@ -37,9 +37,10 @@ public final class VerifyCommand implements Callable<Integer>, CliSubcommand {
     @Option(names = "--out", defaultValue = "raftkv-verify", description = "Report directory: history.jsonl, timeline.txt, verdict.txt, latency.html, node logs.")
     Path out;
 
-    @Option(names = "--control", paramLabel = "stale-reads|no-fsync",
+    @Option(names = "--control", paramLabel = "stale-reads|no-fsync|txn-not-atomic",
             description = "Run deliberately broken nodes to show the checkers catch them: stale-reads (reads served locally "
-                    + "without ReadIndex) or no-fsync (writes acknowledged before they are durable, with the kill nemesis). "
+                    + "without ReadIndex), no-fsync (writes acknowledged before they are durable, with the kill nemesis) "
+                    + "or txn-not-atomic (a transaction proposed as one entry per operation: the bank's audits). "
                     + "Such a run must fail.")
     String control;
 

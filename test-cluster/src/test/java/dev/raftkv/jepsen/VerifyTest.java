@@ -25,6 +25,8 @@ class VerifyTest {
         assertThat(r.lostWrites()).isZero();
         assertThat(r.faults()).isPositive();
         assertThat(r.ops()).as("clients got work done").isGreaterThan(50);
+        assertThat(r.audits()).as("bank audits answered").isGreaterThan(10);
+        assertThat(r.badAudits()).isZero();
         List<String> history = Files.readAllLines(out.resolve(Report.HISTORY));
         assertThat(history).hasSize(r.ops());
         assertThat(history).as("lease reads answered").anyMatch(l -> l.contains("\"consistency\":\"lease\"") && l.contains("\"outcome\":\"OK\""));
@@ -80,6 +82,17 @@ class VerifyTest {
         assertThat(r.ok()).isFalse();
         assertThat(r.verdict()).isEqualTo(Verdict.NOT_LINEARIZABLE);
         assertThat(Files.readString(out.resolve("verdict.txt"))).contains("NOT_LINEARIZABLE");
+    }
+
+    /** Control: nodes that split a transaction into one log entry per operation must be caught by the bank's audits. */
+    @Test
+    void theTxnNotAtomicControlIsReportedAsAFailure() throws Exception {
+        Verify.Result r = Verify.run(new Verify.Params(3, 6, 2, 3, List.of(Nemesis.Kind.PARTITION), 13, out, "txn-not-atomic"),
+                System.out);
+        System.out.println(r.line());
+        assertThat(r.ok()).isFalse();
+        assertThat(r.badAudits()).isPositive();
+        assertThat(r.verdict()).as("the register clients are unaffected").isEqualTo(Verdict.LINEARIZABLE);
     }
 
     /** Control: nodes that acknowledge writes before they are durable must be caught once a majority is killed. */
