@@ -5,6 +5,7 @@ import dev.raftkv.raft.Entry;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -26,9 +27,15 @@ final class LogRegistry {
     private final Map<Long, Fixed> applied = new HashMap<>();
     private final Map<Long, String> leaderOfTerm = new HashMap<>();
     private final Consumer<String> violation;
+    /** Told of each applied index the first time any node applies it: in index order, as every node applies in order. */
+    private BiConsumer<Long, byte[]> firstApplied = (index, data) -> { };
 
     LogRegistry(Consumer<String> violation) {
         this.violation = violation;
+    }
+
+    void onFirstApplied(BiConsumer<Long, byte[]> listener) {
+        this.firstApplied = listener;
     }
 
     void written(String node, Entry e, long prevTerm) {
@@ -49,7 +56,9 @@ final class LogRegistry {
     }
 
     void applied(String node, long index, long term, byte[] data) {
+        boolean first = !applied.containsKey(index);
         check("applied", applied, node, new Entry(term, index, dev.raftkv.raft.EntryType.NORMAL, data));
+        if (first) firstApplied.accept(index, data);
     }
 
     private void check(String what, Map<Long, Fixed> fixed, String node, Entry e) {

@@ -24,8 +24,9 @@ import java.util.function.Consumer;
  * consistency: every page is one revision, so its balances must add up to the total whatever has happened),
  * transfers (reads two balances and their mod revisions with a range, then a transaction that moves an amount
  * only if neither changed since) and now and then closes the bank (a delete-range: every account back to the
- * opening balance, which keeps the total). An audit that does not add up is a violation, and after the run one
- * last linearizable audit must add up too.
+ * opening balance, which keeps the total). An audit that does not add up is a violation, and so is one that is not
+ * exactly what the log says the bank held at its revision ({@link BankReference}); after the run one last
+ * linearizable audit must pass both.
  */
 final class SimBank {
     static final int ACCOUNTS = 5;
@@ -39,12 +40,15 @@ final class SimBank {
     private final long timeoutMillis;
     private final Consumer<String> violated;
     private final Random random;
+    private final BankReference reference;
     private long seq;
     private boolean stopped;
     private int audits;
     private int transfers;
 
-    SimBank(SimWorld world, List<SimNode> nodes, Set<InjectedBug> bugs, long timeoutMillis, Consumer<String> violated, long seed) {
+    SimBank(SimWorld world, List<SimNode> nodes, Set<InjectedBug> bugs, long timeoutMillis, Consumer<String> violated, long seed,
+            BankReference reference) {
+        this.reference = reference;
         this.world = world;
         this.nodes = nodes;
         this.bugs = bugs;
@@ -121,11 +125,13 @@ final class SimBank {
     /** Checks one page of the whole bank (also the simulator's last audit, after the run). */
     void audit(String node, KvResult.Page page) {
         audits++;
+        String wrong = reference.mismatch(page);
+        if (wrong != null) violated.accept("bank: an audit on " + node + ": " + wrong);
         long total = 0;
         for (long b : balances(page, null)) total += b;
         if (total != ACCOUNTS * OPENING) {
             violated.accept("bank: an audit on " + node + " at revision " + page.revision() + " adds up to " + total
-                    + ", not " + ACCOUNTS * OPENING + ": " + describe(page));
+                    + ", not " + ACCOUNTS * OPENING + ": " + BankReference.describe(page.items()));
         }
     }
 
@@ -163,15 +169,6 @@ final class SimBank {
         });
         world.after(timeoutMillis, () -> out.completeExceptionally(new java.util.concurrent.TimeoutException()));
         return out;
-    }
-
-    private static String describe(KvResult.Page page) {
-        StringBuilder sb = new StringBuilder();
-        for (KvResult.Item i : page.items()) {
-            sb.append(new String(i.key(), StandardCharsets.UTF_8)).append('=').append(new String(i.value(), StandardCharsets.UTF_8))
-                    .append("@").append(i.modRevision()).append(' ');
-        }
-        return sb.toString().trim();
     }
 
     String summary() {

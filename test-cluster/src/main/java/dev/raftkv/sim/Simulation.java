@@ -188,7 +188,9 @@ public final class Simulation {
                 clients.add(c);
                 c.start();
             }
-            bank = new SimBank(world, nodes, params.bugs(), CLIENT_TIMEOUT_MILLIS, this::violated, params.seed());
+            BankReference reference = new BankReference();
+            registry.onFirstApplied(reference::applied);
+            bank = new SimBank(world, nodes, params.bugs(), CLIENT_TIMEOUT_MILLIS, this::violated, params.seed(), reference);
             bank.start();
             monitorLeaders();
             long end = params.ticks() * TICK_MILLIS;
