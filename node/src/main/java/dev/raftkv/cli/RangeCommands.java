@@ -3,6 +3,7 @@ package dev.raftkv.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
@@ -20,6 +21,14 @@ final class RangeCommands {
     private RangeCommands() {
     }
 
+    /** How ls and scan walk a range. */
+    static final class Walk {
+        @Option(names = "--consistency", defaultValue = "linearizable", description = "linearizable, lease, or local.")
+        String consistency;
+        @Option(names = "--max", defaultValue = "0", description = "Stop after this many keys (0: all).")
+        int max;
+    }
+
     /** What to print of each key of a page. */
     private interface Line {
         String of(JsonNode kv);
@@ -29,7 +38,9 @@ final class RangeCommands {
      * Walks a range page by page (each page its own request, so nothing but one page is held), printing a line
      * per key; stops after {@code max} keys (0: all). Pages are each consistent; the revision can move between them.
      */
-    private static int walk(ClientCommands.Target t, String rangeQuery, String consistency, int max, Line line) throws Exception {
+    private static int walk(ClientCommands.Target t, String rangeQuery, Walk how, Line line) throws Exception {
+        String consistency = how.consistency;
+        int max = how.max;
         HttpCluster cluster = t.connect();
         PrintWriter out = t.out();
         String start = null;
@@ -62,14 +73,12 @@ final class RangeCommands {
     static final class Ls extends ClientCommands.Target implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "PREFIX", arity = "0..1", defaultValue = "")
         String prefix;
-        @Option(names = "--consistency", defaultValue = "linearizable", description = "linearizable, lease, or local.")
-        String consistency;
-        @Option(names = "--max", defaultValue = "0", description = "Stop after this many keys (0: all).")
-        int max;
+        @Mixin
+        Walk walk;
 
         @Override
         public Integer call() throws Exception {
-            return walk(this, "keysOnly=true&prefix=" + ClientCommands.query(prefix), consistency, max, kv -> kv.get("key").asText());
+            return walk(this, "keysOnly=true&prefix=" + ClientCommands.query(prefix), walk, kv -> kv.get("key").asText());
         }
     }
 
@@ -82,10 +91,8 @@ final class RangeCommands {
         String endKey;
         @Option(names = "--prefix", paramLabel = "P", description = "Every key that starts with P.")
         String prefix;
-        @Option(names = "--consistency", defaultValue = "linearizable", description = "linearizable, lease, or local.")
-        String consistency;
-        @Option(names = "--max", defaultValue = "0", description = "Stop after this many keys (0: all).")
-        int max;
+        @Mixin
+        Walk walk;
 
         @Override
         public Integer call() throws Exception {
@@ -94,7 +101,7 @@ final class RangeCommands {
             }
             String range = prefix != null ? "prefix=" + ClientCommands.query(prefix)
                     : "start=" + ClientCommands.query(startKey == null ? "" : startKey) + (endKey == null ? "" : "&end=" + ClientCommands.query(endKey));
-            return walk(this, range, consistency, max, kv -> kv.get("key").asText() + "\t" + value(kv));
+            return walk(this, range, walk, kv -> kv.get("key").asText() + "\t" + value(kv));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.raftkv.cli;
 
 import dev.raftkv.kv.KvLimits;
+import dev.raftkv.node.LocalHttp;
 import dev.raftkv.node.OneNodeCluster;
 import dev.raftkv.node.RaftkvNode;
 import org.junit.jupiter.api.AfterEach;
@@ -10,10 +11,6 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,11 +49,9 @@ class RangeCommandsTest {
     void listScanDeleteByPrefixAndATransactionFromAFile() throws Exception {
         node = OneNodeCluster.start(dir, KvLimits.DEFAULT);
         // more keys than one page of ls, so that it must walk pages
-        HttpClient http = HttpClient.newHttpClient();
+        LocalHttp http = new LocalHttp();
         for (int i = 0; i < 1005; i++) {
-            HttpRequest put = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/v1/kv/cfg/" + String.format("%04d", i)))
-                    .PUT(HttpRequest.BodyPublishers.ofString("v" + i)).build();
-            assertThat(http.send(put, HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+            assertThat(http.call(node.httpPort(), "PUT", "/v1/kv/cfg/" + String.format("%04d", i), "v" + i).statusCode()).isEqualTo(200);
         }
         assertThat(run("put", "other", "x").code()).isZero();
 

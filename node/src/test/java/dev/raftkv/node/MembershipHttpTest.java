@@ -6,12 +6,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,7 +19,7 @@ class MembershipHttpTest {
     @TempDir
     Path dir;
     private RaftkvNode node;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final LocalHttp http = new LocalHttp();
 
     @BeforeEach
     void start() throws Exception {
@@ -36,10 +32,7 @@ class MembershipHttpTest {
     }
 
     private HttpResponse<String> call(String method, String path, String body) throws Exception {
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .timeout(Duration.ofSeconds(10)).build();
-        return http.send(req, HttpResponse.BodyHandlers.ofString());
+        return http.call(node.httpPort(), method, path, body);
     }
 
     @Test

@@ -8,14 +8,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,7 +24,7 @@ class RangeTxnHttpTest {
     @TempDir
     Path dir;
     private RaftkvNode node;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final LocalHttp http = new LocalHttp();
 
     @AfterEach
     void stop() {
@@ -36,10 +32,7 @@ class RangeTxnHttpTest {
     }
 
     private HttpResponse<String> call(String method, String path, String body) throws Exception {
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .timeout(Duration.ofSeconds(10)).build();
-        return http.send(req, HttpResponse.BodyHandlers.ofString());
+        return http.call(node.httpPort(), method, path, body);
     }
 
     private JsonNode json(String method, String path, String body, int status) throws Exception {

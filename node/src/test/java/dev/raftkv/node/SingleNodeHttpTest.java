@@ -6,9 +6,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +20,7 @@ class SingleNodeHttpTest {
     @TempDir
     Path dir;
     private RaftkvNode node;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final LocalHttp http = new LocalHttp();
 
     @AfterEach
     void stop() {
@@ -45,10 +42,7 @@ class SingleNodeHttpTest {
     }
 
     private HttpResponse<String> call(String method, RaftkvNode n, String path, String body) throws Exception {
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.httpPort() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .timeout(Duration.ofSeconds(10)).build();
-        return http.send(req, HttpResponse.BodyHandlers.ofString());
+        return http.call(n.httpPort(), method, path, body);
     }
 
     @Test
