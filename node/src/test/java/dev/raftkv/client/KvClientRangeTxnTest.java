@@ -1,7 +1,6 @@
 package dev.raftkv.client;
 
 import dev.raftkv.client.ClientProtocol.Consistency;
-import dev.raftkv.client.ClientProtocol.Status;
 import dev.raftkv.kv.Compare;
 import dev.raftkv.kv.KeyRange;
 import dev.raftkv.kv.KvLimits;
@@ -11,26 +10,23 @@ import dev.raftkv.node.ClientServer;
 import dev.raftkv.node.OneNodeCluster;
 import dev.raftkv.node.RaftkvNode;
 import dev.raftkv.node.StoreKind;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import static dev.raftkv.client.ClientTests.await;
+import static dev.raftkv.client.ClientTests.clientAddress;
+import static dev.raftkv.client.ClientTests.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -38,37 +34,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class KvClientRangeTxnTest {
     @TempDir
     Path dir;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) toClose.get(i).close();
-    }
-
-    private <T extends AutoCloseable> T closing(T c) {
-        toClose.add(c);
-        return c;
-    }
+    @RegisterExtension
+    final Closer closer = new Closer();
 
     private KvClient client(StoreKind store) throws Exception {
-        RaftkvNode node = closing(OneNodeCluster.start(dir, KvLimits.DEFAULT, ClientServer.DEFAULT_MAX_IN_FLIGHT, store));
-        return closing(new KvClient(List.of(address(node))));
-    }
-
-    private static InetSocketAddress address(RaftkvNode node) {
-        return new InetSocketAddress("127.0.0.1", node.clientPort());
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+        RaftkvNode node = closer.add(OneNodeCluster.start(dir, KvLimits.DEFAULT, ClientServer.DEFAULT_MAX_IN_FLIGHT, store));
+        return closer.add(new KvClient(List.of(clientAddress(node))));
     }
 
     private static String text(byte[] b) {
         return new String(b, StandardCharsets.UTF_8);
-    }
-
-    private static <T> T await(CompletableFuture<T> f) throws Exception {
-        return f.get(10, TimeUnit.SECONDS);
     }
 
     /** Writes {@code keys} keys under {@code prefix} (zero-padded, so key order is number order), 100 to a transaction. */
@@ -165,19 +140,11 @@ class KvClientRangeTxnTest {
     @ParameterizedTest
     @EnumSource(StoreKind.class)
     void aTransactionRetriedWithTheSameSeqIsAppliedOnce(StoreKind store) throws Exception {
-        RaftkvNode node = closing(OneNodeCluster.start(dir, KvLimits.DEFAULT, ClientServer.DEFAULT_MAX_IN_FLIGHT, store));
-        KvClient direct = closing(new KvClient(List.of(address(node))));
+        RaftkvNode node = closer.add(OneNodeCluster.start(dir, KvLimits.DEFAULT, ClientServer.DEFAULT_MAX_IN_FLIGHT, store));
+        KvClient direct = closer.add(new KvClient(List.of(clientAddress(node))));
         await(direct.put("n", utf8("0")));
-        // a member that relays each request to the node but reports the first answer as lost
-        EventLoopGroup relayGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        closing(() -> relayGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly());
-        ClientConnection relay = closing(ClientConnection.connect(relayGroup, address(node), 1 << 20, 1000).get(5, TimeUnit.SECONDS));
-        AtomicInteger seen = new AtomicInteger();
-        FakeClientServer flaky = closing(new FakeClientServer(r -> {
-            ClientResponse real = relay.send(r).join();
-            return seen.incrementAndGet() == 1 ? ClientResponse.error(r.requestId(), Status.OUTCOME_UNKNOWN, "lost") : real;
-        }));
-        KvClient client = closing(new KvClient(List.of(flaky.address())));
+        FakeClientServer flaky = closer.add(FakeClientServer.losingFirstAnswer(clientAddress(node)));
+        KvClient client = closer.add(new KvClient(List.of(flaky.address())));
         // applied twice, the second run would take the failure branch; as one write retried it succeeded
         KvResult.TxnDone done = await(client.txn(List.of(Compare.value("n", Compare.Relation.EQUAL, utf8("0"))),
                 List.of(new TxnOp.Put("n", utf8("1")), new TxnOp.Put("applied", utf8("once"))), List.of(new TxnOp.Delete("n"))));
@@ -196,18 +163,11 @@ class KvClientRangeTxnTest {
     @ParameterizedTest
     @EnumSource(StoreKind.class)
     void aDeleteRangeRetriedAfterOutcomeUnknownIsAnsweredWithItsFirstCount(StoreKind store) throws Exception {
-        RaftkvNode node = closing(OneNodeCluster.start(dir, KvLimits.DEFAULT, ClientServer.DEFAULT_MAX_IN_FLIGHT, store));
-        KvClient direct = closing(new KvClient(List.of(address(node))));
+        RaftkvNode node = closer.add(OneNodeCluster.start(dir, KvLimits.DEFAULT, ClientServer.DEFAULT_MAX_IN_FLIGHT, store));
+        KvClient direct = closer.add(new KvClient(List.of(clientAddress(node))));
         fill(direct, "x/", 12);
-        EventLoopGroup relayGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        closing(() -> relayGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly());
-        ClientConnection relay = closing(ClientConnection.connect(relayGroup, address(node), 1 << 20, 1000).get(5, TimeUnit.SECONDS));
-        AtomicInteger seen = new AtomicInteger();
-        FakeClientServer flaky = closing(new FakeClientServer(r -> {
-            ClientResponse real = relay.send(r).join();
-            return seen.incrementAndGet() == 1 ? ClientResponse.error(r.requestId(), Status.OUTCOME_UNKNOWN, "lost") : real;
-        }));
-        KvClient client = closing(new KvClient(List.of(flaky.address())));
+        FakeClientServer flaky = closer.add(FakeClientServer.losingFirstAnswer(clientAddress(node)));
+        KvClient client = closer.add(new KvClient(List.of(flaky.address())));
         // run again, the delete would find nothing: the retry is answered with the first run's count
         assertThat(await(client.deleteRange(KeyRange.prefix("x/"))).count()).isEqualTo(12);
         assertThat(flaky.received).hasSize(2);
