@@ -249,14 +249,20 @@ public final class KvCodec {
         return bytes.toByteArray();
     }
 
+    /**
+     * @throws IllegalArgumentException for anything but exactly one query: the binary client protocol carries these
+     * bytes as a client sent them
+     */
     public static KvQuery decodeQuery(byte[] data) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
             int tag = in.readUnsignedByte();
-            return switch (tag) {
+            KvQuery q = switch (tag) {
                 case 1 -> new KvQuery.Get(readString(in));
                 case 2 -> new KvQuery.Range(readRange(in), in.readInt(), in.readBoolean(), in.readBoolean());
                 default -> throw new IllegalArgumentException("unknown query tag " + tag);
             };
+            if (in.read() != -1) throw new IllegalArgumentException("bytes after the end of a query");
+            return q;
         } catch (IOException e) {
             throw new IllegalArgumentException("malformed query", e);
         }
@@ -323,16 +329,27 @@ public final class KvCodec {
         }
     }
 
+    /**
+     * @throws IllegalArgumentException for anything but exactly one result: the binary client protocol carries these
+     * bytes from a node to a client, which must not trust them further than their layout
+     */
     public static KvResult decodeResult(byte[] data) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-            return readResult(in);
+            KvResult r = readResult(in, false);
+            if (in.read() != -1) throw new IllegalArgumentException("bytes after the end of a result");
+            return r;
         } catch (IOException e) {
             throw new IllegalArgumentException("malformed write result", e);
         }
     }
 
-    private static KvResult readResult(DataInputStream in) throws IOException {
+    /**
+     * {@code inTxn}: no operation of a transaction is a transaction, so a result nested in one is damage; refusing it
+     * also keeps a hostile chain of nested results (14 bytes a level) from exhausting the reader's stack.
+     */
+    private static KvResult readResult(DataInputStream in, boolean inTxn) throws IOException {
         byte tag = in.readByte();
+        if (tag == 5 && inTxn) throw new IOException("a transaction result inside a transaction result");
         return switch (tag) {
             case 1 -> new KvResult.Written(in.readLong());
             case 2 -> new KvResult.Deleted(in.readBoolean());
@@ -342,7 +359,7 @@ public final class KvCodec {
                 boolean succeeded = in.readBoolean();
                 long revision = in.readLong();
                 List<KvResult> results = new ArrayList<>();
-                for (int i = readCount(in); i > 0; i--) results.add(readResult(in));
+                for (int i = readCount(in); i > 0; i--) results.add(readResult(in, true));
                 yield new KvResult.TxnDone(succeeded, revision, results);
             }
             case 6 -> new KvResult.Value(readBytes(in));

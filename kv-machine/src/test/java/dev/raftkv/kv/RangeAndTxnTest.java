@@ -120,6 +120,23 @@ class RangeAndTxnTest {
     }
 
     @Test
+    void resultsAndQueriesFromTheWireDecodeOnlyAsExactlyOneValue() {
+        // the binary client protocol carries these bytes between client and node, so damage must be refused
+        byte[] txn = KvCodec.encodeResult(new KvResult.TxnDone(true, 3, List.of(new KvResult.Written(3))));
+        byte[] trailing = java.util.Arrays.copyOf(txn, txn.length + 1);
+        assertThatThrownBy(() -> KvCodec.decodeResult(trailing)).isInstanceOf(IllegalArgumentException.class);
+        byte[] query = KvCodec.encodeQuery(new KvQuery.Range(KeyRange.prefix("p"), 5, false, false));
+        assertThatThrownBy(() -> KvCodec.decodeQuery(java.util.Arrays.copyOf(query, query.length + 1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        // a transaction's results never nest; a chain of 100,000 nested ones would otherwise overflow the stack
+        java.nio.ByteBuffer nested = java.nio.ByteBuffer.allocate(100_000 * 14 + 2);
+        for (int i = 0; i < 100_000; i++) nested.put((byte) 5).put((byte) 1).putLong(1).putInt(1);
+        nested.put((byte) 2).put((byte) 0);
+        assertThatThrownBy(() -> KvCodec.decodeResult(nested.array())).isInstanceOf(IllegalArgumentException.class)
+                .cause().hasMessageContaining("inside a transaction result");
+    }
+
+    @Test
     void transactionsOutsideTheBoundsAreRefusedBeforeTheLog() {
         KvLimits limits = KvLimits.DEFAULT;
         List<TxnOp> many = new ArrayList<>(Collections.nCopies(KvLimits.MAX_TXN_OPS + 1, new TxnOp.Get("k")));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raftkv.client.KvClient;
+import dev.raftkv.kv.KvLimits;
 import dev.raftkv.node.NodeConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,9 +40,14 @@ final class BenchCommand extends ClientCommands.Target implements Callable<Integ
     @Option(names = "--value-size", defaultValue = "100", description = "Bytes per value (default ${DEFAULT-VALUE}).")
     int valueSize;
 
-    @Option(names = "--workload", defaultValue = "put", description = "put, get, mixed (half each), or load: write each of "
-            + "--keys once (bench-0 ...) and stop when all are written, or at --duration (default ${DEFAULT-VALUE}).")
+    @Option(names = "--workload", defaultValue = "put", description = "put, get, mixed (half each), load: write each of "
+            + "--keys once (bench-0 ...) and stop when all are written, or at --duration; scan: one page of --scan-keys keys "
+            + "from a random key; txn: a transfer between two random keys (compare both mod revisions, put both) "
+            + "(default ${DEFAULT-VALUE}).")
     String workload;
+
+    @Option(names = "--scan-keys", defaultValue = "100", description = "Keys per scan of the scan workload, 1 to 1000 (default ${DEFAULT-VALUE}).")
+    int scanKeys;
 
     @Option(names = "--keys", defaultValue = "1000", description = "Size of the key space (default ${DEFAULT-VALUE}).")
     int keys;
@@ -55,16 +61,21 @@ final class BenchCommand extends ClientCommands.Target implements Callable<Integ
         // with --json, stdout carries only the result line
         PrintWriter progress = json ? spec.commandLine().getErr() : out;
         ClosedLoopBench.Workload w = ClosedLoopBench.Workload.valueOf(workload.toUpperCase(Locale.ROOT));
+        if (scanKeys < 1 || scanKeys > KvLimits.MAX_PAGE_KEYS) {
+            // the node would refuse every scan as a bad request
+            throw new CommandLine.ParameterException(spec.commandLine(), "--scan-keys must be 1 to " + KvLimits.MAX_PAGE_KEYS);
+        }
         long durationNanos = parseDuration(duration).toNanos();
         HttpCluster cluster = connect();
         List<InetSocketAddress> members = discoverClientAddresses(cluster);
         dev.raftkv.client.ClientSecurity security = security();
-        progress.printf("bench: %d clients, %s workload, %d-byte values, %d keys, %s, members %s%s%n",
-                clients, workload, valueSize, keys, duration, members, security.tls() ? ", TLS" : "");
+        progress.printf("bench: %d clients, %s workload%s, %d-byte values, %d keys, %s, members %s%s%n",
+                clients, workload, w == ClosedLoopBench.Workload.SCAN ? " (" + scanKeys + " keys a scan)" : "", valueSize, keys,
+                duration, members, security.tls() ? ", TLS" : "");
         progress.flush();
         try (KvClient client = new KvClient(members, KvClient.Options.DEFAULT, security)) {
-            ClosedLoopBench bench = new ClosedLoopBench(client, w, keys, valueSize);
-            if (w == ClosedLoopBench.Workload.GET || w == ClosedLoopBench.Workload.MIXED) bench.preload();
+            ClosedLoopBench bench = new ClosedLoopBench(client, w, keys, valueSize, scanKeys);
+            if (w.needsPreload()) bench.preload();
             ClosedLoopBench.Interval total = bench.run(clients, durationNanos, parseDuration(reportEvery).toNanos(), i -> {
                 progress.printf(Locale.ROOT, "  %8.0f ops/s  p50 %7.2f ms  p99 %7.2f ms  errors %d%n",
                         i.throughput(), i.percentileMillis(50), i.percentileMillis(99), i.errors());
@@ -73,12 +84,16 @@ final class BenchCommand extends ClientCommands.Target implements Callable<Integ
             Map<String, String> heaps = peakHeaps(cluster);
             if (json) {
                 ObjectNode result = resultJson(w, total);
+                if (w == ClosedLoopBench.Workload.TXN) result.put("conflicts", bench.conflicts());
                 heaps.forEach(result.putObject("peakHeap")::put);
                 out.println(JSON.writeValueAsString(result));
             } else {
                 out.printf(Locale.ROOT, "ops %d in %.1f s: %.0f ops/s; latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms; errors %d%n",
                         total.ops(), total.seconds(), total.throughput(), total.percentileMillis(50), total.percentileMillis(99),
                         total.percentileMillis(99.9), total.latencyMicros().getMaxValue() / 1000.0, total.errors());
+                if (w == ClosedLoopBench.Workload.TXN) {
+                    out.printf("transfers that found a key changed (the failure branch ran): %d%n", bench.conflicts());
+                }
                 heaps.forEach((id, heap) -> out.printf("heap of %s: %s%n", id, heap));
             }
             if (total.errors() > 0) progress.println("last error: " + bench.lastError());

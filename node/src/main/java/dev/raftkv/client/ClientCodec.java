@@ -2,6 +2,9 @@ package dev.raftkv.client;
 
 import dev.raftkv.client.ClientProtocol.Op;
 import dev.raftkv.client.ClientProtocol.Status;
+import dev.raftkv.kv.KvCodec;
+import dev.raftkv.kv.KvCommand;
+import dev.raftkv.kv.KvQuery;
 import dev.raftkv.kv.KvResult;
 import dev.raftkv.transport.MalformedFrameException;
 import dev.raftkv.transport.WireReader;
@@ -14,18 +17,25 @@ import java.nio.charset.StandardCharsets;
 /**
  * Frame bodies of the client protocol. Layouts (strings: u16 length + UTF-8; bytes: i32 length + bytes):
  * <pre>
- * request  = u8 op, i64 requestId, string clientId, i64 seq, string key, then
+ * request  = u8 op, i64 requestId, string clientId, i64 seq, string key (empty for RANGE, DELETE_RANGE, TXN), then
  *            PUT: bytes value | GET: u8 consistency | DELETE, STATUS: nothing | AUTH: bytes token
  *            CAS: u8 hasExpect, [bytes expect], bytes value
+ *            RANGE: bytes query (KvCodec.encodeQuery of a KvQuery.Range), u8 consistency
+ *            DELETE_RANGE, TXN: bytes command (KvCodec.encode of the command with an empty client id and seq 0:
+ *                               the frame's client id and seq are its identity)
  * response = i64 requestId, u8 status, then
  *            OK: PUT i64 index | GET bytes value | DELETE u8 existed | CAS nothing
  *                STATUS string id, string role, i64 term, string leader, string leaderClient
+ *                RANGE, DELETE_RANGE, TXN: bytes result (KvCodec.encodeResult: a Page or Count, DeletedRange, TxnDone)
  *            NOT_FOUND: nothing | CAS_FAILED: u8 hasCurrent, [bytes current]
  *            NOT_LEADER: string leaderId, string leaderClient ("" when not known)
  *            NOT_APPLIED, OUTCOME_UNKNOWN, BAD_REQUEST, TOO_LARGE, UNAUTHORIZED, OVERLOADED: string message
  * </pre>
  * Every read is bounds-checked first, so a lying length is a MalformedFrameException, never an
- * IndexOutOfBoundsException or a huge allocation.
+ * IndexOutOfBoundsException or a huge allocation. The range, delete-range and transaction bodies reuse the machine's
+ * own encodings ({@link KvCodec}), so the client protocol and the log cannot disagree on what a transaction is, and
+ * the command's format version travels with it; KvCodec's readers are bounded the same way (list counts by
+ * {@link dev.raftkv.kv.KvLimits#MAX_TXN_OPS} and {@code MAX_PAGE_KEYS}, byte strings by what arrived).
  */
 public final class ClientCodec {
     /** Reading accepts any length a u16 prefix can state; the frame size bounds what arrives. */
@@ -52,6 +62,11 @@ public final class ClientCodec {
                 if (r.expect() != null) writeBytes(out, r.expect());
                 writeBytes(out, r.value());
             }
+            case RANGE -> {
+                writeBytes(out, KvCodec.encodeQuery(r.query()));
+                out.writeByte(r.consistency().ordinal());
+            }
+            case DELETE_RANGE, TXN -> writeBytes(out, KvCodec.encode(identified(r.command(), "", 0)));
             case DELETE, STATUS -> {
             }
         }
@@ -60,10 +75,11 @@ public final class ClientCodec {
     }
 
     /**
-     * @throws InvalidKeyException for a well-framed request whose key is not UTF-8: answer it BAD_REQUEST
-     * @throws MalformedFrameException for anything else that breaks the layout: close the connection
+     * @throws UnreadableRequestException for a well-framed request whose key is not UTF-8, or whose range or
+     *                                    command body does not decode: answer it BAD_REQUEST
+     * @throws MalformedFrameException    for anything else that breaks the layout: close the connection
      */
-    public static ClientRequest decodeRequest(ByteBuf body) throws MalformedFrameException, InvalidKeyException {
+    public static ClientRequest decodeRequest(ByteBuf body) throws MalformedFrameException, UnreadableRequestException {
         WireReader in = new WireReader(body);
         int code = in.readUnsignedByte("op");
         Op op = Op.of(code);
@@ -71,15 +87,11 @@ public final class ClientCodec {
         long requestId = in.readLong("requestId");
         String clientId = in.readString("clientId", ANY_U16_LENGTH);
         long seq = in.readLong("seq");
-        if (!keyIsText(body)) throw new InvalidKeyException(requestId, op);
+        if (!keyIsText(body)) throw new UnreadableRequestException(requestId, op, "the key is not valid UTF-8");
         String key = in.readString("key", ANY_U16_LENGTH);
         ClientRequest r = switch (op) {
             case PUT -> ClientRequest.put(requestId, clientId, seq, key, in.readBytes("value", Integer.MAX_VALUE));
-            case GET -> {
-                int c = in.readUnsignedByte("consistency");
-                if (c >= ClientProtocol.Consistency.values().length) throw new MalformedFrameException("consistency " + c);
-                yield new ClientRequest(op, requestId, clientId, seq, key, null, null, ClientProtocol.Consistency.values()[c]);
-            }
+            case GET -> new ClientRequest(op, requestId, clientId, seq, key, null, null, readConsistency(in));
             case DELETE -> ClientRequest.delete(requestId, clientId, seq, key);
             case CAS -> {
                 byte[] expect = in.readBoolean("hasExpect") ? in.readBytes("expect", Integer.MAX_VALUE) : null;
@@ -88,9 +100,62 @@ public final class ClientCodec {
             case STATUS -> new ClientRequest(op, requestId, clientId, seq, key, null, null, null);
             case AUTH -> new ClientRequest(op, requestId, clientId, seq, key, in.readBytes("token", ClientProtocol.MAX_STRING_BYTES),
                     null, null);
+            case RANGE -> {
+                KvQuery.Range query = rangeQuery(requestId, in.readBytes("query", Integer.MAX_VALUE));
+                yield ClientRequest.range(requestId, query, readConsistency(in));
+            }
+            case DELETE_RANGE, TXN -> new ClientRequest(op, requestId, clientId, seq, key, null, null, null, null,
+                    command(requestId, op, clientId, seq, in.readBytes("command", Integer.MAX_VALUE)));
         };
         in.expectEnd(op.name());
         return r;
+    }
+
+    private static ClientProtocol.Consistency readConsistency(WireReader in) throws MalformedFrameException {
+        int c = in.readUnsignedByte("consistency");
+        if (c >= ClientProtocol.Consistency.values().length) throw new MalformedFrameException("consistency " + c);
+        return ClientProtocol.Consistency.values()[c];
+    }
+
+    private static KvQuery.Range rangeQuery(long requestId, byte[] bytes) throws UnreadableRequestException {
+        KvQuery q;
+        try {
+            q = KvCodec.decodeQuery(bytes);
+        } catch (RuntimeException e) {
+            throw new UnreadableRequestException(requestId, Op.RANGE, "the RANGE query does not decode: " + why(e));
+        }
+        if (q instanceof KvQuery.Range r) return r;
+        throw new UnreadableRequestException(requestId, Op.RANGE, "a RANGE carries a range query, not " + q);
+    }
+
+    /** The command a DELETE_RANGE or TXN carries, under the frame's (client id, seq). */
+    private static KvCommand command(long requestId, Op op, String clientId, long seq, byte[] bytes)
+            throws UnreadableRequestException {
+        KvCommand c;
+        try {
+            c = KvCodec.decode(bytes).command();
+        } catch (RuntimeException e) {
+            throw new UnreadableRequestException(requestId, op, "the " + op + " command does not decode: " + why(e));
+        }
+        boolean fits = op == Op.TXN ? c instanceof KvCommand.Txn : c instanceof KvCommand.DeleteRange;
+        if (!fits) throw new UnreadableRequestException(requestId, op, "a " + op + " request carries a " + c.getClass().getSimpleName());
+        // two identities for one write would leave it open which one the session table de-duplicates by
+        if (!c.clientId().isEmpty() || c.seq() != 0) {
+            throw new UnreadableRequestException(requestId, op, "the command names a client id or seq of its own; the frame's are its identity");
+        }
+        return identified(c, clientId, seq);
+    }
+
+    /** {@code c} under another (client id, seq). */
+    private static KvCommand identified(KvCommand c, String clientId, long seq) {
+        if (c instanceof KvCommand.DeleteRange d) return new KvCommand.DeleteRange(clientId, seq, d.range());
+        if (c instanceof KvCommand.Txn t) return new KvCommand.Txn(clientId, seq, t.compares(), t.success(), t.failure());
+        throw new IllegalArgumentException("the client protocol carries only delete-ranges and transactions as commands, not " + c);
+    }
+
+    /** KvCodec wraps the reader's IOException: its message says which field was wrong. */
+    private static String why(RuntimeException e) {
+        return e.getCause() != null && e.getCause().getMessage() != null ? e.getMessage() + ": " + e.getCause().getMessage() : e.getMessage();
     }
 
     /**
@@ -137,6 +202,7 @@ public final class ClientCodec {
             case DELETE -> out.writeBoolean(((KvResult.Deleted) r.result()).existed());
             case CAS, AUTH -> {
             }
+            case RANGE, DELETE_RANGE, TXN -> writeBytes(out, KvCodec.encodeResult(r.result()));
             case STATUS -> {
                 ClientResponse.NodeStatus s = r.node();
                 writeString(out, s.id());
@@ -169,6 +235,7 @@ public final class ClientCodec {
                 case AUTH -> ClientResponse.ok(requestId, null);
                 case STATUS -> ClientResponse.status(requestId, new ClientResponse.NodeStatus(in.readString("id", ANY_U16_LENGTH),
                         in.readString("role", ANY_U16_LENGTH), in.readLong("term"), emptyToNull(in.readString("leader", ANY_U16_LENGTH)), emptyToNull(in.readString("leaderClient", ANY_U16_LENGTH))));
+                case RANGE, DELETE_RANGE, TXN -> ClientResponse.ok(requestId, result(op, in.readBytes("result", Integer.MAX_VALUE)));
             };
             case NOT_FOUND -> ClientResponse.of(requestId, status, new KvResult.Value(null));
             case CAS_FAILED -> ClientResponse.of(requestId, status,
@@ -178,6 +245,23 @@ public final class ClientCodec {
             default -> ClientResponse.error(requestId, status, in.readString("message", ANY_U16_LENGTH));
         };
         in.expectEnd("answer " + status);
+        return r;
+    }
+
+    /** The result an answer to {@code op} carries; anything else, or a page item without a key, is damage. */
+    private static KvResult result(Op op, byte[] bytes) throws MalformedFrameException {
+        KvResult r;
+        try {
+            r = KvCodec.decodeResult(bytes);
+        } catch (RuntimeException e) {
+            throw new MalformedFrameException("the " + op + " result does not decode: " + why(e));
+        }
+        boolean fits = op == Op.RANGE ? r instanceof KvResult.Page || r instanceof KvResult.Count
+                : op == Op.DELETE_RANGE ? r instanceof KvResult.DeletedRange : r instanceof KvResult.TxnDone;
+        if (!fits) throw new MalformedFrameException("an answer to " + op + " carries a " + r.getClass().getSimpleName());
+        if (r instanceof KvResult.Page p && p.items().stream().anyMatch(i -> i.key() == null)) {
+            throw new MalformedFrameException("a page item without a key");
+        }
         return r;
     }
 

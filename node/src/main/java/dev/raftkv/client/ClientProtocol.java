@@ -1,5 +1,7 @@
 package dev.raftkv.client;
 
+import dev.raftkv.kv.KvLimits;
+
 /**
  * The binary client protocol's codes (README, "Binary client protocol"). A frame is an i32 body length,
  * then the body, as on the Raft transport. Requests and answers are matched by request id, so a
@@ -15,7 +17,13 @@ public final class ClientProtocol {
     public enum Op {
         PUT(1), GET(2), DELETE(3), CAS(4), STATUS(5),
         /** The first request on a connection to a node with tokens: the token; answered OK or UNAUTHORIZED (then closed). */
-        AUTH(6);
+        AUTH(6),
+        /** A page of a range, or its count: a read, served with a consistency like GET. */
+        RANGE(7),
+        /** Deletes a range in one log entry. */
+        DELETE_RANGE(8),
+        /** Compares, then one of two lists of operations, in one log entry; a write even if it only reads. */
+        TXN(9);
 
         public final int code;
 
@@ -24,7 +32,7 @@ public final class ClientProtocol {
         }
 
         public boolean isWrite() {
-            return this == PUT || this == DELETE || this == CAS;
+            return this == PUT || this == DELETE || this == CAS || this == DELETE_RANGE || this == TXN;
         }
 
         static Op of(int code) {
@@ -73,14 +81,31 @@ public final class ClientProtocol {
             for (Consistency c : values()) {
                 if (c.name().equalsIgnoreCase(s)) return c;
             }
-            throw new dev.raftkv.kv.KvLimits.Violation("consistency must be linearizable, lease or local, not '" + s + "'",
+            throw new KvLimits.Violation("consistency must be linearizable, lease or local, not '" + s + "'",
                     false);
         }
     }
 
-    /** The largest frame body a peer accepts with values of up to {@code maxValueBytes} (a CAS carries two). */
+    /**
+     * The largest request frame body a node accepts with values of up to {@code maxValueBytes}: a CAS carries two,
+     * and a transaction may not be longer in the log than that ({@code KvLimits.check}), so this carries it too.
+     */
     public static int maxFrameBytes(int maxValueBytes) {
         long bytes = 2L * maxValueBytes + 2L * MAX_STRING_BYTES + 1024;
         return (int) Math.min(Integer.MAX_VALUE - 8, bytes);
+    }
+
+    /**
+     * The largest answer frame body a client accepts from nodes whose values are at most {@code maxValueBytes}. A
+     * page holds {@link KvLimits#MAX_PAGE_BYTES} of keys and values and may overshoot by one entry; a transaction's
+     * answer may, besides its pages (one budget for all), hold a value for each of its gets (they spend the budget
+     * but are always answered), so that is what bounds this: about {@link KvLimits#MAX_TXN_OPS} values. Only a
+     * bound: the decoder holds what arrives, not what a length prefix claims.
+     */
+    public static int maxAnswerFrameBytes(int maxValueBytes) {
+        long perResult = maxValueBytes + 2L * MAX_STRING_BYTES + 64; // a get's value, or a page's overshoot and next key
+        long itemFields = (long) KvLimits.MAX_TXN_OPS * KvLimits.MAX_PAGE_KEYS * 32; // lengths and revisions
+        long bytes = (KvLimits.MAX_TXN_OPS + 1L) * perResult + KvLimits.MAX_PAGE_BYTES + itemFields + 1024;
+        return (int) Math.min(Integer.MAX_VALUE - 8, Math.max(bytes, maxFrameBytes(maxValueBytes)));
     }
 }

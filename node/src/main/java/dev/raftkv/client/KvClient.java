@@ -1,8 +1,13 @@
 package dev.raftkv.client;
 
 import dev.raftkv.client.ClientProtocol.Consistency;
+import dev.raftkv.kv.Compare;
+import dev.raftkv.kv.KeyRange;
+import dev.raftkv.kv.KvCommand;
 import dev.raftkv.kv.KvLimits;
+import dev.raftkv.kv.KvQuery;
 import dev.raftkv.kv.KvResult;
+import dev.raftkv.kv.TxnOp;
 import dev.raftkv.raft.server.NotAppliedException;
 import dev.raftkv.raft.server.OutcomeUnknownException;
 import io.netty.channel.EventLoopGroup;
@@ -12,6 +17,8 @@ import io.netty.channel.nio.NioIoHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,12 +27,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 /**
  * The asynchronous Java client of the binary protocol. It finds the leader (any member answers
  * NOT_LEADER with the leader's client address), follows redirects, and retries NOT_APPLIED, OUTCOME_UNKNOWN
  * and connection failures with a small back-off until {@link Options#timeout()}. Every retry of a write
- * carries the same (client id, seq), so the cluster applies it at most once.
+ * carries the same (client id, seq), so the cluster applies it at most once: that holds for delete-ranges and
+ * transactions as for puts, and a transaction is a write even when it only reads.
+ * <p>
+ * Ranges: {@link #scanPage} is one read of one page, {@link #count} one read, and {@link #scan} a stream that reads
+ * a page only when the one before it is used up ({@link PagedScan}), so a scan over any number of keys holds one
+ * page; each page is its own read, and a later page may reflect a later revision.
  * <p>
  * Failures: {@link NotAppliedException} (certainly not applied: safe to retry), {@link OutcomeUnknownException}
  * (a write that some leader may have received: it may have been applied), {@link KvLimits.Violation}
@@ -111,9 +125,64 @@ public final class KvClient implements AutoCloseable {
 
     /** @return the value, or null if the key is absent */
     public CompletableFuture<byte[]> get(String key, Consistency consistency) {
-        Call call = new Call(ClientRequest.get(0, key, consistency));
+        return read(ClientRequest.get(0, key, consistency)).thenApply(r -> ((KvResult.Value) r.result()).value());
+    }
+
+    /**
+     * Every key of the range in order, fetched a page of up to {@link KvLimits#MAX_PAGE_KEYS} at a time as the stream
+     * is consumed: the whole range is never held. Each page is one read at {@code consistency}; a failed page
+     * throws its error from the stream's terminal operation.
+     */
+    public Stream<KvResult.Item> scan(KeyRange range, Consistency consistency) {
+        return scan(range, KvLimits.MAX_PAGE_KEYS, false, consistency);
+    }
+
+    /** The same with pages of at most {@code pageKeys} keys, and without values if {@code keysOnly}. */
+    public Stream<KvResult.Item> scan(KeyRange range, int pageKeys, boolean keysOnly, Consistency consistency) {
+        PagedScan pages = new PagedScan(range, rest -> scanPage(rest, pageKeys, keysOnly, consistency));
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(pages, Spliterator.ORDERED | Spliterator.NONNULL), false);
+    }
+
+    /**
+     * One page: up to {@code limit} keys (1 to {@link KvLimits#MAX_PAGE_KEYS}) from the range's start, within
+     * {@link KvLimits#MAX_PAGE_BYTES}; {@link KvResult.Page#next()} is where the next page starts (null: the end).
+     */
+    public CompletableFuture<KvResult.Page> scanPage(KeyRange range, int limit, boolean keysOnly, Consistency consistency) {
+        return read(ClientRequest.range(0, new KvQuery.Range(range, limit, keysOnly, false), consistency))
+                .thenApply(r -> (KvResult.Page) r.result());
+    }
+
+    /** How many keys the range holds, and at which revision. */
+    public CompletableFuture<KvResult.Count> count(KeyRange range, Consistency consistency) {
+        return read(ClientRequest.range(0, new KvQuery.Range(range, 1, true, true), consistency))
+                .thenApply(r -> (KvResult.Count) r.result());
+    }
+
+    /** Deletes every key of the range in one log entry: how many, at which revision. */
+    public CompletableFuture<KvResult.DeletedRange> deleteRange(KeyRange range) {
+        return write(lane -> ClientRequest.deleteRange(0, lane.clientId, lane.seq, range))
+                .thenApply(r -> (KvResult.DeletedRange) r.result());
+    }
+
+    /**
+     * If every compare holds, applies {@code success}, else {@code failure}, in one log entry; retried under one
+     * (client id, seq) like every write, so it is applied at most once and a retry gets the first answer.
+     */
+    public CompletableFuture<KvResult.TxnDone> txn(List<Compare> compares, List<TxnOp> success, List<TxnOp> failure) {
+        int ops = compares.size() + success.size() + failure.size();
+        if (ops > KvLimits.MAX_TXN_OPS) {
+            // the node would say the same, but a list that long does not even decode there (BAD_REQUEST)
+            return CompletableFuture.failedFuture(new KvLimits.Violation("the transaction has " + ops
+                    + " compares and operations; the limit is " + KvLimits.MAX_TXN_OPS, true));
+        }
+        return write(lane -> ClientRequest.txn(0, lane.clientId, lane.seq, compares, success, failure))
+                .thenApply(r -> (KvResult.TxnDone) r.result());
+    }
+
+    private CompletableFuture<ClientResponse> read(ClientRequest request) {
+        Call call = new Call(request);
         call.run();
-        return call.result.thenApply(r -> ((KvResult.Value) r.result()).value());
+        return call.result;
     }
 
     private CompletableFuture<ClientResponse> write(java.util.function.Function<Lane, ClientRequest> build) {
@@ -141,7 +210,7 @@ public final class KvClient implements AutoCloseable {
                     || (!existing.isCompletedExceptionally() && existing.join().isActive()))) {
                 return existing;
             }
-            return ClientConnection.connect(group, a, ClientProtocol.maxFrameBytes(options.maxValueBytes()),
+            return ClientConnection.connect(group, a, ClientProtocol.maxAnswerFrameBytes(options.maxValueBytes()),
                     options.connectTimeoutMillis(), tls, security.token());
         });
     }
@@ -155,6 +224,29 @@ public final class KvClient implements AutoCloseable {
     /** Whether {@code s} encodes to UTF-8 as it is: no lone surrogates. */
     private static boolean isText(String s) {
         return s == null || java.nio.charset.StandardCharsets.UTF_8.newEncoder().canEncode(s);
+    }
+
+    /** Whether every key the request names is text: a transaction's compares and operations name keys too. */
+    private static boolean keysAreText(ClientRequest r) {
+        if (!isText(r.key())) return false;
+        if (!(r.command() instanceof KvCommand.Txn t)) return true;
+        for (Compare c : t.compares()) {
+            if (!isText(c.key())) return false;
+        }
+        for (List<TxnOp> branch : List.of(t.success(), t.failure())) {
+            for (TxnOp op : branch) {
+                if (!isText(keyOf(op))) return false;
+            }
+        }
+        return true;
+    }
+
+    /** The key an operation names, or null for the range ones (their bounds are bytes already). */
+    private static String keyOf(TxnOp op) {
+        if (op instanceof TxnOp.Put p) return p.key();
+        if (op instanceof TxnOp.Delete d) return d.key();
+        if (op instanceof TxnOp.Get g) return g.key();
+        return null;
     }
 
 
@@ -174,7 +266,7 @@ public final class KvClient implements AutoCloseable {
         }
 
         void run() {
-            if (attempts == 0 && !isText(request.key())) {
+            if (attempts == 0 && !keysAreText(request)) {
                 // getBytes(UTF_8) would send a lone surrogate as '?', silently naming another key
                 result.completeExceptionally(new KvLimits.Violation("the key is not valid Unicode text (a lone surrogate)", false));
                 return;
@@ -277,7 +369,7 @@ public final class KvClient implements AutoCloseable {
         }
 
         private void timedOut() {
-            String what = request.op() + " '" + request.key() + "' got no answer within " + options.timeout().toMillis()
+            String what = request.op() + (request.key().isEmpty() ? "" : " '" + request.key() + "'") + " got no answer within " + options.timeout().toMillis()
                     + " ms after " + attempts + " attempt(s); last: " + lastProblem;
             if (possiblyApplied) {
                 result.completeExceptionally(new OutcomeUnknownException(what + "; a leader may have received it, so it may have been applied"));

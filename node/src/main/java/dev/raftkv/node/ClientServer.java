@@ -6,7 +6,7 @@ import dev.raftkv.client.ClientProtocol.Op;
 import dev.raftkv.client.ClientProtocol.Status;
 import dev.raftkv.client.ClientRequest;
 import dev.raftkv.client.ClientResponse;
-import dev.raftkv.client.InvalidKeyException;
+import dev.raftkv.client.UnreadableRequestException;
 import dev.raftkv.kv.KvCommand;
 import dev.raftkv.kv.KvLimits;
 import dev.raftkv.kv.KvResult;
@@ -53,7 +53,7 @@ import java.util.function.Function;
  * <p>The whole node holds at most {@link EdgeLimits#maxInFlightBytes()} and {@link EdgeLimits#maxInFlightRequests()}
  * for its clients, over this port and HTTP ({@link InFlightBudget}): a request beyond that is answered
  * OVERLOADED at once, never proposed. Past {@code --client-max-connections} a new connection is closed.
- * A request whose key is not UTF-8 is answered BAD_REQUEST.
+ * A request whose key is not UTF-8, or whose range or command body does not decode, is answered BAD_REQUEST.
  *
  * <p>With tokens, a connection's first request must be AUTH with the client or admin token; anything else
  * first, or a wrong token, is answered UNAUTHORIZED and the connection closed. With TLS, the port speaks
@@ -201,7 +201,7 @@ public final class ClientServer implements AutoCloseable {
             ClientRequest request;
             try {
                 request = ClientCodec.decodeRequest(body);
-            } catch (InvalidKeyException e) {
+            } catch (UnreadableRequestException e) {
                 // the frame is sound, so the connection carries on; but a connection that has not proven a token
                 // gets nothing but UNAUTHORIZED, whatever it sends
                 if (!authenticated) refuseUnauthenticated(ctx, e.op(), e.requestId(), "no token: the first request must be AUTH");
@@ -334,6 +334,11 @@ public final class ClientServer implements AutoCloseable {
                             ? ClientResponse.ok(id, result) : ClientResponse.of(id, Status.CAS_FAILED, result));
             case GET -> kv.get(r.key(), r.consistency())
                     .thenApply(v -> v.value() == null ? ClientResponse.of(id, Status.NOT_FOUND, v) : ClientResponse.ok(id, v));
+            case RANGE -> kv.range(r.query(), r.consistency()).thenApply(result -> ClientResponse.ok(id, result));
+            case DELETE_RANGE, TXN -> {
+                checkClient(r); // the decoder put the command under the frame's (client id, seq)
+                yield kv.write(r.command()).thenApply(result -> ClientResponse.ok(id, result));
+            }
             case AUTH -> CompletableFuture.completedFuture(ClientResponse.ok(id, null)); // answered before serving
             case STATUS -> kv.status().thenApply(s -> ClientResponse.status(id, new ClientResponse.NodeStatus(s.id(),
                     s.role().label(), s.term(), s.leader(), s.leader() == null ? null : clientAddressOf.apply(s.leader()))));

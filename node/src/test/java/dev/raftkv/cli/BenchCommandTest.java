@@ -67,6 +67,36 @@ class BenchCommandTest {
     }
 
     @Test
+    void theScanAndTxnWorkloadsRunWithoutErrors() throws Exception {
+        node = OneNodeCluster.start(dir, KvLimits.DEFAULT);
+        String http = "127.0.0.1:" + node.httpPort();
+        String[] scan = run("bench", "--cluster", http, "--clients", "4", "--duration", "500ms", "--workload", "scan",
+                "--keys", "300", "--scan-keys", "50");
+        assertThat(scan[0]).contains("scan workload (50 keys a scan)");
+        assertThat(scan[0]).contains("ops/s", "p50", "p99.9").containsPattern("errors 0\\b");
+        // four clients on 20 keys: some transfers find a key moved under them, and run their failure branch
+        String[] txn = run("bench", "--cluster", http, "--clients", "4", "--duration", "500ms", "--workload", "txn",
+                "--keys", "20", "--json");
+        JsonNode result = new ObjectMapper().readTree(txn[0].lines().toList().get(0));
+        assertThat(result.get("workload").asText()).isEqualTo("txn");
+        assertThat(result.get("ops").asLong()).isPositive();
+        assertThat(result.get("errors").asLong()).isZero();
+        assertThat(result.get("conflicts").asLong()).isBetween(0L, result.get("ops").asLong());
+    }
+
+    @Test
+    void aScanLongerThanAPageIsRefusedBeforeTheRun() throws Exception {
+        node = OneNodeCluster.start(dir, KvLimits.DEFAULT);
+        CommandLine cli = RaftkvCli.commandLine();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(new StringWriter()));
+        cli.setErr(new PrintWriter(err));
+        assertThat(cli.execute("bench", "--cluster", "127.0.0.1:" + node.httpPort(), "--workload", "scan", "--scan-keys", "1001"))
+                .isNotZero();
+        assertThat(err.toString()).contains("--scan-keys must be 1 to 1000");
+    }
+
+    @Test
     void statusListsEachMembersClientAndRaftAddress() throws Exception {
         node = OneNodeCluster.start(dir, KvLimits.DEFAULT);
         var addresses = BenchCommand.discoverClientAddresses(new HttpCluster(List.of("127.0.0.1:" + node.httpPort()), dev.raftkv.client.ClientSecurity.NONE));

@@ -17,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /** A stand-in member on 127.0.0.1 that answers as a test scripts it (null: never answer) and records every request. */
@@ -24,6 +25,8 @@ final class FakeClientServer implements AutoCloseable {
     final List<ClientRequest> received = new CopyOnWriteArrayList<>();
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel channel;
+    /** What else closes with this member (a relay's connection). */
+    private AutoCloseable alsoClose = () -> { };
 
     FakeClientServer(Function<ClientRequest, ClientResponse> answer) throws InterruptedException {
         channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
@@ -44,6 +47,33 @@ final class FakeClientServer implements AutoCloseable {
                 .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
     }
 
+    /**
+     * A member that relays each request to {@code node} and answers with the node's answer, except that it reports
+     * the first as OUTCOME_UNKNOWN: what a client sees when a leader applied a write and the answer was lost. The
+     * client's retry must carry the same (client id, seq) for the write to be applied once.
+     */
+    static FakeClientServer losingFirstAnswer(InetSocketAddress node) throws Exception {
+        EventLoopGroup relayGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        AutoCloseable stopGroup = () -> relayGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        ClientConnection relay;
+        try {
+            relay = ClientConnection.connect(relayGroup, node, 1 << 20, 1000).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            stopGroup.close();
+            throw e;
+        }
+        AtomicInteger answers = new AtomicInteger();
+        FakeClientServer flaky = new FakeClientServer(r -> {
+            ClientResponse real = relay.send(r).join();
+            return answers.incrementAndGet() == 1 ? ClientResponse.error(r.requestId(), ClientProtocol.Status.OUTCOME_UNKNOWN, "lost") : real;
+        });
+        flaky.alsoClose = () -> {
+            relay.close();
+            stopGroup.close();
+        };
+        return flaky;
+    }
+
     InetSocketAddress address() {
         return (InetSocketAddress) channel.localAddress();
     }
@@ -52,5 +82,10 @@ final class FakeClientServer implements AutoCloseable {
     public void close() {
         channel.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        try {
+            alsoClose.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the relay", e);
+        }
     }
 }

@@ -7,22 +7,22 @@ import dev.raftkv.node.OneNodeCluster;
 import dev.raftkv.node.RaftkvNode;
 import dev.raftkv.raft.server.NotAppliedException;
 import dev.raftkv.raft.server.OutcomeUnknownException;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
+import static dev.raftkv.client.ClientTests.await;
+import static dev.raftkv.client.ClientTests.clientAddress;
+import static dev.raftkv.client.ClientTests.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -32,37 +32,16 @@ class KvClientTest {
 
     @TempDir
     Path dir;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) toClose.get(i).close();
-    }
-
-    private <T extends AutoCloseable> T closing(T c) {
-        toClose.add(c);
-        return c;
-    }
+    @RegisterExtension
+    final Closer closer = new Closer();
 
     private RaftkvNode node() throws Exception {
-        return closing(OneNodeCluster.start(dir, KvLimits.DEFAULT));
-    }
-
-    private static InetSocketAddress clientAddress(RaftkvNode n) {
-        return new InetSocketAddress("127.0.0.1", n.clientPort());
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static <T> T await(CompletableFuture<T> f) throws Exception {
-        return f.get(10, TimeUnit.SECONDS);
+        return closer.add(OneNodeCluster.start(dir, KvLimits.DEFAULT));
     }
 
     @Test
     void putGetCasDeleteThroughTheClient() throws Exception {
-        KvClient client = closing(new KvClient(List.of(clientAddress(node()))));
+        KvClient client = closer.add(new KvClient(List.of(clientAddress(node()))));
         assertThat(await(client.put("k", utf8("v1")))).isPositive();
         assertThat(await(client.get("k"))).isEqualTo(utf8("v1"));
         assertThat(await(client.get("k", ClientProtocol.Consistency.LOCAL))).isEqualTo(utf8("v1"));
@@ -82,7 +61,7 @@ class KvClientTest {
 
     @Test
     void concurrentWritesFromOneClientAreEachApplied() throws Exception {
-        KvClient client = closing(new KvClient(List.of(clientAddress(node()))));
+        KvClient client = closer.add(new KvClient(List.of(clientAddress(node()))));
         List<CompletableFuture<Long>> puts = new ArrayList<>();
         for (int i = 0; i < 300; i++) puts.add(client.put("k" + i, utf8("v" + i)));
         for (CompletableFuture<Long> p : puts) await(p);
@@ -93,8 +72,8 @@ class KvClientTest {
     void followsNotLeaderToTheLeaderAndStaysThere() throws Exception {
         RaftkvNode leader = node();
         String leaderAddress = "127.0.0.1:" + leader.clientPort();
-        FakeClientServer follower = closing(new FakeClientServer(r -> ClientResponse.notLeader(r.requestId(), "n1", leaderAddress)));
-        KvClient client = closing(new KvClient(List.of(follower.address())));
+        FakeClientServer follower = closer.add(new FakeClientServer(r -> ClientResponse.notLeader(r.requestId(), "n1", leaderAddress)));
+        KvClient client = closer.add(new KvClient(List.of(follower.address())));
         assertThat(await(client.put("k", utf8("v")))).isPositive();
         assertThat(await(client.get("k"))).isEqualTo(utf8("v"));
         assertThat(follower.received).hasSize(1); // the second request went straight to the leader
@@ -103,20 +82,10 @@ class KvClientTest {
     @Test
     void retriesKeepTheClientIdAndSeqSoTheWriteIsAppliedOnce() throws Exception {
         RaftkvNode real = node();
-        KvClient direct = closing(new KvClient(List.of(clientAddress(real))));
+        KvClient direct = closer.add(new KvClient(List.of(clientAddress(real))));
         await(direct.put("k", utf8("a")));
-        // a member that relays each request to the real node but reports the first answer as lost
-        io.netty.channel.EventLoopGroup relayGroup = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
-                io.netty.channel.nio.NioIoHandler.newFactory());
-        closing(() -> relayGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly());
-        ClientConnection relay = closing(ClientConnection.connect(relayGroup, clientAddress(real), 1 << 20, 1000)
-                .get(5, TimeUnit.SECONDS));
-        AtomicInteger seen = new AtomicInteger();
-        FakeClientServer flaky = closing(new FakeClientServer(r -> {
-            ClientResponse realAnswer = relay.send(r).join();
-            return seen.incrementAndGet() == 1 ? ClientResponse.error(r.requestId(), Status.OUTCOME_UNKNOWN, "lost") : realAnswer;
-        }));
-        KvClient client = closing(new KvClient(List.of(flaky.address())));
+        FakeClientServer flaky = closer.add(FakeClientServer.losingFirstAnswer(clientAddress(real)));
+        KvClient client = closer.add(new KvClient(List.of(flaky.address())));
         // applied twice, the CAS would fail the second time; as one write retried it succeeds
         assertThat(await(client.cas("k", utf8("a"), utf8("b"))).ok()).isTrue();
         assertThat(flaky.received).hasSize(2);
@@ -134,15 +103,15 @@ class KvClientTest {
         try (ServerSocket s = new ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }
-        KvClient client = closing(new KvClient(List.of(new InetSocketAddress("127.0.0.1", closedPort)), QUICK));
+        KvClient client = closer.add(new KvClient(List.of(new InetSocketAddress("127.0.0.1", closedPort)), QUICK));
         assertThatThrownBy(() -> await(client.put("k", utf8("v"))))
                 .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(NotAppliedException.class);
     }
 
     @Test
     void aWriteALeaderMayHaveReceivedTimesOutAsOutcomeUnknown() throws Exception {
-        FakeClientServer silent = closing(new FakeClientServer(r -> null));
-        KvClient client = closing(new KvClient(List.of(silent.address()), QUICK));
+        FakeClientServer silent = closer.add(new FakeClientServer(r -> null));
+        KvClient client = closer.add(new KvClient(List.of(silent.address()), QUICK));
         assertThatThrownBy(() -> await(client.put("k", utf8("v"))))
                 .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(OutcomeUnknownException.class);
         // a read changes nothing: unanswered, it simply was not served
@@ -152,8 +121,8 @@ class KvClientTest {
 
     @Test
     void notAppliedAnswersAreRetriedUntilTheTimeout() throws Exception {
-        FakeClientServer noQuorum = closing(new FakeClientServer(r -> ClientResponse.error(r.requestId(), Status.NOT_APPLIED, "no quorum")));
-        KvClient client = closing(new KvClient(List.of(noQuorum.address()), QUICK));
+        FakeClientServer noQuorum = closer.add(new FakeClientServer(r -> ClientResponse.error(r.requestId(), Status.NOT_APPLIED, "no quorum")));
+        KvClient client = closer.add(new KvClient(List.of(noQuorum.address()), QUICK));
         assertThatThrownBy(() -> await(client.put("k", utf8("v"))))
                 .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(NotAppliedException.class);
         assertThat(noQuorum.received.size()).isGreaterThan(1);

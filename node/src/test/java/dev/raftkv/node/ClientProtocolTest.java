@@ -5,7 +5,11 @@ import dev.raftkv.client.ClientProtocol;
 import dev.raftkv.client.ClientProtocol.Status;
 import dev.raftkv.client.ClientRequest;
 import dev.raftkv.client.ClientResponse;
+import dev.raftkv.kv.Compare;
+import dev.raftkv.kv.KeyRange;
 import dev.raftkv.kv.KvLimits;
+import dev.raftkv.kv.KvQuery;
+import dev.raftkv.kv.TxnOp;
 import dev.raftkv.kv.KvResult;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -95,6 +99,59 @@ class ClientProtocolTest {
         assertThat(call(cas.withRequestId(3)).status()).isEqualTo(Status.OK);
         // the same CAS under a new seq is a new request, and fails
         assertThat(call(ClientRequest.cas(4, "c1", 3, "k", utf8("a"), utf8("b"))).status()).isEqualTo(Status.CAS_FAILED);
+    }
+
+    @Test
+    void rangesCountsDeleteRangesAndTransactions() throws Exception {
+        for (int i = 0; i < 5; i++) call(ClientRequest.put(10 + i, "c1", 1 + i, "p/" + i, utf8("v" + i)));
+        call(ClientRequest.put(20, "c1", 6, "q", utf8("outside")));
+        ClientResponse page = call(ClientRequest.range(21, new KvQuery.Range(KeyRange.prefix("p/"), 3, false, false),
+                ClientProtocol.Consistency.LINEARIZABLE));
+        KvResult.Page p = (KvResult.Page) page.result();
+        assertThat(p.items()).extracting(i -> new String(i.key(), StandardCharsets.UTF_8)).containsExactly("p/0", "p/1", "p/2");
+        assertThat(p.next()).isEqualTo(utf8("p/3"));
+        ClientResponse count = call(ClientRequest.range(22, new KvQuery.Range(KeyRange.prefix("p/"), 1, true, true),
+                ClientProtocol.Consistency.LOCAL));
+        assertThat(((KvResult.Count) count.result()).count()).isEqualTo(5);
+        // a bad limit is the node's BAD_REQUEST, and the connection carries on
+        assertThat(call(ClientRequest.range(23, new KvQuery.Range(KeyRange.prefix("p/"), 0, false, false),
+                ClientProtocol.Consistency.LINEARIZABLE)).status()).isEqualTo(Status.BAD_REQUEST);
+
+        KvResult.TxnDone done = (KvResult.TxnDone) call(ClientRequest.txn(24, "c1", 7,
+                List.of(Compare.value("q", Compare.Relation.EQUAL, utf8("outside"))),
+                List.of(new TxnOp.Put("q", utf8("moved")), new TxnOp.Get("p/0")), List.of())).result();
+        assertThat(done.succeeded()).isTrue();
+        assertThat(((KvResult.Value) done.results().get(1)).value()).isEqualTo(utf8("v0"));
+        KvResult.DeletedRange deleted = (KvResult.DeletedRange) call(ClientRequest.deleteRange(25, "c1", 8, KeyRange.prefix("p/"))).result();
+        assertThat(deleted.count()).isEqualTo(5);
+        assertThat(deleted.revision()).isGreaterThan(done.revision());
+        // a write needs an identity, as PUT does
+        assertThat(call(ClientRequest.deleteRange(26, "", 0, KeyRange.prefix("q"))).status()).isEqualTo(Status.BAD_REQUEST);
+        // over the 128 compares and operations in all; one list longer than that does not even decode
+        List<TxnOp> half = java.util.Collections.nCopies(65, new TxnOp.Get("q"));
+        assertThat(call(ClientRequest.txn(27, "c1", 9, List.of(), half, half)).status()).isEqualTo(Status.TOO_LARGE);
+        List<TxnOp> many = java.util.Collections.nCopies(129, new TxnOp.Get("q"));
+        ClientResponse tooMany = call(ClientRequest.txn(27, "c1", 10, List.of(), many, List.of()));
+        assertThat(tooMany.status()).isEqualTo(Status.BAD_REQUEST);
+        assertThat(tooMany.message()).contains("129");
+        assertThat(((KvResult.Value) call(ClientRequest.get(28, "q", ClientProtocol.Consistency.LINEARIZABLE)).result()).value())
+                .isEqualTo(utf8("moved"));
+    }
+
+    @Test
+    void aRetriedTransactionIsAppliedOnceAndAnsweredWithItsFirstResult() throws Exception {
+        call(ClientRequest.put(1, "c1", 1, "n", utf8("0")));
+        List<Compare> isZero = List.of(Compare.value("n", Compare.Relation.EQUAL, utf8("0")));
+        List<TxnOp> setOne = List.of(new TxnOp.Put("n", utf8("1")));
+        ClientRequest bump = ClientRequest.txn(2, "c1", 2, isZero, setOne, List.of(new TxnOp.Get("n")));
+        KvResult.TxnDone first = (KvResult.TxnDone) call(bump).result();
+        assertThat(first.succeeded()).isTrue();
+        // applied again, its compare would fail; as a retry it gets the first answer, revision and all
+        assertThat(call(bump.withRequestId(3)).result()).isEqualTo(first);
+        // the same transaction under a new seq is a new write, and its compare fails
+        KvResult.TxnDone fresh = (KvResult.TxnDone) call(ClientRequest.txn(4, "c1", 3, isZero, setOne, List.of(new TxnOp.Get("n")))).result();
+        assertThat(fresh.succeeded()).isFalse();
+        assertThat(((KvResult.Value) fresh.results().get(0)).value()).isEqualTo(utf8("1"));
     }
 
     @Test

@@ -7,7 +7,10 @@ import dev.raftkv.client.ClientProtocol.Status;
 import dev.raftkv.client.ClientRequest;
 import dev.raftkv.client.ClientResponse;
 import dev.raftkv.client.KvClient;
+import dev.raftkv.kv.Compare;
 import dev.raftkv.kv.KvLimits;
+import dev.raftkv.kv.KvResult;
+import dev.raftkv.kv.TxnOp;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -117,12 +120,54 @@ class EdgeBinaryTest {
     }
 
     @Test
+    void aTransactionWhoseCommandDoesNotDecodeIsRefusedBadRequestAndTheConnectionCarriesOn() throws Exception {
+        node = OneNodeCluster.start(dir, LIMITS);
+        byte[] valid = frame(ClientRequest.txn(1, "raw-client", 1, List.of(Compare.exists("KEYMARK", true)), List.of(), List.of()));
+        byte[] badKey = valid.clone();
+        for (int i = 0; i + MARK.length <= badKey.length; i++) {
+            if (java.util.Arrays.equals(badKey, i, i + MARK.length, MARK, 0, MARK.length)) badKey[i + 5] = (byte) 0xFF;
+        }
+        // a transaction that claims a success list of 2^31-1 operations, in a frame of a few bytes
+        byte[] hugeCount = frame(ClientRequest.txn(2, "raw-client", 2, List.of(), List.of(), List.of()));
+        java.nio.ByteBuffer.wrap(hugeCount).putInt(hugeCount.length - 8, Integer.MAX_VALUE);
+        try (Socket s = new Socket("127.0.0.1", node.clientPort())) {
+            s.setSoTimeout(15_000);
+            OutputStream out = s.getOutputStream();
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            out.write(badKey);
+            ClientResponse first = read(in, Op.TXN);
+            assertThat(first.status()).isEqualTo(Status.BAD_REQUEST);
+            assertThat(first.message()).contains("UTF-8");
+            out.write(hugeCount);
+            ClientResponse second = read(in, Op.TXN);
+            assertThat(second.requestId()).isEqualTo(2);
+            assertThat(second.status()).isEqualTo(Status.BAD_REQUEST);
+            out.write(valid);
+            ClientResponse third = read(in, Op.TXN);
+            assertThat(third.status()).isEqualTo(Status.OK);
+            assertThat(((KvResult.TxnDone) third.result()).succeeded()).isFalse(); // KEYMARK does not exist
+        }
+    }
+
+    @Test
     void theJavaClientRefusesAKeyWithALoneSurrogateInsteadOfSendingAQuestionMark() throws Exception {
         node = OneNodeCluster.start(dir, LIMITS);
         try (KvClient client = new KvClient(List.of(new InetSocketAddress("127.0.0.1", node.clientPort())))) {
             assertThatThrownBy(() -> client.put("lone\uD800", "x".getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class).cause().isInstanceOf(KvLimits.Violation.class)
                     .hasMessageContaining("surrogate");
+            assertThat(client.get("lone?").get(10, TimeUnit.SECONDS)).isNull();
+        }
+    }
+
+    @Test
+    void theJavaClientRefusesALoneSurrogateInsideATransaction() throws Exception {
+        node = OneNodeCluster.start(dir, LIMITS);
+        try (KvClient client = new KvClient(List.of(new InetSocketAddress("127.0.0.1", node.clientPort())))) {
+            assertThatThrownBy(() -> client.txn(List.of(), List.of(new TxnOp.Put("lone\uDC00", new byte[1])), List.of())
+                    .get(10, TimeUnit.SECONDS)).cause().isInstanceOf(KvLimits.Violation.class).hasMessageContaining("surrogate");
+            assertThatThrownBy(() -> client.txn(List.of(Compare.exists("lone\uD800", true)), List.of(), List.of())
+                    .get(10, TimeUnit.SECONDS)).cause().isInstanceOf(KvLimits.Violation.class);
             assertThat(client.get("lone?").get(10, TimeUnit.SECONDS)).isNull();
         }
     }
