@@ -1,6 +1,7 @@
 package dev.raftkv.kv;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Sizes a request may have. Checked before a command reaches the log, so that an oversized one is
@@ -108,6 +109,14 @@ public record KvLimits(int maxKeyBytes, int maxValueBytes) {
         }
         for (TxnOp op : t.success()) checkOp(op);
         for (TxnOp op : t.failure()) checkOp(op);
+        // a get is answered whole; ranges stop at the budget and say where to go on. So that the answer of either
+        // branch stays within one page's bytes, its gets of the largest values must fit in that budget
+        long gets = Math.max(gets(t.success()), gets(t.failure()));
+        long mostGets = Math.max(1, MAX_PAGE_BYTES / Math.max(1, maxValueBytes));
+        if (gets > mostGets) {
+            throw new Violation("a branch of the transaction has " + gets + " gets; with values of up to " + maxValueBytes
+                    + " bytes the limit is " + mostGets + " (" + MAX_PAGE_BYTES + " bytes of answer): read more keys with a range", true);
+        }
         // one entry of the log carries it, and the transport is sized for the largest single-key command
         long bytes = KvCodec.encode(t).length;
         long max = KvCodec.maxCommandBytes(this);
@@ -115,6 +124,10 @@ public record KvLimits(int maxKeyBytes, int maxValueBytes) {
             throw new Violation("the transaction takes " + bytes + " bytes; the limit is " + max
                     + " (about two values of the largest size)", true);
         }
+    }
+
+    private static long gets(List<TxnOp> ops) {
+        return ops.stream().filter(op -> op instanceof TxnOp.Get).count();
     }
 
     private void checkOp(TxnOp op) {

@@ -151,5 +151,13 @@ class RangeAndTxnTest {
         assertThatThrownBy(() -> limits.check(new KvCommand.Txn("c", 1, List.of(), badLimit, List.of())))
                 .isInstanceOfSatisfying(KvLimits.Violation.class, v -> assertThat(v.tooLarge()).isFalse());
         limits.check(new KvCommand.Txn("c", 1, List.of(), List.of(new TxnOp.Put("a", mib), new TxnOp.Put("b", mib)), List.of()));
+        // gets are answered whole: with 1 MiB values, four fill a page's 4 MiB, a fifth is refused
+        List<TxnOp> fourGets = Collections.nCopies(4, new TxnOp.Get("k"));
+        limits.check(new KvCommand.Txn("c", 1, List.of(), fourGets, fourGets));
+        List<TxnOp> fiveGets = Collections.nCopies(5, new TxnOp.Get("k"));
+        assertThatThrownBy(() -> limits.check(new KvCommand.Txn("c", 1, List.of(), List.of(), fiveGets)))
+                .isInstanceOfSatisfying(KvLimits.Violation.class, v -> assertThat(v.tooLarge()).isTrue())
+                .hasMessageContaining("read more keys with a range");
+        new KvLimits(64, 1024).check(new KvCommand.Txn("c", 1, List.of(), Collections.nCopies(100, new TxnOp.Get("k")), List.of()));
     }
 }

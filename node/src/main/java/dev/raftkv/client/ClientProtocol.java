@@ -97,15 +97,15 @@ public final class ClientProtocol {
 
     /**
      * The largest answer frame body a client accepts from nodes whose values are at most {@code maxValueBytes}. A
-     * page holds {@link KvLimits#MAX_PAGE_BYTES} of keys and values and may overshoot by one entry; a transaction's
-     * answer may, besides its pages (one budget for all), hold a value for each of its gets (they spend the budget
-     * but are always answered), so that is what bounds this: about {@link KvLimits#MAX_TXN_OPS} values. Only a
-     * bound: the decoder holds what arrives, not what a length prefix claims.
+     * page, or all the reads of one transaction, hold {@link KvLimits#MAX_PAGE_BYTES} of keys and values and may
+     * overshoot it by one entry (a transaction's gets of the largest values fit in that budget: {@code KvLimits}
+     * refuses more); besides, each result of a transaction has its framing and a page's next key, and each item
+     * its lengths and revisions. Only a bound: the decoder holds what arrives, not what a length prefix claims.
      */
     public static int maxAnswerFrameBytes(int maxValueBytes) {
-        long perResult = maxValueBytes + 2L * MAX_STRING_BYTES + 64; // a get's value, or a page's overshoot and next key
+        long perResult = 2L * MAX_STRING_BYTES + 64; // a page's next key, and the result's framing
         long itemFields = (long) KvLimits.MAX_TXN_OPS * KvLimits.MAX_PAGE_KEYS * 32; // lengths and revisions
-        long bytes = (KvLimits.MAX_TXN_OPS + 1L) * perResult + KvLimits.MAX_PAGE_BYTES + itemFields + 1024;
+        long bytes = KvLimits.MAX_PAGE_BYTES + maxValueBytes + (KvLimits.MAX_TXN_OPS + 1L) * perResult + itemFields + 1024;
         return (int) Math.min(Integer.MAX_VALUE - 8, Math.max(bytes, maxFrameBytes(maxValueBytes)));
     }
 }
