@@ -271,9 +271,11 @@ public final class KvCodec {
     // ---------------------------------------------------------------- write results, for the session table
 
     /**
-     * A tag (u8) and the fields: 1 written (index), 2 deleted (existed), 3 cas (ok, current), 4 delete-range
-     * (count, revision), 5 transaction (succeeded, revision, i32 count, results), 6 value, 7 page (i32 count,
-     * items, next, revision), 8 count (count, revision). Tags 4–8 came with transactions; 1–3 are unchanged.
+     * A tag (u8) and the fields: 1 written (index), 9 deleted (existed, revision), 10 cas (ok, current, revision),
+     * 4 delete-range (count, revision), 5 transaction (succeeded, revision, i32 count, results), 6 value, 7 page
+     * (i32 count, items, next, revision), 8 count (count, revision). Tags 4–10 came with transactions and
+     * revisions; 2 and 3, a delete and a cas without their revision, are still read (as revision 0) from session
+     * tables an older build wrote.
      */
     public static byte[] encodeResult(KvResult r) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -290,12 +292,14 @@ public final class KvCodec {
             out.writeByte(1);
             out.writeLong(w.index());
         } else if (r instanceof KvResult.Deleted d) {
-            out.writeByte(2);
+            out.writeByte(9);
             out.writeBoolean(d.existed());
+            out.writeLong(d.revision());
         } else if (r instanceof KvResult.CasDone c) {
-            out.writeByte(3);
+            out.writeByte(10);
             out.writeBoolean(c.ok());
             writeBytes(out, c.current());
+            out.writeLong(c.revision());
         } else if (r instanceof KvResult.DeletedRange d) {
             out.writeByte(4);
             out.writeLong(d.count());
@@ -352,8 +356,10 @@ public final class KvCodec {
         if (tag == 5 && inTxn) throw new IOException("a transaction result inside a transaction result");
         return switch (tag) {
             case 1 -> new KvResult.Written(in.readLong());
-            case 2 -> new KvResult.Deleted(in.readBoolean());
-            case 3 -> new KvResult.CasDone(in.readBoolean(), readBytes(in));
+            case 2 -> new KvResult.Deleted(in.readBoolean(), 0); // kept by a build that recorded no revision
+            case 3 -> new KvResult.CasDone(in.readBoolean(), readBytes(in), 0);
+            case 9 -> new KvResult.Deleted(in.readBoolean(), in.readLong());
+            case 10 -> new KvResult.CasDone(in.readBoolean(), readBytes(in), in.readLong());
             case 4 -> new KvResult.DeletedRange(in.readLong(), in.readLong());
             case 5 -> {
                 boolean succeeded = in.readBoolean();

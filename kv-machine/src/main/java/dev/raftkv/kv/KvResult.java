@@ -8,11 +8,15 @@ public sealed interface KvResult {
     record Written(long index) implements KvResult {
     }
 
-    record Deleted(boolean existed) implements KvResult {
+    /** A delete applied at {@code revision} (the entry's index, also when there was nothing to delete). */
+    record Deleted(boolean existed, long revision) implements KvResult {
     }
 
-    /** {@code current} is the value found when the swap failed (null: absent). */
-    record CasDone(boolean ok, byte[] current) implements KvResult {
+    /**
+     * A compare-and-set applied at {@code revision}; {@code current} is the value found when the swap failed (null:
+     * absent). A revision of 0 is an answer kept in the session table by a build that did not record it.
+     */
+    record CasDone(boolean ok, byte[] current, long revision) implements KvResult {
     }
 
     /** A read; {@code value} is null when the key is absent. */

@@ -84,7 +84,7 @@ public final class KvStateMachine implements StateMachine, AutoCloseable {
 
     private KvResult execute(KvCommand c, long index) {
         if (c instanceof KvCommand.Put p) return put(p.key(), p.value(), index);
-        if (c instanceof KvCommand.Delete d) return delete(d.key());
+        if (c instanceof KvCommand.Delete d) return delete(d.key(), index);
         if (c instanceof KvCommand.DeleteRange r) return new KvResult.DeletedRange(deleteRange(r.range()), index);
         if (c instanceof KvCommand.Txn t) return transaction(t, index);
         KvCommand.Cas cas = (KvCommand.Cas) c;
@@ -93,7 +93,7 @@ public final class KvStateMachine implements StateMachine, AutoCloseable {
         byte[] now = current == null ? null : current.value();
         boolean ok = Arrays.equals(now, cas.expect());
         if (ok) batch.put(key, Versioned.written(current, cas.value(), index));
-        return new KvResult.CasDone(ok, ok ? cas.value() : now);
+        return new KvResult.CasDone(ok, ok ? cas.value() : now, index);
     }
 
     private KvResult put(String key, byte[] value, long index) {
@@ -102,11 +102,11 @@ public final class KvStateMachine implements StateMachine, AutoCloseable {
         return new KvResult.Written(index);
     }
 
-    private KvResult delete(String key) {
+    private KvResult delete(String key, long index) {
         byte[] k = utf8(key);
         boolean existed = get(k) != null;
         if (existed) batch.delete(k);
-        return new KvResult.Deleted(existed);
+        return new KvResult.Deleted(existed, index);
     }
 
     /** Deletes every key of the range as the batch so far leaves it; how many went. */
@@ -128,7 +128,7 @@ public final class KvStateMachine implements StateMachine, AutoCloseable {
             if (op instanceof TxnOp.Put p) {
                 results.add(put(p.key(), p.value(), index));
             } else if (op instanceof TxnOp.Delete d) {
-                results.add(delete(d.key()));
+                results.add(delete(d.key(), index));
             } else if (op instanceof TxnOp.DeleteRange r) {
                 results.add(new KvResult.DeletedRange(deleteRange(r.range()), index));
             } else if (op instanceof TxnOp.Get g) {

@@ -75,13 +75,13 @@ class KvMachineProperties {
                 data.put(key, Versioned.written(cur, p.value(), index));
                 r = new KvResult.Written(index);
             } else if (c instanceof KvCommand.Delete) {
-                r = new KvResult.Deleted(data.remove(key) != null);
+                r = new KvResult.Deleted(data.remove(key) != null, index);
             } else {
                 KvCommand.Cas cas = (KvCommand.Cas) c;
                 byte[] now = cur == null ? null : cur.value();
                 boolean ok = Arrays.equals(now, cas.expect());
                 if (ok) data.put(key, Versioned.written(cur, cas.value(), index));
-                r = new KvResult.CasDone(ok, ok ? cas.value() : now);
+                r = new KvResult.CasDone(ok, ok ? cas.value() : now, index);
             }
             return r;
         }

@@ -46,8 +46,8 @@ class KvStateMachineTest {
         assertThat(new String(failed.current(), StandardCharsets.UTF_8)).isEqualTo("a");
         assertThat(((KvResult.CasDone) apply(m, 3, new KvCommand.Cas("c", 3, "k", b("a"), b("b")))).ok()).isTrue();
         assertThat(get(m, "k")).isEqualTo("b");
-        assertThat(apply(m, 4, new KvCommand.Delete("c", 4, "k"))).isEqualTo(new KvResult.Deleted(true));
-        assertThat(apply(m, 5, new KvCommand.Delete("c", 5, "k"))).isEqualTo(new KvResult.Deleted(false));
+        assertThat(apply(m, 4, new KvCommand.Delete("c", 4, "k"))).isEqualTo(new KvResult.Deleted(true, 4));
+        assertThat(apply(m, 5, new KvCommand.Delete("c", 5, "k"))).isEqualTo(new KvResult.Deleted(false, 5));
         assertThat(get(m, "k")).isNull();
         assertThat(((KvResult.CasDone) apply(m, 6, new KvCommand.Cas("c", 6, "k", null, b("new")))).ok()).isTrue();
         assertThat(get(m, "k")).isEqualTo("new");

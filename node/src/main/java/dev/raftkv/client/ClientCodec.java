@@ -181,9 +181,10 @@ public final class ClientCodec {
             case NOT_FOUND -> {
             }
             case CAS_FAILED -> {
-                byte[] current = ((KvResult.CasDone) r.result()).current();
-                out.writeBoolean(current != null);
-                if (current != null) writeBytes(out, current);
+                KvResult.CasDone cas = (KvResult.CasDone) r.result();
+                out.writeBoolean(cas.current() != null);
+                if (cas.current() != null) writeBytes(out, cas.current());
+                out.writeLong(cas.revision());
             }
             case NOT_LEADER -> {
                 writeString(out, r.leaderId() == null ? "" : r.leaderId());
@@ -199,8 +200,13 @@ public final class ClientCodec {
         switch (op) {
             case PUT -> out.writeLong(((KvResult.Written) r.result()).index());
             case GET -> writeBytes(out, ((KvResult.Value) r.result()).value());
-            case DELETE -> out.writeBoolean(((KvResult.Deleted) r.result()).existed());
-            case CAS, AUTH -> {
+            case DELETE -> {
+                KvResult.Deleted d = (KvResult.Deleted) r.result();
+                out.writeBoolean(d.existed());
+                out.writeLong(d.revision());
+            }
+            case CAS -> out.writeLong(((KvResult.CasDone) r.result()).revision());
+            case AUTH -> {
             }
             case RANGE, DELETE_RANGE, TXN -> writeBytes(out, KvCodec.encodeResult(r.result()));
             case STATUS -> {
@@ -230,8 +236,8 @@ public final class ClientCodec {
             case OK -> switch (op) {
                 case PUT -> ClientResponse.ok(requestId, new KvResult.Written(in.readLong("index")));
                 case GET -> ClientResponse.ok(requestId, new KvResult.Value(in.readBytes("value", Integer.MAX_VALUE)));
-                case DELETE -> ClientResponse.ok(requestId, new KvResult.Deleted(in.readBoolean("existed")));
-                case CAS -> ClientResponse.ok(requestId, new KvResult.CasDone(true, null));
+                case DELETE -> ClientResponse.ok(requestId, new KvResult.Deleted(in.readBoolean("existed"), in.readLong("revision")));
+                case CAS -> ClientResponse.ok(requestId, new KvResult.CasDone(true, null, in.readLong("revision")));
                 case AUTH -> ClientResponse.ok(requestId, null);
                 case STATUS -> ClientResponse.status(requestId, new ClientResponse.NodeStatus(in.readString("id", ANY_U16_LENGTH),
                         in.readString("role", ANY_U16_LENGTH), in.readLong("term"), emptyToNull(in.readString("leader", ANY_U16_LENGTH)), emptyToNull(in.readString("leaderClient", ANY_U16_LENGTH))));
@@ -239,7 +245,8 @@ public final class ClientCodec {
             };
             case NOT_FOUND -> ClientResponse.of(requestId, status, new KvResult.Value(null));
             case CAS_FAILED -> ClientResponse.of(requestId, status,
-                    new KvResult.CasDone(false, in.readBoolean("hasCurrent") ? in.readBytes("current", Integer.MAX_VALUE) : null));
+                    new KvResult.CasDone(false, in.readBoolean("hasCurrent") ? in.readBytes("current", Integer.MAX_VALUE) : null,
+                            in.readLong("revision")));
             case NOT_LEADER -> ClientResponse.notLeader(requestId, emptyToNull(in.readString("leaderId", ANY_U16_LENGTH)),
                     emptyToNull(in.readString("leaderClient", ANY_U16_LENGTH)));
             default -> ClientResponse.error(requestId, status, in.readString("message", ANY_U16_LENGTH));

@@ -203,9 +203,15 @@ public final class HttpApi implements AutoCloseable {
         if (cas) {
             local = cas(key, body);
         } else if (method.equals(HttpMethod.PUT)) {
-            local = kv.put(key, body).thenApply(r -> Reply.json(200, Map.of("index", ((KvResult.Written) r).index())));
+            local = kv.put(key, body).thenApply(r -> {
+                long index = ((KvResult.Written) r).index();
+                return Reply.json(200, JSON.createObjectNode().put("index", index).put("revision", index));
+            });
         } else if (method.equals(HttpMethod.DELETE)) {
-            local = kv.delete(key).thenApply(r -> Reply.json(200, Map.of("deleted", ((KvResult.Deleted) r).existed())));
+            local = kv.delete(key).thenApply(r -> {
+                KvResult.Deleted d = (KvResult.Deleted) r;
+                return Reply.json(200, JSON.createObjectNode().put("deleted", d.existed()).put("revision", d.revision()));
+            });
         } else if (method.equals(HttpMethod.GET)) {
             local = get(key, target);
         } else {
@@ -352,11 +358,11 @@ public final class HttpApi implements AutoCloseable {
         byte[] value = json.get("value").asText().getBytes(StandardCharsets.UTF_8);
         return kv.cas(key, expect, value).thenApply(r -> {
             KvResult.CasDone c = (KvResult.CasDone) r;
-            if (c.ok()) return Reply.json(200, Map.of("ok", true));
+            if (c.ok()) return Reply.json(200, JSON.createObjectNode().put("ok", true).put("revision", c.revision()));
             ObjectNode out = JSON.createObjectNode().put("ok", false);
             if (c.current() == null) out.putNull("current");
             else out.put("current", new String(c.current(), StandardCharsets.UTF_8));
-            return Reply.json(409, out);
+            return Reply.json(409, out.put("revision", c.revision()));
         });
     }
 

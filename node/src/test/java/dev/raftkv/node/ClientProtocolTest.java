@@ -78,11 +78,18 @@ class ClientProtocolTest {
         ClientResponse casFailed = call(ClientRequest.cas(4, "c1", 2, "k", utf8("other"), utf8("v2")));
         assertThat(casFailed.status()).isEqualTo(Status.CAS_FAILED);
         assertThat(((KvResult.CasDone) casFailed.result()).current()).isEqualTo(utf8("v1"));
-        assertThat(call(ClientRequest.cas(5, "c1", 3, "k", utf8("v1"), utf8("v2"))).status()).isEqualTo(Status.OK);
-        assertThat(call(ClientRequest.cas(6, "c1", 4, "absent", null, utf8("new"))).status()).isEqualTo(Status.OK);
+        long put = ((KvResult.Written) call(ClientRequest.put(31, "c1", 100, "r", utf8("x"))).result()).index();
+        ClientResponse swapped = call(ClientRequest.cas(5, "c1", 101, "k", utf8("v1"), utf8("v2")));
+        assertThat(swapped.status()).isEqualTo(Status.OK);
+        long swappedAt = ((KvResult.CasDone) swapped.result()).revision();
+        assertThat(swappedAt).as("every write answers with its revision, later ones with later revisions").isGreaterThan(put);
+        assertThat(((KvResult.CasDone) casFailed.result()).revision()).isPositive().isLessThan(put);
+        assertThat(call(ClientRequest.cas(6, "c1", 102, "absent", null, utf8("new"))).status()).isEqualTo(Status.OK);
 
-        assertThat(((KvResult.Deleted) call(ClientRequest.delete(7, "c1", 5, "k")).result()).existed()).isTrue();
-        assertThat(((KvResult.Deleted) call(ClientRequest.delete(8, "c1", 6, "k")).result()).existed()).isFalse();
+        KvResult.Deleted deleted = (KvResult.Deleted) call(ClientRequest.delete(7, "c1", 103, "k")).result();
+        assertThat(deleted.existed()).isTrue();
+        assertThat(deleted.revision()).isGreaterThan(swappedAt);
+        assertThat(((KvResult.Deleted) call(ClientRequest.delete(8, "c1", 104, "k")).result()).existed()).isFalse();
 
         ClientResponse status = call(ClientRequest.status(9));
         assertThat(status.node().id()).isEqualTo("n1");

@@ -50,7 +50,7 @@ class SingleNodeHttpTest {
         node = start();
         HttpResponse<String> put = call("PUT", node, "/v1/kv/greeting", "hello");
         assertThat(put.statusCode()).isEqualTo(200);
-        assertThat(put.body()).matches("\\{\"index\":\\d+}");
+        assertThat(put.body()).matches("\\{\"index\":(\\d+),\"revision\":\\1}");
         assertThat(call("GET", node, "/v1/kv/greeting", null).body()).isEqualTo("hello");
         assertThat(call("GET", node, "/v1/kv/greeting?consistency=local", null).body()).isEqualTo("hello");
         assertThat(call("GET", node, "/v1/kv/greeting?consistency=lease", null).body()).isEqualTo("hello");
@@ -58,13 +58,13 @@ class SingleNodeHttpTest {
 
         HttpResponse<String> casFail = call("POST", node, "/v1/kv/greeting/cas", "{\"expect\":\"nope\",\"value\":\"x\"}");
         assertThat(casFail.statusCode()).isEqualTo(409);
-        assertThat(casFail.body()).isEqualTo("{\"ok\":false,\"current\":\"hello\"}");
+        assertThat(casFail.body()).matches("\\{\"ok\":false,\"current\":\"hello\",\"revision\":\\d+}");
         assertThat(call("POST", node, "/v1/kv/greeting/cas", "{\"expect\":\"hello\",\"value\":\"hi\"}").body())
-                .isEqualTo("{\"ok\":true}");
+                .matches("\\{\"ok\":true,\"revision\":\\d+}");
         assertThat(call("GET", node, "/v1/kv/greeting", null).body()).isEqualTo("hi");
 
-        assertThat(call("DELETE", node, "/v1/kv/greeting", null).body()).isEqualTo("{\"deleted\":true}");
-        assertThat(call("DELETE", node, "/v1/kv/greeting", null).body()).isEqualTo("{\"deleted\":false}");
+        assertThat(call("DELETE", node, "/v1/kv/greeting", null).body()).matches("\\{\"deleted\":true,\"revision\":\\d+}");
+        assertThat(call("DELETE", node, "/v1/kv/greeting", null).body()).matches("\\{\"deleted\":false,\"revision\":\\d+}");
 
         String status = call("GET", node, "/v1/status", null).body();
         assertThat(status).contains("\"id\":\"n1\"", "\"role\":\"leader\"", "\"leader\":\"n1\"", "\"voter\":true");
