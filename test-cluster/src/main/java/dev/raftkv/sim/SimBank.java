@@ -45,6 +45,11 @@ final class SimBank {
     private boolean stopped;
     private int audits;
     private int transfers;
+    /**
+     * The highest revision of a bank write acknowledged so far. A linearizable or lease range asked after it must
+     * reflect it: revisions are the log's order, so this is what linearizability asks of a multi-key read.
+     */
+    private long acknowledged;
 
     SimBank(SimWorld world, List<SimNode> nodes, Set<InjectedBug> bugs, long timeoutMillis, Consumer<String> violated, long seed,
             BankReference reference) {
@@ -80,8 +85,16 @@ final class SimBank {
         int roll = random.nextInt(20);
         if (roll < 8) {
             int how = random.nextInt(3);
+            long floor = acknowledged;
             read(node, how).whenComplete((page, e) -> world.after(1, () -> {
-                if (page != null) audit(node.id, page);
+                if (page != null) {
+                    audit(node.id, page);
+                    if (how != 2 && page.revision() < floor) {
+                        violated.accept("bank: a " + (how == 0 ? "linearizable" : "lease") + " range on " + node.id
+                                + " reflects revision " + page.revision() + ", but a write at revision " + floor
+                                + " was acknowledged before it was asked");
+                    }
+                }
                 next();
             }));
         } else if (roll < 19) {
@@ -90,8 +103,15 @@ final class SimBank {
                 else next();
             }));
         } else {
-            propose(node, new KvCommand.DeleteRange("bank", ++seq, ALL)).whenComplete((r, e) -> world.after(1, this::next));
+            propose(node, new KvCommand.DeleteRange("bank", ++seq, ALL)).whenComplete((r, e) -> world.after(1, () -> {
+                if (r instanceof KvResult.DeletedRange d) acknowledge(d.revision());
+                next();
+            }));
         }
+    }
+
+    private void acknowledge(long revision) {
+        acknowledged = Math.max(acknowledged, revision);
     }
 
     private void next() {
@@ -149,7 +169,12 @@ final class SimBank {
         transfers++;
         List<CompletableFuture<Object>> sent = new ArrayList<>();
         for (KvCommand c : LogEntries.of(new KvCommand.Txn("bank", ++seq, unchanged, move, List.of()), bugs)) sent.add(propose(node, c));
-        CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).whenComplete((r, e) -> world.after(1, this::next));
+        CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).whenComplete((r, e) -> world.after(1, () -> {
+            for (CompletableFuture<Object> f : sent) {
+                if (f.isDone() && !f.isCompletedExceptionally() && f.join() instanceof KvResult.TxnDone t) acknowledge(t.revision());
+            }
+            next();
+        }));
     }
 
     /** Proposes on {@code node}, which may have crashed since the read this request follows. */
