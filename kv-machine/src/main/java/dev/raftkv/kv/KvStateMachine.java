@@ -109,14 +109,18 @@ public final class KvStateMachine implements StateMachine, AutoCloseable {
         return new KvResult.Deleted(existed, index);
     }
 
-    /** Deletes every key of the range as the batch so far leaves it; how many went. */
+    /**
+     * Deletes every key of the range as the batch so far leaves it; how many went. Counted by walking the range,
+     * deleted as one range: the batch holds one entry for it however many keys go.
+     */
     private long deleteRange(KeyRange range) {
-        List<byte[]> doomed = new ArrayList<>();
-        try (BatchScan keys = new BatchScan(store, batch.data(), range)) {
-            keys.forEachRemaining(e -> doomed.add(e.key()));
+        if (range.isEmpty()) return 0;
+        long n = 0;
+        try (BatchScan keys = new BatchScan(store, batch, range)) {
+            for (; keys.hasNext(); keys.next()) n++;
         }
-        for (byte[] key : doomed) batch.delete(key);
-        return doomed.size();
+        if (n > 0) batch.deleteRange(range.start(), range.end());
+        return n;
     }
 
     /** Every compare against the state before the transaction, then one branch, each operation seeing the ones before. */
@@ -137,7 +141,7 @@ public final class KvStateMachine implements StateMachine, AutoCloseable {
                 results.add(new KvResult.Value(v == null ? null : v.value()));
             } else {
                 TxnOp.Range r = (TxnOp.Range) op;
-                try (BatchScan entries = new BatchScan(store, batch.data(), r.range())) {
+                try (BatchScan entries = new BatchScan(store, batch, r.range())) {
                     results.add(Pages.page(entries, r.limit(), r.keysOnly(), budget, index));
                 }
             }
@@ -207,7 +211,7 @@ public final class KvStateMachine implements StateMachine, AutoCloseable {
         }
         KvQuery.Range r = (KvQuery.Range) q;
         long revision = store.meta().appliedIndex();
-        try (KvStore.Cursor<KvStore.Entry> entries = new BatchScan(store, batch.data(), r.range())) {
+        try (KvStore.Cursor<KvStore.Entry> entries = new BatchScan(store, batch, r.range())) {
             if (r.countOnly()) {
                 long n = 0;
                 for (; entries.hasNext(); entries.next()) n++;

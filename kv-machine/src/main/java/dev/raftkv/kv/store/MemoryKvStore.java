@@ -80,6 +80,12 @@ public final class MemoryKvStore implements KvStore {
 
     @Override
     public void write(KvBatch batch) {
+        for (KvBatch.DeletedRange r : batch.deletedRanges()) {
+            NavigableMap<byte[], Versioned> tail = data.tailMap(r.start(), true);
+            NavigableMap<byte[], Versioned> doomed = r.end() == null ? tail : tail.headMap(r.end(), false);
+            doomed.forEach((key, old) -> approximateBytes -= weight(key, old));
+            doomed.clear();
+        }
         batch.data().forEach((key, value) -> {
             Versioned old = value == null ? data.remove(key) : data.put(key, value);
             if (old != null) approximateBytes -= weight(key, old);

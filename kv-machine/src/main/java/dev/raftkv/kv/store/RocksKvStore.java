@@ -336,6 +336,10 @@ public final class RocksKvStore implements KvStore {
     @Override
     public void write(KvBatch batch) {
         try (WriteBatch wb = new WriteBatch()) {
+            // ranges first: a key the batch set after a range went is newer than the range
+            for (KvBatch.DeletedRange r : batch.deletedRanges()) {
+                wb.deleteRange(prefixed(DATA, r.start()), r.end() == null ? new byte[]{DATA + 1} : prefixed(DATA, r.end()));
+            }
             for (var e : batch.data().entrySet()) {
                 byte[] key = prefixed(DATA, e.getKey());
                 if (e.getValue() == null) wb.delete(key);

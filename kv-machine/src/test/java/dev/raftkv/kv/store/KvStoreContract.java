@@ -96,6 +96,24 @@ abstract class KvStoreContract {
     }
 
     @Test
+    void aDeletedRangeGoesBeforeTheBatchsKeysAndAKeySetAfterItStays() throws IOException {
+        KvStore store = open(dir.resolve("a"));
+        store.write(batch(1, "a", "1", "p/1", "1", "p/2", "1", "q", "1", "z", "1"));
+        KvBatch next = new KvBatch();
+        next.put(b("p/3"), new Versioned(b("gone"), 2, 2, 1)); // set, then deleted by the range in the same batch
+        next.deleteRange(b("p/"), b("p0"));
+        next.put(b("p/2"), new Versioned(b("new"), 2, 2, 1)); // set after the range went: it stays
+        next.deleteRange(b("x"), null); // to the last key
+        next.meta(new KvMeta(2, 0, 0, 0));
+        store.write(next);
+        assertThat(keys(store, null, null)).containsExactly("a", "p/2", "q");
+        assertThat(s(store.get(b("p/2")).value())).isEqualTo("new");
+        assertThat(store.get(b("p/1"))).isNull();
+        assertThat(store.get(b("p/3"))).isNull();
+        assertThat(store.meta().appliedIndex()).isEqualTo(2);
+    }
+
+    @Test
     void scansGoInUtf8ByteOrderFromAStartKeyToAnEndKey() throws IOException {
         KvStore store = open(dir.resolve("a"));
         // UTF-16 order (String.compareTo) puts U+1F600 (a surrogate pair) before U+FFFD; UTF-8 byte order does not
