@@ -172,7 +172,8 @@ public final class RaftkvNode implements AutoCloseable {
         ClientSecurity toPeers = new ClientSecurity(tls == null ? null : tls.ca(), null);
         this.http = new HttpApi(config.http(), config.id(), kv, membership, directory, skewedLoop,
                 new HttpSecurity(new Authorizer(tokens), tls == null ? null : tls.server(false), toPeers,
-                        identity::clusterId, unsafe.names()), config.edge(), budget);
+                        identity::clusterId, unsafe.names()), config.edge(), budget,
+                new NodeMetrics(server, budget, transport instanceof NettyTransport n ? n::droppedMessages : null));
         // only now are the ports bound (a test may ask for port 0), so only now can this node describe itself
         MemberEndpoint self = selfEndpoint();
         directory.self(config.id(), self);
