@@ -27,9 +27,14 @@ import java.util.function.ToDoubleFunction;
  * status and the lock-free {@link RaftCounters}, so a scrape neither blocks the loop nor is blocked by it.
  */
 public final class NodeMetrics {
+    /** Seconds, from a local read (well under a millisecond) to a request timeout (five seconds by default). */
+    private static final double[] LATENCY_BOUNDS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final RaftServer server;
     private final Histogram httpRequests;
+    private final Histogram binaryRequests;
+    private final Histogram logBatchEntries;
+    private final Histogram fsyncSeconds;
 
     /**
      * @param budget  what clients hold of the node (both ports)
@@ -59,6 +64,13 @@ public final class NodeMetrics {
         counter("raftkv_raft_append_entries_sent_total", "AppendEntries messages sent", c::appendEntriesSent);
         counter("raftkv_raft_append_entries_received_total", "AppendEntries messages received", c::appendEntriesReceived);
         counter("raftkv_raft_append_entries_rejected_total", "AppendEntries this node refused", c::appendEntriesRejected);
+        counter("raftkv_snapshots_taken_total", "snapshots this node took of its state machine", c::snapshotsTaken);
+        counter("raftkv_snapshots_installed_total", "snapshots this node installed from a leader", c::snapshotsInstalled);
+        CounterWithCallback.builder().name("raftkv_snapshot_duration_seconds")
+                .help("time spent writing the snapshots this node took, all together (divide by the count for a mean)")
+                .callback(cb -> cb.call(c.snapshotNanos() / 1e9)).register(registry);
+        GaugeWithCallback.builder().name("raftkv_snapshot_size_bytes").help("the size of the latest snapshot this node took")
+                .callback(cb -> cb.call(c.lastSnapshotBytes())).register(registry);
         if (dropped != null) {
             CounterWithCallback.builder().name("raftkv_transport_messages_dropped_total")
                     .help("Raft messages and snapshots dropped on the way to a peer (not connected, backed up)")
@@ -77,10 +89,29 @@ public final class NodeMetrics {
         this.httpRequests = Histogram.builder().name("raftkv_http_request_duration_seconds")
                 .help("HTTP requests, from the whole request read to the answer, by operation, consistency and outcome")
                 .labelNames("operation", "consistency", "outcome").classicOnly()
-                .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+                .classicUpperBounds(LATENCY_BOUNDS)
+                .register(registry);
+        this.binaryRequests = Histogram.builder().name("raftkv_client_request_duration_seconds")
+                .help("binary-protocol requests, from decoded to answered, by operation, consistency and outcome")
+                .labelNames("operation", "consistency", "outcome").classicOnly()
+                .classicUpperBounds(LATENCY_BOUNDS).register(registry);
+        this.logBatchEntries = Histogram.builder().name("raftkv_log_batch_entries")
+                .help("log entries made durable by one group commit of the log writer").classicOnly()
+                .classicUpperBounds(0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024).register(registry);
+        this.fsyncSeconds = Histogram.builder().name("raftkv_log_fsync_duration_seconds")
+                .help("how long one group commit's fsync took (the log, and the hard state when it changed)").classicOnly()
+                .classicUpperBounds(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1)
                 .register(registry);
         JvmMemoryMetrics.builder().register(registry);
         JvmGarbageCollectorMetrics.builder().register(registry);
+    }
+
+    /** Records each group commit of the log writer; it runs on that thread, and a histogram observes without a lock. */
+    dev.raftkv.raft.log.FlushObserver logFlushes() {
+        return (writes, entries, syncNanos) -> {
+            logBatchEntries.observe(entries);
+            fsyncSeconds.observe(syncNanos / 1e9);
+        };
     }
 
     /** One HTTP request answered: every label is from a fixed set (see {@link HttpOperation}), so the series stay few. */
@@ -95,6 +126,19 @@ public final class NodeMetrics {
         if (status == 503) return "not_applied";
         if (status == 504) return "outcome_unknown";
         return status < 500 ? "refused" : "error";
+    }
+
+    /**
+     * One request of the binary protocol answered (those refused before they are served, for the budget or a
+     * token, are not). The consistency label is the read's, "none" for a write; the outcome is the status.
+     */
+    void binaryRequest(dev.raftkv.client.ClientRequest r, dev.raftkv.client.ClientProtocol.Status status, long nanos) {
+        String consistency = r.op().isWrite() || r.consistency() == null ? "none" : lower(r.consistency().name());
+        binaryRequests.labelValues(lower(r.op().name()), consistency, lower(status.name())).observe(nanos / 1e9);
+    }
+
+    private static String lower(String name) {
+        return name.toLowerCase(java.util.Locale.ROOT);
     }
 
     /** The registry in the Prometheus text format (version 0.0.4). */

@@ -1,11 +1,20 @@
 package dev.raftkv.node;
 
+import dev.raftkv.client.ClientConnection;
+import dev.raftkv.client.ClientProtocol;
+import dev.raftkv.client.ClientRequest;
+import dev.raftkv.client.ClientResponse;
 import dev.raftkv.kv.KvLimits;
 import dev.raftkv.raft.server.RaftServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+
+import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,6 +85,47 @@ class MetricsHealthTest {
             assertThat(now.get("raftkv_raft_commit_index")).isEqualTo((double) status.commitIndex());
         });
         assertThat(scrape(node).get("raftkv_raft_applied_index")).isGreaterThanOrEqualTo(puts);
+    }
+
+    /** The binary port's requests, the log writer's group commits and the snapshots a small byte interval brings. */
+    @Test
+    void binaryRequestsLogFlushesAndSnapshotsAreCounted() throws Exception {
+        RaftkvNode node = RaftkvNode.start(SecureNodes.config("n1", dir, "cookie", NodeSecurity.NONE).withBootstrap()
+                .withSnapshotEveryBytes(4096), RaftkvNode.NETTY);
+        nodes.add(node);
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.server().status().get().role() == dev.raftkv.raft.Role.LEADER);
+        MetricsText before = scrape(node);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            ClientConnection conn = ClientConnection.connect(group, new InetSocketAddress("127.0.0.1", node.clientPort()),
+                    ClientProtocol.maxFrameBytes(KvLimits.DEFAULT.maxValueBytes()), 2000).get(5, TimeUnit.SECONDS);
+            byte[] kib = new byte[1024];
+            for (int i = 0; i < 10; i++) {
+                ClientResponse r = conn.send(ClientRequest.put(i + 1, "c1", i + 1, "k" + i, kib)).get(10, TimeUnit.SECONDS);
+                assertThat(r.status()).isEqualTo(ClientProtocol.Status.OK);
+            }
+            ClientResponse get = conn.send(ClientRequest.get(100, "k1", ClientProtocol.Consistency.LOCAL)).get(10, TimeUnit.SECONDS);
+            assertThat(get.status()).isEqualTo(ClientProtocol.Status.OK);
+            conn.close();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
+        MetricsText after = scrape(node);
+        assertThat(after.get("raftkv_client_request_duration_seconds_count{consistency=\"none\",operation=\"put\",outcome=\"ok\"}"))
+                .isEqualTo(10.0);
+        assertThat(after.get("raftkv_client_request_duration_seconds_count{consistency=\"local\",operation=\"get\",outcome=\"ok\"}"))
+                .isEqualTo(1.0);
+        assertThat(after.value("raftkv_log_fsync_duration_seconds_count") - before.value("raftkv_log_fsync_duration_seconds_count"))
+                .isGreaterThanOrEqualTo(1);
+        assertThat(after.value("raftkv_log_batch_entries_sum") - before.value("raftkv_log_batch_entries_sum"))
+                .as("every put was made durable by some group commit").isGreaterThanOrEqualTo(10);
+        // the snapshot is taken on the apply thread after the batch that crossed the interval: wait for it
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            MetricsText now = scrape(node);
+            assertThat(now.get("raftkv_snapshots_taken_total")).isGreaterThanOrEqualTo(1.0);
+            assertThat(now.get("raftkv_snapshot_size_bytes")).isGreaterThan(1024.0);
+            assertThat(now.get("raftkv_snapshot_duration_seconds_total")).isGreaterThan(0.0);
+        });
     }
 
     @Test

@@ -14,6 +14,37 @@ public final class RaftCounters {
     final LongAdder appendEntriesSent = new LongAdder();
     final LongAdder appendEntriesReceived = new LongAdder();
     final LongAdder appendEntriesRejected = new LongAdder();
+    final LongAdder snapshotsInstalled = new LongAdder();
+    private final LongAdder snapshotsTaken = new LongAdder();
+    private final LongAdder snapshotNanos = new LongAdder();
+    private volatile long lastSnapshotBytes;
+
+    /** On the apply thread: a snapshot of {@code bytes} was written in {@code nanos}. */
+    void snapshotTaken(long bytes, long nanos) {
+        lastSnapshotBytes = bytes;
+        snapshotNanos.add(nanos);
+        snapshotsTaken.increment();
+    }
+
+    /** Snapshots this node took of its own state machine. */
+    public long snapshotsTaken() {
+        return snapshotsTaken.sum();
+    }
+
+    /** Snapshots this node received from a leader and installed. */
+    public long snapshotsInstalled() {
+        return snapshotsInstalled.sum();
+    }
+
+    /** The time spent writing the snapshots it took, all together. */
+    public long snapshotNanos() {
+        return snapshotNanos.sum();
+    }
+
+    /** The size of the latest snapshot it took, or 0 before the first. */
+    public long lastSnapshotBytes() {
+        return lastSnapshotBytes;
+    }
 
     /** Campaigns this node began: each term it raised itself, as a candidate (after a won pre-vote, where enabled). */
     public long electionsStarted() {

@@ -107,7 +107,7 @@ public final class RaftServer {
         this.applyExecutor = applyExecutor;
         this.random = random;
         this.applier = new Applier(machine, snapshots, options.snapshotEveryEntries(), options.snapshotEveryBytes(),
-                meta -> loop.execute(() -> onSnapshotTaken(meta)));
+                meta -> loop.execute(() -> onSnapshotTaken(meta)), counters);
     }
 
     /** Loads durable state and starts ticking. Must be called before anything else. */
@@ -391,6 +391,7 @@ public final class RaftServer {
                 return;
             }
             previousSnapshotIndex = installed.meta().index(); // the log restarts after it
+            counters.snapshotsInstalled.increment();
             LOG.info("{} installs snapshot {}@{} from the leader ({} bytes)", node.id(), installed.meta().index(),
                     installed.meta().term(), installed.size());
             restoreOnApplyThread(installed, false);
