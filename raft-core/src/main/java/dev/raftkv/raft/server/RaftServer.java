@@ -337,7 +337,12 @@ public final class RaftServer {
     }
 
     private void publish() {
-        published = new Status(node.id(), stopped ? Role.FOLLOWER : node.role(), node.term(), node.leader(),
+        published = currentStatus();
+    }
+
+    /** On the event loop, with the node started. */
+    private Status currentStatus() {
+        return new Status(node.id(), stopped ? Role.FOLLOWER : node.role(), node.term(), node.leader(),
                 node.commitIndex(), node.appliedIndex(), node.members(), node.matchIndexes(), node.repairing(),
                 node.repairingFollowers());
     }
@@ -611,9 +616,7 @@ public final class RaftServer {
                 future.completeExceptionally(new NotAppliedException("the node is not running", null));
                 return;
             }
-            future.complete(new Status(node.id(), stopped ? Role.FOLLOWER : node.role(), node.term(), node.leader(),
-                    node.commitIndex(), node.appliedIndex(), node.members(), node.matchIndexes(), node.repairing(),
-                    node.repairingFollowers()));
+            future.complete(currentStatus());
         });
         return future;
     }
