@@ -8,7 +8,9 @@ import io.netty.handler.codec.http.HttpMethod;
  * Who may call which HTTP endpoint: the one place that says it. Membership changes, leadership transfer and
  * every test-only endpoint ({@code /v1/unsafe/...}) need the admin token; everything else (reads, writes,
  * status, the member list) the client token or the admin token. A missing or unknown token is 401, a
- * client token on an admin endpoint 403, each with a JSON body.
+ * client token on an admin endpoint 403, each with a JSON body. {@code /health} and {@code /ready} need no token:
+ * load balancers probe without one, and they say only whether the node serves and why not ({@link NodeHealth}).
+ * {@code /metrics} needs the client token, because it names the members.
  */
 public final class Authorizer {
     /** Why a request is refused: the HTTP status, error code and message of the answer. */
@@ -23,7 +25,7 @@ public final class Authorizer {
 
     /** @return null if the request may go on, else why not */
     public Denial check(HttpMethod method, String path, HttpHeaders headers) {
-        if (!tokens.configured()) return null;
+        if (!tokens.configured() || open(path)) return null;
         Tokens.Access needed = needs(method, path);
         Tokens.Access has = tokens.accessOf(bearer(headers.get(HttpHeaderNames.AUTHORIZATION)));
         if (has == Tokens.Access.ADMIN || (needed == Tokens.Access.CLIENT && has == Tokens.Access.CLIENT)) return null;
@@ -32,6 +34,11 @@ public final class Authorizer {
         }
         return new Denial(401, "unauthorized", "missing or unknown token: send 'Authorization: Bearer TOKEN' with the "
                 + (needed == Tokens.Access.ADMIN ? "admin" : "client or admin") + " token");
+    }
+
+    /** Endpoints anyone may call: they change nothing and reveal nothing a token guards. */
+    static boolean open(String path) {
+        return path.equals("/health") || path.equals("/ready");
     }
 
     /** What an endpoint needs. */

@@ -69,6 +69,7 @@ public final class ClientServer implements AutoCloseable {
     private final Channel channel;
     private final int maxInFlight;
     private final AtomicInteger highestInFlight = new AtomicInteger();
+    private final NodeMetrics metrics;
     private final AtomicLong readPauses = new AtomicLong();
     private final Tokens tokens;
     private final long maxBytesPerConnection;
@@ -105,6 +106,14 @@ public final class ClientServer implements AutoCloseable {
     ClientServer(String nodeId, InetSocketAddress bind, KvService kv, Function<String, String> clientAddressOf,
                  int maxInFlight, Tokens tokens, SslContext tls, EdgeLimits edge, InFlightBudget budget)
             throws InterruptedException {
+        this(nodeId, bind, kv, clientAddressOf, maxInFlight, tokens, tls, edge, budget, new NodeMetrics(kv.server(), budget, null));
+    }
+
+    /** @param metrics where each request served is counted and timed */
+    ClientServer(String nodeId, InetSocketAddress bind, KvService kv, Function<String, String> clientAddressOf,
+                 int maxInFlight, Tokens tokens, SslContext tls, EdgeLimits edge, InFlightBudget budget, NodeMetrics metrics)
+            throws InterruptedException {
+        this.metrics = metrics;
         if (maxInFlight < 1) throw new IllegalArgumentException("maxInFlight " + maxInFlight);
         this.maxBytesPerConnection = edge.clientMaxInFlightBytes();
         this.connections = new ConnectionCount(edge.clientMaxConnections());
@@ -275,6 +284,7 @@ public final class ClientServer implements AutoCloseable {
             }
             inFlight++;
             highestInFlight.accumulateAndGet(inFlight, Math::max);
+            long started = System.nanoTime();
             CompletableFuture<ClientResponse> answer;
             try {
                 answer = serve(request);
@@ -282,7 +292,10 @@ public final class ClientServer implements AutoCloseable {
                 answer = CompletableFuture.failedFuture(e);
             }
             answer.exceptionally(e -> errorResponse(request, Failure.of(e), nodeId, clientAddressOf))
-                    .thenAccept(r -> ctx.executor().execute(() -> finish(ctx, p, ticket, r)));
+                    .thenAccept(r -> {
+                        metrics.binaryRequest(request, r.status(), System.nanoTime() - started);
+                        ctx.executor().execute(() -> finish(ctx, p, ticket, r));
+                    });
         }
 
         private void finish(ChannelHandlerContext ctx, Pending p, InFlightBudget.Ticket ticket, ClientResponse r) {

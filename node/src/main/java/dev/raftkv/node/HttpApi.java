@@ -55,6 +55,7 @@ public final class HttpApi implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel channel;
     private final ConnectionCount connections;
+    private final NodeMetrics metrics;
 
     /** @param directory members' addresses: where to forward, and what the status shows */
     HttpApi(InetSocketAddress bind, String selfId, KvService kv, MembershipService membership, Directory directory)
@@ -75,13 +76,21 @@ public final class HttpApi implements AutoCloseable {
                 InFlightBudget.of(EdgeLimits.defaults()));
     }
 
+    HttpApi(InetSocketAddress bind, String selfId, KvService kv, MembershipService membership, Directory directory,
+            SkewedClockLoop clock, HttpSecurity security, EdgeLimits edge, InFlightBudget budget) throws InterruptedException {
+        this(bind, selfId, kv, membership, directory, clock, security, edge, budget, new NodeMetrics(kv.server(), budget, null));
+    }
+
     /**
      * @param edge   connection cap, header size, read and idle timeouts
      * @param budget what the node holds for its clients, shared with the binary client port
+     * @param metrics what {@code GET /metrics} shows; this API adds its requests to it
      */
     HttpApi(InetSocketAddress bind, String selfId, KvService kv, MembershipService membership, Directory directory,
-            SkewedClockLoop clock, HttpSecurity security, EdgeLimits edge, InFlightBudget budget) throws InterruptedException {
+            SkewedClockLoop clock, HttpSecurity security, EdgeLimits edge, InFlightBudget budget, NodeMetrics metrics)
+            throws InterruptedException {
         this.security = security;
+        this.metrics = metrics;
         this.forwarder = new LeaderForwarder(security.forwarding());
         this.selfId = selfId;
         this.kv = kv;
@@ -167,12 +176,29 @@ public final class HttpApi implements AutoCloseable {
      * route. Everything it needs from the request is copied before it returns: the caller releases it.
      */
     CompletableFuture<Reply> answer(FullHttpRequest req) {
+        long started = System.nanoTime();
+        RequestTarget target = RequestTarget.parse(req.uri());
+        HttpOperation op = HttpOperation.of(req.method(), target.path());
+        String consistency = op.reads() ? consistencyLabel(target.parameter("consistency")) : "none";
+        return answer(req, target).whenComplete((r, e) ->
+                metrics.httpRequest(op, consistency, r == null ? 500 : r.status(), System.nanoTime() - started));
+    }
+
+    /** The consistency a read asked for, as a label: one of the three, or "invalid" (a caller's text never becomes one). */
+    private static String consistencyLabel(String asked) {
+        try {
+            return ClientProtocol.Consistency.parse(asked).name().toLowerCase(java.util.Locale.ROOT);
+        } catch (RuntimeException e) {
+            return "invalid";
+        }
+    }
+
+    private CompletableFuture<Reply> answer(FullHttpRequest req, RequestTarget target) {
         byte[] body = ByteBufUtil.getBytes(req.content());
         HttpMethod method = req.method();
         String uri = req.uri();
         boolean forwarded = req.headers().contains(FORWARDED);
         String authorization = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-        RequestTarget target = RequestTarget.parse(uri);
         Authorizer.Denial denied = security.authorizer().check(method, target.path(), req.headers());
         if (denied != null) return done(Reply.error(denied.status(), denied.code(), denied.message()));
         CompletableFuture<Reply> reply;
@@ -188,6 +214,7 @@ public final class HttpApi implements AutoCloseable {
                                    String authorization) {
         String path = target.path();
         if (path.equals("/v1/status") && method.equals(HttpMethod.GET)) return status();
+        if (path.equals("/metrics") || path.equals("/health") || path.equals("/ready")) return done(observability(method, path));
         if (path.equals("/v1/unsafe/clock") && clock != null) return done(clock(method, body));
         if (path.equals("/v1/members") || path.startsWith("/v1/members/") || path.equals("/v1/leader/transfer")) {
             return forwardable(method, uri, body, forwarded, authorization, membershipRoute(method, path, body, forwarded));
@@ -264,6 +291,15 @@ public final class HttpApi implements AutoCloseable {
             });
         }
         return done(Reply.error(405, "method_not_allowed", method + " is not supported on " + path + " (GET a range, DELETE one)"));
+    }
+
+    /** {@code /metrics}, {@code /health}, {@code /ready}: all read what is already published, so none waits on the Raft loop. */
+    private Reply observability(HttpMethod method, String path) {
+        if (!method.equals(HttpMethod.GET)) return Reply.error(405, "method_not_allowed", method + " is not supported on " + path);
+        if (path.equals("/metrics")) return new Reply(200, NodeMetrics.contentType(), metrics.text());
+        RaftServer.Status s = kv.server().published();
+        NodeHealth.Verdict v = path.equals("/health") ? NodeHealth.health(s) : NodeHealth.ready(s);
+        return Reply.json(v.status(), v.body());
     }
 
     /** The local answer, or, if this node does not lead but knows who does, the leader's. */

@@ -46,6 +46,11 @@ public final class KvService {
     private final Supplier<String> storeFull;
     private final Set<InjectedBug> bugs;
 
+    /** The server it proposes to: the HTTP API reads its published status for health and metrics. */
+    RaftServer server() {
+        return server;
+    }
+
     public KvService(RaftServer server, KvLimits limits, Duration timeout) {
         this(server, limits, timeout, false, () -> null);
     }

@@ -167,12 +167,15 @@ public final class RaftkvNode implements AutoCloseable {
         KvService kv = new KvService(server, config.limits(), config.requestTimeout(), unsafe.localReads(), storeFull, unsafe.bugs());
         this.membership = new MembershipService(server, directory, config.requestTimeout(), prover(transport));
         this.budget = InFlightBudget.of(config.edge()); // one for both ports: together they must not fill the heap
+        NodeMetrics metrics = new NodeMetrics(server, budget, transport instanceof NettyTransport n ? n::droppedMessages : null);
+        storage.observeFlushes(metrics.logFlushes());
         this.clients = config.client() == null ? null : new ClientServer(config.id(), config.client(), kv, directory::clientOf,
-                config.clientMaxInFlight(), tokens, tls == null ? null : tls.server(false), config.edge(), budget);
+                config.clientMaxInFlight(), tokens, tls == null ? null : tls.server(false), config.edge(), budget, metrics);
         ClientSecurity toPeers = new ClientSecurity(tls == null ? null : tls.ca(), null);
         this.http = new HttpApi(config.http(), config.id(), kv, membership, directory, skewedLoop,
                 new HttpSecurity(new Authorizer(tokens), tls == null ? null : tls.server(false), toPeers,
-                        identity::clusterId, unsafe.names()), config.edge(), budget);
+                        identity::clusterId, unsafe.names()), config.edge(), budget,
+                metrics);
         // only now are the ports bound (a test may ask for port 0), so only now can this node describe itself
         MemberEndpoint self = selfEndpoint();
         directory.self(config.id(), self);

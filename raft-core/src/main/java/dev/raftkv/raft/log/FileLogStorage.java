@@ -40,6 +40,11 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
         this.writer = writer;
     }
 
+    /** Who is told of each group commit (metrics); any thread, at any time. */
+    public void observeFlushes(FlushObserver observer) {
+        writer.observe(observer);
+    }
+
     public static FileLogStorage open(Path dir) throws IOException {
         return open(dir, Options.DEFAULT);
     }

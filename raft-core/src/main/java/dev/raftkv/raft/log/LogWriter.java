@@ -52,6 +52,7 @@ final class LogWriter {
     private boolean closed; // guarded by submitLock, so that nothing is queued behind Stop
     private final AtomicLong groupCommits = new AtomicLong();
     private final Thread thread;
+    private volatile FlushObserver observer = FlushObserver.NONE;
 
     // owned by the writer thread
     private final List<Write> unsynced = new ArrayList<>();
@@ -67,6 +68,10 @@ final class LogWriter {
         // a write is acknowledged only once durable, so a JVM exiting under an unfinished one loses nothing promised
         thread.setDaemon(true);
         thread.start();
+    }
+
+    void observe(FlushObserver observer) {
+        this.observer = observer;
     }
 
     void write(Batch batch, Consumer<Throwable> done) {
@@ -197,6 +202,7 @@ final class LogWriter {
         if (unsynced.isEmpty() && unsyncedHardState == null) return;
         if (failure == null) {
             try {
+                long t0 = System.nanoTime();
                 // entries before the hard state: a crash between the two then leaves a commit hint
                 // that never points past the durable log
                 log.sync();
@@ -206,6 +212,7 @@ final class LogWriter {
                     durableHardState = unsyncedHardState;
                 }
                 groupCommits.incrementAndGet();
+                tellObserver(System.nanoTime() - t0);
             } catch (IOException | RuntimeException e) {
                 fail(e);
             }
@@ -219,6 +226,17 @@ final class LogWriter {
             }
         }
         unsynced.clear();
+    }
+
+    /** A metric that throws must not fail the log: the writes are durable, so they are answered as such. */
+    private void tellObserver(long syncNanos) {
+        int entries = 0;
+        for (Write w : unsynced) entries += w.batch().entries().size();
+        try {
+            observer.flushed(unsynced.size(), entries, syncNanos);
+        } catch (RuntimeException e) {
+            LOG.warn("a flush observer threw; the writer carries on", e);
+        }
     }
 
     private void fail(Throwable e) {

@@ -45,6 +45,7 @@ final class Applier {
             (a, b) -> a.index != b.index ? Long.compare(a.index, b.index) : Long.compare(a.seq, b.seq));
     private long readSeq;
     private long applied;
+    private final RaftCounters counters;
     private long appliedTerm;
     private long lastSnapshotIndex;
 
@@ -55,6 +56,13 @@ final class Applier {
      */
     Applier(StateMachine machine, SnapshotStore snapshots, long snapshotEvery, long snapshotEveryBytes,
             Consumer<SnapshotMeta> onSnapshot) {
+        this(machine, snapshots, snapshotEvery, snapshotEveryBytes, onSnapshot, new RaftCounters());
+    }
+
+    /** @param counters where the snapshots it takes are counted, sized and timed */
+    Applier(StateMachine machine, SnapshotStore snapshots, long snapshotEvery, long snapshotEveryBytes,
+            Consumer<SnapshotMeta> onSnapshot, RaftCounters counters) {
+        this.counters = counters;
         this.machine = machine;
         this.snapshots = snapshots;
         this.snapshotEvery = snapshotEvery;
@@ -142,9 +150,10 @@ final class Applier {
         SnapshotMeta meta = new SnapshotMeta(applied, appliedTerm, members);
         lastSnapshotIndex = applied;
         bytesSinceSnapshot = 0;
+        long t0 = System.nanoTime();
         try (SnapshotWriter writer = snapshots.create(meta)) {
             machine.snapshot(writer);
-            writer.commit();
+            counters.snapshotTaken(writer.commit().size(), System.nanoTime() - t0);
         } catch (IOException | RuntimeException e) {
             // not fatal: the log still holds everything; the next interval tries again
             LOG.error("taking a snapshot at {} failed; keeping the log instead", applied, e);

@@ -90,6 +90,10 @@ public final class RaftServer {
     private Consumer<ClusterConfig> membersListener = members -> {
     };
     private long lastTerm;
+    private String lastLeader;
+    private final RaftCounters counters = new RaftCounters();
+    /** The latest {@link Status}, set on the event loop after each tick and start: what metrics and health read without posting. */
+    private volatile Status published;
     /** The term this node leads, or 0: when it stops leading, what it was asked to write is answered at once. */
     private long leadingTerm;
 
@@ -103,7 +107,7 @@ public final class RaftServer {
         this.applyExecutor = applyExecutor;
         this.random = random;
         this.applier = new Applier(machine, snapshots, options.snapshotEveryEntries(), options.snapshotEveryBytes(),
-                meta -> loop.execute(() -> onSnapshotTaken(meta)));
+                meta -> loop.execute(() -> onSnapshotTaken(meta)), counters);
     }
 
     /** Loads durable state and starts ticking. Must be called before anything else. */
@@ -136,6 +140,7 @@ public final class RaftServer {
                     node.firstIndex(), node.lastIndex(), snapIndex);
             ticker = loop.every(options.tickMillis(), this::tick);
             process();
+            publish();
         });
     }
 
@@ -165,6 +170,7 @@ public final class RaftServer {
             }
             stopped = true;
             if (ticker != null) ticker.cancel();
+            published = null;
             failReadsAwaitingIndex("the node stopped");
             // not through onApplyThread: after a fatal error the waiting futures must still be failed
             applyExecutor.execute(() -> {
@@ -185,6 +191,7 @@ public final class RaftServer {
         CompletableFuture<Object> future = new CompletableFuture<>();
         loop.execute(() -> {
             if (refuseIfStopped(future)) return;
+            counters.proposals.increment();
             answerWhenApplied(node.propose(command), future);
             process();
         });
@@ -288,6 +295,7 @@ public final class RaftServer {
     public void receive(Message message) {
         loop.execute(() -> {
             if (stopped || node == null) return;
+            if (message instanceof Message.AppendEntries) counters.appendEntriesReceived.increment();
             node.step(message);
             process();
         });
@@ -325,6 +333,18 @@ public final class RaftServer {
         if (stopped) return;
         node.tick();
         process();
+        publish();
+    }
+
+    private void publish() {
+        published = currentStatus();
+    }
+
+    /** On the event loop, with the node started. */
+    private Status currentStatus() {
+        return new Status(node.id(), stopped ? Role.FOLLOWER : node.role(), node.term(), node.leader(),
+                node.commitIndex(), node.appliedIndex(), node.members(), node.matchIndexes(), node.repairing(),
+                node.repairingFollowers());
     }
 
     private void process() {
@@ -376,6 +396,7 @@ public final class RaftServer {
                 return;
             }
             previousSnapshotIndex = installed.meta().index(); // the log restarts after it
+            counters.snapshotsInstalled.increment();
             LOG.info("{} installs snapshot {}@{} from the leader ({} bytes)", node.id(), installed.meta().index(),
                     installed.meta().term(), installed.size());
             restoreOnApplyThread(installed, false);
@@ -485,6 +506,8 @@ public final class RaftServer {
     }
 
     private void send(Message m) {
+        if (m instanceof Message.AppendEntries) counters.appendEntriesSent.increment();
+        if (m instanceof Message.AppendResponse a && !a.success()) counters.appendEntriesRejected.increment();
         if (m instanceof Message.InstallSnapshot s) sendNewestSnapshot(s);
         else transport.send(m);
     }
@@ -556,6 +579,16 @@ public final class RaftServer {
     }
 
     private void logRoleChange() {
+        // a term that rose while this node campaigns or leads is one it started: only its own campaign raises a
+        // term and leaves it anything but a follower (a lone voter goes from follower to leader within one step)
+        boolean campaigned = node.role() == Role.CANDIDATE || node.role() == Role.LEADER;
+        if (campaigned && node.term() > lastTerm) {
+            counters.electionsStarted.increment();
+        }
+        if (node.leader() != null && !node.leader().equals(lastLeader)) {
+            counters.leaderChanges.increment();
+            lastLeader = node.leader();
+        }
         if (node.role() != lastRole || node.term() != lastTerm) {
             LOG.info("{} is {} in term {} (leader: {})", node.id(), node.role().label(), node.term(),
                     node.leader() == null ? "unknown" : node.leader());
@@ -583,11 +616,22 @@ public final class RaftServer {
                 future.completeExceptionally(new NotAppliedException("the node is not running", null));
                 return;
             }
-            future.complete(new Status(node.id(), stopped ? Role.FOLLOWER : node.role(), node.term(), node.leader(),
-                    node.commitIndex(), node.appliedIndex(), node.members(), node.matchIndexes(), node.repairing(),
-                    node.repairingFollowers()));
+            future.complete(currentStatus());
         });
         return future;
+    }
+
+    /**
+     * The {@link Status} as of the latest tick, from any thread without waiting for the loop (metrics, health
+     * checks); null before the server started and after it stopped. It may trail {@link #status()} by a tick.
+     */
+    public Status published() {
+        return published;
+    }
+
+    /** What this server has done so far; read from any thread. */
+    public RaftCounters counters() {
+        return counters;
     }
 
     /**
