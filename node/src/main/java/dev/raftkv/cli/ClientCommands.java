@@ -87,7 +87,7 @@ final class ClientCommands {
             return spec.commandLine().getErr();
         }
 
-        /** Prints the answer; exit status 0 on 2xx, 1 on 404/409, 2 otherwise. */
+        /** Prints the answer; the exit status says what kind of answer it was ({@link ExitCode}). */
         int print(HttpResponse<byte[]> r, String okText) {
             String body = new String(r.body(), StandardCharsets.UTF_8);
             if (r.statusCode() / 100 == 2) {
@@ -98,14 +98,28 @@ final class ClientCommands {
             return printError(r);
         }
 
-        /** A refusal: 404 and 409 (an answer, not a failure) on stdout with status 1, the others on stderr with 2. */
+        /**
+         * A refusal: 404 and 409 (an answer, not a failure) on stdout, the others on stderr, as one line: the
+         * server's message, or with {@code --json} its whole JSON answer.
+         */
         int printError(HttpResponse<byte[]> r) {
             String body = new String(r.body(), StandardCharsets.UTF_8);
-            boolean answer = r.statusCode() == 404 || r.statusCode() == 409;
-            PrintWriter to = answer ? out() : err();
-            to.println(json ? body : "HTTP " + r.statusCode() + ": " + body);
+            ExitCode code = ExitCode.ofHttp(r.statusCode());
+            PrintWriter to = code == ExitCode.NO ? out() : err();
+            to.println(json ? body : spec.commandLine().getCommandName() + ": " + messageOf(r.statusCode(), body));
             to.flush();
-            return answer ? 1 : 2;
+            return code.code;
+        }
+
+        /** The JSON error's message (with its HTTP status), or the body as it is when it is not one. */
+        private static String messageOf(int status, String body) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode error = JSON.readTree(body);
+                if (error != null && error.hasNonNull("message")) return error.get("message").asText() + " (HTTP " + status + ")";
+            } catch (java.io.IOException notJson) {
+                // fall through: print the body
+            }
+            return "HTTP " + status + ": " + body;
         }
     }
 

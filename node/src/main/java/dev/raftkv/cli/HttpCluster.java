@@ -36,8 +36,7 @@ final class HttpCluster {
                 last = e;
             }
         }
-        throw new IOException("no member answered at " + addresses + (last == null ? "" : ": " + last.getMessage())
-                + "; is the cluster up? (bin/raftkv cluster up)", last);
+        throw new UnreachableException(addresses, last);
     }
 
     HttpResponse<byte[]> sendTo(String address, String method, String path, byte[] body) throws IOException, InterruptedException {

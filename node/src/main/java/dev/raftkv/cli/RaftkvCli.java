@@ -23,13 +23,40 @@ public final class RaftkvCli implements Runnable {
         cli.addSubcommand(new ClusterCommand());
         for (Class<?> c : ClientCommands.all()) cli.addSubcommand(c);
         for (CliSubcommand sub : ServiceLoader.load(CliSubcommand.class)) cli.addSubcommand(sub.command());
-        // a bad setting (a flag, a config file field) is the user's to fix: its message, not a stack trace
+        // an expected failure (a bad setting, a file that is not there, a cluster that does not answer) is one line
+        // that says what to do; only what nobody foresaw keeps its stack trace, and RAFTKV_VERBOSE=1 shows every one
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (!(e instanceof IllegalArgumentException)) throw e;
-            cmd.getErr().println(cmd.getCommandName() + ": " + e.getMessage());
-            return cmd.getCommandSpec().exitCodeOnExecutionException();
+            ExitCode code = expected(e);
+            if (code == null) throw e;
+            cmd.getErr().println(cmd.getCommandName() + ": " + oneLine(e));
+            if (verbose()) e.printStackTrace(cmd.getErr());
+            cmd.getErr().flush();
+            return code.code;
         });
         return cli;
+    }
+
+    /** The exit status for an expected failure, or null for one nobody foresaw. */
+    static ExitCode expected(Exception e) {
+        if (e instanceof UnreachableException) return ExitCode.UNAVAILABLE;
+        if (e instanceof java.net.BindException) return ExitCode.UNAVAILABLE;
+        if (e instanceof java.nio.file.NoSuchFileException || e instanceof java.io.FileNotFoundException) return ExitCode.USAGE;
+        if (e instanceof java.net.http.HttpTimeoutException) return ExitCode.OUTCOME_UNKNOWN;
+        if (e instanceof IllegalArgumentException) return ExitCode.USAGE;
+        return null;
+    }
+
+    private static String oneLine(Exception e) {
+        if (e instanceof java.nio.file.NoSuchFileException f) return "no such file: " + f.getFile();
+        if (e instanceof java.net.http.HttpTimeoutException) {
+            return "no answer in time (" + e.getMessage() + "); a write may still take effect";
+        }
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        return m.replace('\n', ' ');
+    }
+
+    private static boolean verbose() {
+        return "1".equals(System.getenv("RAFTKV_VERBOSE")) || Boolean.getBoolean("raftkv.verbose");
     }
 
     public static void main(String[] args) {

@@ -1,0 +1,88 @@
+package dev.raftkv.cli;
+
+import dev.raftkv.kv.KvLimits;
+import dev.raftkv.node.OneNodeCluster;
+import dev.raftkv.node.RaftkvNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every expected failure of a client command is one line that says what to do, with its own exit status. */
+class CliErrorsTest {
+    @TempDir
+    Path dir;
+    private RaftkvNode node;
+
+    @AfterEach
+    void stop() {
+        if (node != null) node.close();
+    }
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = RaftkvCli.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static void assertOneLine(String text) {
+        assertThat(text.lines()).as(text).hasSize(1);
+        assertThat(text).doesNotContain("\tat ", "Exception");
+    }
+
+    @Test
+    void aClusterThatDoesNotAnswerIsUnavailableAndNamesTheAddress() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        Run r = run("get", "k", "--cluster", "127.0.0.1:" + closed);
+        assertThat(r.code()).isEqualTo(ExitCode.UNAVAILABLE.code).isEqualTo(3);
+        assertOneLine(r.err());
+        assertThat(r.err()).startsWith("get: no member answered at 127.0.0.1:" + closed).contains("cluster status");
+    }
+
+    @Test
+    void aFileOrDirectoryThatIsNotThereIsAUsageError() {
+        Run txn = run("txn", dir.resolve("nope.json").toString(), "--cluster", "127.0.0.1:1");
+        assertThat(txn.code()).isEqualTo(2);
+        assertOneLine(txn.err());
+        assertThat(txn.err()).contains("no such file: " + dir.resolve("nope.json"));
+
+        Run status = run("cluster", "--dir", dir.resolve("missing").toString(), "status");
+        assertThat(status.code()).isEqualTo(2);
+        assertOneLine(status.err());
+        assertThat(status.err()).contains(dir.resolve("missing").toString());
+    }
+
+    @Test
+    void eachKindOfAnswerHasItsStatusAndTheServersMessage() throws Exception {
+        node = OneNodeCluster.start(dir, new KvLimits(16, 1024));
+        String at = "127.0.0.1:" + node.httpPort();
+        Run missing = run("get", "absent", "--cluster", at);
+        assertThat(missing.code()).isEqualTo(ExitCode.NO.code);
+        assertThat(missing.out()).isEqualTo("get: no value for key 'absent' (HTTP 404)" + System.lineSeparator());
+
+        Run tooLong = run("put", "a-key-longer-than-sixteen-bytes", "v", "--cluster", at);
+        assertThat(tooLong.code()).isEqualTo(ExitCode.USAGE.code);
+        assertOneLine(tooLong.err());
+        assertThat(tooLong.err()).contains("the key has 31 bytes; the limit is 16 (HTTP 413)");
+
+        Run json = run("get", "absent", "--cluster", at, "--json");
+        assertThat(json.out()).startsWith("{").contains("\"not_found\"");
+    }
+}
