@@ -33,7 +33,7 @@ final class ClientCommands {
         CommandSpec spec;
 
         @Option(names = "--cluster", split = ",", paramLabel = "HOST:PORT",
-                description = "Members' HTTP addresses (default: the local cluster in ./raftkv-cluster, else 127.0.0.1:8001-8003).")
+                description = "Members' HTTP addresses (default: $RAFTKV_ENDPOINTS, comma-separated, else the local cluster in ./raftkv-cluster, else 127.0.0.1:8001-8003).")
         List<String> cluster;
 
         @Option(names = "--json", description = "Print the server's JSON answer as it is.")
@@ -58,6 +58,8 @@ final class ClientCommands {
 
         List<String> addresses() throws Exception {
             if (cluster != null && !cluster.isEmpty()) return cluster;
+            String endpoints = env("RAFTKV_ENDPOINTS");
+            if (endpoints != null) return endpoints(endpoints);
             Path local = Path.of("raftkv-cluster");
             if (LocalCluster.exists(local)) return LocalCluster.load(local).httpAddresses();
             return List.of("127.0.0.1:8001", "127.0.0.1:8002", "127.0.0.1:8003");
@@ -72,6 +74,11 @@ final class ClientCommands {
             Path caFile = ca != null ? ca : env("RAFTKV_CA") != null ? Path.of(env("RAFTKV_CA")) : local.ca();
             String t = token != null ? token : env("RAFTKV_TOKEN") != null ? env("RAFTKV_TOKEN") : local.token();
             return new ClientSecurity(caFile, t);
+        }
+
+        /** {@code RAFTKV_ENDPOINTS}: addresses separated by commas, spaces around them allowed. */
+        static List<String> endpoints(String csv) {
+            return Arrays.stream(csv.split(",")).map(String::trim).filter(a -> !a.isEmpty()).toList();
         }
 
         private static String env(String name) {
@@ -127,16 +134,22 @@ final class ClientCommands {
         return "/v1/kv/" + query(key);
     }
 
-    @Command(name = "put", mixinStandardHelpOptions = true, description = "Writes KEY = VALUE (through the leader).")
+    @Command(name = "put", mixinStandardHelpOptions = true,
+            description = "Writes KEY = VALUE (through the leader); VALUE - reads it from standard input, --file from a file.")
     static final class Put extends Target implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "KEY")
         String key;
-        @Parameters(index = "1", paramLabel = "VALUE")
+        @Parameters(index = "1", paramLabel = "VALUE", arity = "0..1", description = "The value; - for standard input.")
         String value;
+        @Option(names = "--file", paramLabel = "FILE", description = "Read the value from FILE, bytes as they are (a value too long for a command line).")
+        Path file;
 
         @Override
         public Integer call() throws Exception {
-            return print(connect().send("PUT", keyPath(key), value.getBytes(StandardCharsets.UTF_8)), "OK");
+            if ((value == null) == (file == null)) throw new ParameterException(spec.commandLine(), "give a VALUE, - (standard input) or --file FILE");
+            byte[] bytes = file != null ? java.nio.file.Files.readAllBytes(file)
+                    : value.equals("-") ? System.in.readAllBytes() : value.getBytes(StandardCharsets.UTF_8);
+            return print(connect().send("PUT", keyPath(key), bytes), "OK");
         }
     }
 

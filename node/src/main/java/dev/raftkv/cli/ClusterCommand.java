@@ -31,7 +31,7 @@ public final class ClusterCommand {
             description = "The cluster's directory (default ./${DEFAULT-VALUE}).")
     Path dir;
 
-    @Command(name = "up", description = "Starts every node that is not running (the same cluster, with its data, if --dir holds one), waits for a leader and prints the nodes.")
+    @Command(name = "up", mixinStandardHelpOptions = true, description = "Starts every node that is not running (the same cluster, with its data, if --dir holds one), waits for a leader and prints the nodes.")
     int up(@Option(names = "--nodes", defaultValue = "3", description = "How many nodes for a new cluster (default ${DEFAULT-VALUE}).") int nodes,
            @Option(names = "--base-port", defaultValue = "7001", description = "Raft ports start here; client ports at +2000, HTTP at +1000 (default ${DEFAULT-VALUE}).") int basePort,
            @Option(names = "--join-mode", description = "Start the first node alone (--bootstrap) and let the others join it, as the original demo did.") boolean joinMode,
@@ -62,7 +62,7 @@ public final class ClusterCommand {
         return 0;
     }
 
-    @Command(name = "add", description = "Adds one more node to the running cluster: it starts, joins as a learner, catches up and is promoted.")
+    @Command(name = "add", mixinStandardHelpOptions = true, description = "Adds one more node to the running cluster: it starts, joins as a learner, catches up and is promoted.")
     int add() throws Exception {
         LocalCluster cluster = LocalCluster.load(dir).withNewMember();
         LocalCluster.Member m = cluster.members().get(cluster.members().size() - 1);
@@ -75,13 +75,13 @@ public final class ClusterCommand {
         return 0;
     }
 
-    @Command(name = "status", description = "Prints each node's process, role, term and addresses.")
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Prints each node's process, role, term and addresses.")
     int status() throws Exception {
         printTable(LocalCluster.load(dir));
         return 0;
     }
 
-    @Command(name = "stop", description = "Stops one node (SIGTERM).")
+    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stops one node (SIGTERM).")
     int stop(@Parameters(paramLabel = "ID") String id) throws Exception {
         LocalCluster cluster = LocalCluster.load(dir);
         cluster.member(id);
@@ -89,14 +89,14 @@ public final class ClusterCommand {
         return 0;
     }
 
-    @Command(name = "start", description = "Starts one stopped node again.")
+    @Command(name = "start", mixinStandardHelpOptions = true, description = "Starts one stopped node again.")
     int start(@Parameters(paramLabel = "ID") String id) throws Exception {
         LocalCluster cluster = LocalCluster.load(dir);
         startNode(cluster, cluster.member(id));
         return 0;
     }
 
-    @Command(name = "down", description = "Stops every node; data stays in --dir for the next 'cluster up'.")
+    @Command(name = "down", mixinStandardHelpOptions = true, description = "Stops every node; data stays in --dir for the next 'cluster up'.")
     int down() throws Exception {
         for (LocalCluster.Member m : LocalCluster.load(dir).members()) stopNode(m.id());
         return 0;

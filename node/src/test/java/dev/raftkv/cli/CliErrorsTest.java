@@ -84,5 +84,30 @@ class CliErrorsTest {
 
         Run json = run("get", "absent", "--cluster", at, "--json");
         assertThat(json.out()).startsWith("{").contains("\"not_found\"");
+
+        byte[] binary = new byte[1000];
+        for (int i = 0; i < binary.length; i++) binary[i] = (byte) i;
+        Path file = dir.resolve("value.bin");
+        java.nio.file.Files.write(file, binary);
+        assertThat(run("put", "k", "--file", file.toString(), "--cluster", at).code()).isZero();
+        assertThat(new dev.raftkv.node.LocalHttp().call(node.httpPort(), "GET", "/v1/kv/k?meta=true", null).body()).contains("valueBase64");
+        Run neither = run("put", "k", "--cluster", at);
+        assertThat(neither.code()).isEqualTo(ExitCode.USAGE.code);
+        assertThat(neither.err()).contains("give a VALUE, - (standard input) or --file FILE");
+    }
+
+    @Test
+    void raftkvEndpointsListsAddressesByCommas() {
+        assertThat(ClientCommands.Target.endpoints(" 127.0.0.1:8001, [::1]:8002,,127.0.0.1:8003 "))
+                .containsExactly("127.0.0.1:8001", "[::1]:8002", "127.0.0.1:8003");
+    }
+
+    @Test
+    void everyClusterSubcommandHasHelp() {
+        for (String sub : new String[]{"up", "add", "status", "stop", "start", "down"}) {
+            Run help = run("cluster", sub, "--help");
+            assertThat(help.code()).as(sub).isZero();
+            assertThat(help.out()).as(sub).startsWith("Usage: raftkv cluster " + sub);
+        }
     }
 }
