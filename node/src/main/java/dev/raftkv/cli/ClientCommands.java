@@ -209,11 +209,47 @@ final class ClientCommands {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "Shows the status of the member that answers.")
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Shows every member in one table (asked of each), as the member that answers first knows them; --json for machines.")
     static final class Status extends Target implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
-            return print(connect().send("GET", "/v1/status", null), null);
+            HttpCluster cluster = connect();
+            HttpResponse<byte[]> first = cluster.send("GET", "/v1/status", null);
+            if (first.statusCode() != 200) return printError(first);
+            com.fasterxml.jackson.databind.JsonNode known = JSON.readTree(first.body());
+            com.fasterxml.jackson.databind.node.ArrayNode rows = JSON.createArrayNode();
+            for (com.fasterxml.jackson.databind.JsonNode m : known.get("members")) {
+                String id = m.get("id").asText();
+                String http = m.path("http").isTextual() ? m.get("http").asText() : null;
+                rows.add(memberStatus(cluster, id, http));
+            }
+            if (json) {
+                out().println(rows);
+            } else {
+                out().print(MemberTable.render(rows));
+            }
+            out().flush();
+            return ExitCode.OK.code;
+        }
+
+        /** One member's own status, or a row that says why it has none. */
+        private static ObjectNode memberStatus(HttpCluster cluster, String id, String http) {
+            ObjectNode row = JSON.createObjectNode().put("id", id);
+            if (http == null) return row.put("error", "no HTTP address known");
+            row.put("http", http);
+            try {
+                HttpResponse<byte[]> r = cluster.sendTo(http, "GET", "/v1/status", null);
+                if (r.statusCode() != 200) return row.put("error", "HTTP " + r.statusCode());
+                com.fasterxml.jackson.databind.JsonNode s = JSON.readTree(r.body());
+                for (String f : new String[]{"role", "term", "leader", "commitIndex", "appliedIndex"}) row.set(f, s.get(f));
+                return row;
+            } catch (java.io.IOException e) {
+                return row.put("error", "unreachable");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return row.put("error", "interrupted");
+            }
         }
     }
 

@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -94,6 +95,30 @@ class CliErrorsTest {
         Run neither = run("put", "k", "--cluster", at);
         assertThat(neither.code()).isEqualTo(ExitCode.USAGE.code);
         assertThat(neither.err()).contains("give a VALUE, - (standard input) or --file FILE");
+    }
+
+    @Test
+    void statusIsOneTableOfEveryMemberAndJsonOnRequest() throws Exception {
+        node = OneNodeCluster.start(dir, KvLimits.DEFAULT);
+        String at = "127.0.0.1:" + node.httpPort();
+        List<String> table = run("status", "--cluster", at).out().lines().toList();
+        assertThat(table).hasSize(2);
+        assertThat(table.get(0)).matches("ID +HTTP +ROLE +TERM +LEADER +COMMIT +APPLIED");
+        assertThat(table.get(1)).startsWith("n1").contains(at).contains("leader");
+        assertThat(table.get(1).indexOf(at)).isEqualTo(table.get(0).indexOf("HTTP")); // aligned
+        String json = run("status", "--cluster", at, "--json").out();
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).get(0).get("role").asText()).isEqualTo("leader");
+    }
+
+    @Test
+    void aMemberThatDoesNotAnswerIsARowThatSaysSo() {
+        var rows = new com.fasterxml.jackson.databind.ObjectMapper().createArrayNode();
+        rows.addObject().put("id", "n1").put("http", "127.0.0.1:8001").put("role", "leader").put("term", 3)
+                .put("leader", "n1").put("commitIndex", 10).put("appliedIndex", 10);
+        rows.addObject().put("id", "n2").put("http", "127.0.0.1:8002").put("error", "unreachable");
+        List<String> lines = MemberTable.render(rows).lines().toList();
+        assertThat(lines.get(2)).startsWith("n2").contains("unreachable");
+        assertThat(lines.get(2).indexOf("unreachable")).isEqualTo(lines.get(0).indexOf("ROLE"));
     }
 
     @Test
