@@ -71,10 +71,6 @@ final class SimBank {
         stopped = true;
     }
 
-    int audits() {
-        return audits;
-    }
-
     private void issue() {
         if (stopped) return;
         SimNode node = nodes.get(random.nextInt(nodes.size()));

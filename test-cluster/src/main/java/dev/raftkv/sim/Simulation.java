@@ -621,6 +621,7 @@ public final class Simulation {
     /** Reads every key through the leader, then checks linearizability and lost writes. */
     /** The bank's last audit: a linearizable page of every account, through the leader, must add up. */
     private void checkBank() {
+        world.trace("bank: " + bank.summary() + " during the run");
         readThroughLeader(SimBank.query(), "audit the bank", (leader, invoke, result) -> bank.audit(leader, (KvResult.Page) result));
     }
 
