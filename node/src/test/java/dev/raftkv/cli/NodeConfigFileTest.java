@@ -220,7 +220,7 @@ class NodeConfigFileTest {
         CommandLine cli = RaftkvCli.commandLine();
         cli.getSubcommands().get("node").setErr(new PrintWriter(err, true));
         int exit = cli.execute("node", "--config", f.toString());
-        assertThat(exit).isEqualTo(1);
+        assertThat(exit).as("a bad setting is a usage error").isEqualTo(ExitCode.USAGE.code);
         assertThat(err.toString().trim())
                 .isEqualTo("node: config file " + f + ": field \"tick-ms\" must be at least 1, got -5");
     }
