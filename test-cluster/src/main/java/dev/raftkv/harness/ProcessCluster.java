@@ -348,6 +348,28 @@ public final class ProcessCluster implements AutoCloseable {
         return null;
     }
 
+    /**
+     * The leader every running member names, or null while they do not all name the same one. A node that has
+     * just been elected knows it before its followers do; a request sent to one of them meanwhile gets 503.
+     */
+    public String agreedLeader() {
+        String agreed = null;
+        for (Member m : members.values()) {
+            if (!m.isRunning()) continue;
+            HttpResponse<String> r = call(m.id, "GET", "/v1/status", null, Duration.ofSeconds(1));
+            if (r == null || r.statusCode() != 200) return null;
+            String leader;
+            try {
+                leader = JSON.readTree(r.body()).path("leader").asText(null);
+            } catch (IOException e) {
+                return null;
+            }
+            if (leader == null || (agreed != null && !agreed.equals(leader))) return null;
+            agreed = leader;
+        }
+        return agreed;
+    }
+
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** The "role" of a /v1/status body, or null if it has none. */
