@@ -51,10 +51,6 @@ public record KeyRange(byte[] start, byte[] end) {
         return new KeyRange(from, end);
     }
 
-    public int sizeBytes() {
-        return start.length + (end == null ? 0 : end.length);
-    }
-
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

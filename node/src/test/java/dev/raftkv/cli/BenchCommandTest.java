@@ -29,14 +29,9 @@ class BenchCommandTest {
     }
 
     private String[] run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = RaftkvCli.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        assertThat(code).as("exit code; stderr: %s", err).isZero();
-        return new String[]{out.toString(), err.toString()};
+        CliRun r = CliRun.of(args);
+        assertThat(r.code()).as("exit code; stderr: %s", r.err()).isZero();
+        return new String[]{r.out(), r.err()};
     }
 
     @Test

@@ -6,10 +6,7 @@ import dev.raftkv.node.RaftkvNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,17 +24,8 @@ class CliErrorsTest {
         if (node != null) node.close();
     }
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = RaftkvCli.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private static void assertOneLine(String text) {
@@ -51,7 +39,7 @@ class CliErrorsTest {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             closed = s.getLocalPort();
         }
-        Run r = run("get", "k", "--cluster", "127.0.0.1:" + closed);
+        CliRun r = run("get", "k", "--cluster", "127.0.0.1:" + closed);
         assertThat(r.code()).isEqualTo(ExitCode.UNAVAILABLE.code).isEqualTo(3);
         assertOneLine(r.err());
         assertThat(r.err()).startsWith("get: no member answered at 127.0.0.1:" + closed).contains("cluster status");
@@ -59,12 +47,12 @@ class CliErrorsTest {
 
     @Test
     void aFileOrDirectoryThatIsNotThereIsAUsageError() {
-        Run txn = run("txn", dir.resolve("nope.json").toString(), "--cluster", "127.0.0.1:1");
+        CliRun txn = run("txn", dir.resolve("nope.json").toString(), "--cluster", "127.0.0.1:1");
         assertThat(txn.code()).isEqualTo(2);
         assertOneLine(txn.err());
         assertThat(txn.err()).contains("no such file: " + dir.resolve("nope.json"));
 
-        Run status = run("cluster", "--dir", dir.resolve("missing").toString(), "status");
+        CliRun status = run("cluster", "--dir", dir.resolve("missing").toString(), "status");
         assertThat(status.code()).isEqualTo(2);
         assertOneLine(status.err());
         assertThat(status.err()).contains(dir.resolve("missing").toString());
@@ -74,16 +62,16 @@ class CliErrorsTest {
     void eachKindOfAnswerHasItsStatusAndTheServersMessage() throws Exception {
         node = OneNodeCluster.start(dir, new KvLimits(16, 1024));
         String at = "127.0.0.1:" + node.httpPort();
-        Run missing = run("get", "absent", "--cluster", at);
+        CliRun missing = run("get", "absent", "--cluster", at);
         assertThat(missing.code()).isEqualTo(ExitCode.NO.code);
         assertThat(missing.out()).isEqualTo("get: no value for key 'absent' (HTTP 404)" + System.lineSeparator());
 
-        Run tooLong = run("put", "a-key-longer-than-sixteen-bytes", "v", "--cluster", at);
+        CliRun tooLong = run("put", "a-key-longer-than-sixteen-bytes", "v", "--cluster", at);
         assertThat(tooLong.code()).isEqualTo(ExitCode.USAGE.code);
         assertOneLine(tooLong.err());
         assertThat(tooLong.err()).contains("the key has 31 bytes; the limit is 16 (HTTP 413)");
 
-        Run json = run("get", "absent", "--cluster", at, "--json");
+        CliRun json = run("get", "absent", "--cluster", at, "--json");
         assertThat(json.out()).startsWith("{").contains("\"not_found\"");
 
         byte[] binary = new byte[1000];
@@ -92,7 +80,7 @@ class CliErrorsTest {
         java.nio.file.Files.write(file, binary);
         assertThat(run("put", "k", "--file", file.toString(), "--cluster", at).code()).isZero();
         assertThat(new dev.raftkv.node.LocalHttp().call(node.httpPort(), "GET", "/v1/kv/k?meta=true", null).body()).contains("valueBase64");
-        Run neither = run("put", "k", "--cluster", at);
+        CliRun neither = run("put", "k", "--cluster", at);
         assertThat(neither.code()).isEqualTo(ExitCode.USAGE.code);
         assertThat(neither.err()).contains("give a VALUE, - (standard input) or --file FILE");
     }
@@ -130,7 +118,7 @@ class CliErrorsTest {
     @Test
     void everyClusterSubcommandHasHelp() {
         for (String sub : new String[]{"up", "add", "status", "stop", "start", "down"}) {
-            Run help = run("cluster", sub, "--help");
+            CliRun help = run("cluster", sub, "--help");
             assertThat(help.code()).as(sub).isZero();
             assertThat(help.out()).as(sub).startsWith("Usage: raftkv cluster " + sub);
         }

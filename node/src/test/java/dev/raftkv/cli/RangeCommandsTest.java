@@ -7,10 +7,7 @@ import dev.raftkv.node.RaftkvNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,20 +26,12 @@ class RangeCommandsTest {
         if (node != null) node.close();
     }
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = RaftkvCli.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
+    /** The command with this node's address put after its name. */
+    private CliRun run(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.add(1, "--cluster");
         all.add(2, "127.0.0.1:" + node.httpPort());
-        int code = cli.execute(all.toArray(String[]::new));
-        return new Run(code, out.toString(), err.toString());
+        return CliRun.of(all.toArray(String[]::new));
     }
 
     @Test
@@ -67,16 +56,16 @@ class RangeCommandsTest {
                 {"compare":[{"key":"other","value":"x"}],
                  "success":[{"put":{"key":"other","value":"y"}}],
                  "failure":[{"get":{"key":"other"}}]}""");
-        Run first = run("txn", txn.toString());
+        CliRun first = run("txn", txn.toString());
         assertThat(first.code()).as(first.err()).isZero();
         assertThat(first.out()).contains("\"succeeded\" : true");
         assertThat(run("txn", txn.toString()).code()).isEqualTo(1); // the value is y now: the failure branch ran
 
-        Run deleted = run("delete", "--prefix", "cfg/");
+        CliRun deleted = run("delete", "--prefix", "cfg/");
         assertThat(deleted.out()).contains("\"deleted\":1005");
         assertThat(run("ls").out().lines()).containsExactly("other");
 
-        Run bad = run("delete");
+        CliRun bad = run("delete");
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err()).contains("name a KEY or a --prefix");
     }
